@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, fastify } from 'fastify';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config, TlsConfig } from './config/config.js';
+import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
+import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
+import { AppError } from './platform/app-error.js';
+import type { BlobStore } from './platform/blob/blob-store.js';
+import type { Database } from './platform/db/database.js';
+import { registerApiDocs } from './platform/http/api-docs.js';
+import { handleError, sendNotFound } from './platform/http/error-handler.js';
+import { registerMetrics } from './platform/http/metrics.js';
+import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { registerValidation } from './platform/http/validation.js';
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly database: Database;
+  readonly blobs: BlobStore;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+/** Request bodies above this size are refused with 413 (uploads stream through their own routes). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Paths that never fall back to the web app. */
+const API_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics', '/_matrix/'];
+
+/** The composition root: wires stores into services and services into routes. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, database, logger, version } = deps;
+  const app = fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    ...(config.tls && { serverFactory: tlsServerFactory(config.tls) }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerValidation(app);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(async (request, reply) => {
+    const wantsPage =
+      request.method === 'GET' &&
+      config.webDir !== undefined &&
+      !API_PREFIXES.some((prefix) => request.url.startsWith(prefix)) &&
+      (request.headers.accept ?? '').includes('text/html');
+    if (wantsPage) return reply.sendFile('index.html');
+    return sendNotFound(request, reply);
+  });
+
+  await registerSecurityHeaders(app, config.tls !== undefined);
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    errorResponseBuilder: () => new AppError('request.rate_limited'),
+  });
+  await registerApiDocs(app, version);
+  registerMetrics(app);
+
+  const systemService = new SystemService(new PgSystemStore(database.db), {
+    version,
+    storage: database.kind,
+    knownMigrations: Object.keys(database.migrations),
+  });
+  await app.register(systemRoutes(systemService));
+  if (config.diagnostics) {
+    await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));
+  }
+
+  if (config.webDir !== undefined && existsSync(config.webDir)) {
+    await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: 'index.html' });
+  } else if (config.webDir !== undefined) {
+    logger.warn({ webDir: config.webDir }, 'web app not built; run "npm run build" to serve it');
+  }
+  return app;
+}
+
+/** HTTPS with TLS 1.3 only. Fastify types its raw server as http.Server; https.Server serves the same API. */
+function tlsServerFactory(tls: TlsConfig): FastifyServerFactory {
+  return (handler) =>
+    createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, handler) as unknown as Server;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { ConfigError, describeConfig, loadConfig } from './config/config.js';
+import { migrations } from './migrations/index.js';
+import { openDatabase } from './platform/db/database.js';
+import { lockDataDir } from './platform/lock/data-dir-lock.js';
+import { createLogger } from './platform/log/logger.js';
+import { StartupError } from './platform/startup-error.js';
+import { startServer } from './server.js';
+import { readServerVersion } from './version.js';
+
+const ENVIRONMENT_HELP = `
+Settings (environment variables):
+  TRESOR_DATA_DIR     data directory (default ./data): embedded database, blobs, lock
+  DATABASE_URL        postgres://user:password@host:port/db; unset = embedded PGlite
+  HOST, PORT          listen address (default 127.0.0.1:8080)
+  TRESOR_TLS_CERT     PEM certificate file; with TRESOR_TLS_KEY serves HTTPS, TLS 1.3 only
+  TRESOR_TLS_KEY      PEM private key file
+  LOG_LEVEL           fatal|error|warn|info|debug|trace|silent (default info)
+  TRESOR_RATE_LIMIT   requests per minute and client IP (default 1200)
+  TRESOR_DIAGNOSTICS  true enables the unauthenticated probe routes (tests only)
+  TRESOR_WEB_DIR      directory of the built web app (default packages/web/dist)
+
+Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
+
+function configFromEnvironment() {
+  const defaultWebDir = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+  return loadConfig(process.env, { webDir: defaultWebDir });
+}
+
+async function serve(): Promise<void> {
+  const config = configFromEnvironment();
+  const logger = createLogger(config.logLevel);
+  const version = readServerVersion();
+  logger.info({ config: describeConfig(config), version }, 'starting Tresor');
+  const server = await startServer({ config, logger, version });
+  const storage = server.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
+  process.stderr.write(`Tresor ${version} is running at ${server.url}  (storage: ${storage}; stop with Ctrl+C)\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write('Forced exit.\n');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining requests, closing storage');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function migrate(): Promise<void> {
+  const config = configFromEnvironment();
+  const lock = await lockDataDir(config.dataDir);
+  try {
+    const database = await openDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      migrations,
+      mode: 'migrate',
+      onMigrated: (applied) => {
+        process.stdout.write(
+          applied.length === 0 ? 'Database schema is current.\n' : `Applied: ${applied.join(', ')}\n`,
+        );
+      },
+    });
+    await database.close();
+  } finally {
+    await lock.release();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('tresor')
+    .description('Tresor: zero-knowledge platform for medical practices')
+    .version(readServerVersion(), '-v, --version', 'print the version')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .exitOverride();
+  program
+    .command('serve')
+    .description('start the server: JSON API, web app, health and metrics endpoints')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(serve);
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit (serve also does this on start)')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(migrate);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tresor: invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof StartupError) {
+      process.stderr.write(`tresor: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);

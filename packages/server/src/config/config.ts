@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface TlsConfig {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/** The whole server configuration, validated once at boot and then frozen. */
+export interface Config {
+  readonly dataDir: string;
+  /** Unset means embedded PGlite in `<dataDir>/pglite`. */
+  readonly databaseUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: TlsConfig | undefined;
+  readonly logLevel: LogLevel;
+  /** Requests per minute and client IP before 429. */
+  readonly rateLimitPerMinute: number;
+  /** Enables the unauthenticated diagnostics routes over the tenant probe table (tests, benchmarks). */
+  readonly diagnostics: boolean;
+  /** Directory of the built web app; unset means "not served". */
+  readonly webDir: string | undefined;
+}
+
+/** A setting that is missing, unknown or malformed: the boot stops with this one-line message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const KNOWN_KEYS = new Set([
+  'TRESOR_DATA_DIR',
+  'DATABASE_URL',
+  'HOST',
+  'PORT',
+  'TRESOR_TLS_CERT',
+  'TRESOR_TLS_KEY',
+  'LOG_LEVEL',
+  'TRESOR_RATE_LIMIT',
+  'TRESOR_DIAGNOSTICS',
+  'TRESOR_WEB_DIR',
+]);
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ConfigDefaults {
+  /** Where the built web app is when TRESOR_WEB_DIR is not set. */
+  readonly webDir?: string;
+}
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: ConfigDefaults = {},
+): Config {
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('TRESOR_') && !KNOWN_KEYS.has(key)) {
+      throw new ConfigError(
+        `unknown setting ${key} (known: ${[...KNOWN_KEYS].filter((k) => k.startsWith('TRESOR_')).join(', ')})`,
+      );
+    }
+  }
+  const value = (key: string): string | undefined => {
+    const raw = env[key];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+
+  const config: Config = {
+    dataDir: resolve(value('TRESOR_DATA_DIR') ?? './data'),
+    databaseUrl: parseDatabaseUrl(value('DATABASE_URL')),
+    host: value('HOST') ?? '127.0.0.1',
+    port: parseInteger('PORT', value('PORT'), 8080, 0, 65535),
+    tls: loadTls(value('TRESOR_TLS_CERT'), value('TRESOR_TLS_KEY')),
+    logLevel: parseLogLevel(value('LOG_LEVEL')),
+    rateLimitPerMinute: parseInteger('TRESOR_RATE_LIMIT', value('TRESOR_RATE_LIMIT'), 1200, 1, 1e9),
+    diagnostics: parseBoolean('TRESOR_DIAGNOSTICS', value('TRESOR_DIAGNOSTICS')),
+    webDir: value('TRESOR_WEB_DIR') ? resolve(value('TRESOR_WEB_DIR')!) : defaults.webDir,
+  };
+  return Object.freeze(config);
+}
+
+function parseInteger(key: string, raw: string | undefined, fallback: number, min: number, max: number) {
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return parsed;
+}
+
+function parseBoolean(key: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${key} must be true or false (got "${raw}")`);
+}
+
+function parseLogLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined) return 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (!level) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return level;
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL is not a URL (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// (got "${url.protocol}//")`);
+  }
+  return raw;
+}
+
+function loadTls(certFile: string | undefined, keyFile: string | undefined): TlsConfig | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new ConfigError('TLS needs both TRESOR_TLS_CERT and TRESOR_TLS_KEY');
+  }
+  const read = (key: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError(`${key}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  };
+  return { cert: read('TRESOR_TLS_CERT', certFile), key: read('TRESOR_TLS_KEY', keyFile) };
+}
+
+/** The configuration with its secrets removed, for logs and diagnostics. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    dataDir: config.dataDir,
+    database: config.databaseUrl ? redactUrl(config.databaseUrl) : 'embedded (PGlite)',
+    listen: `${config.tls ? 'https' : 'http'}://${config.host}:${config.port}`,
+    logLevel: config.logLevel,
+    diagnostics: config.diagnostics,
+  };
+}
+
+export function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  if (url.password) url.password = '***';
+  return url.toString();
+}

@@ -1,0 +1,49 @@
+import type { Readable } from 'node:stream';
+
+/** A blob's address: the lowercase hex SHA-256 of its content. */
+export type BlobKey = string & { readonly __brand: 'BlobKey' };
+
+const BLOB_KEY = /^[0-9a-f]{64}$/;
+
+export function parseBlobKey(value: string): BlobKey | undefined {
+  return BLOB_KEY.test(value) ? (value as BlobKey) : undefined;
+}
+
+export interface PutOptions {
+  /** Refuse the blob unless its content hashes to this key (verifies what a client sent). */
+  readonly expectedKey?: BlobKey;
+  /** Refuse content longer than this many bytes. */
+  readonly maxBytes?: number;
+}
+
+export interface BlobInfo {
+  readonly key: BlobKey;
+  readonly size: number;
+}
+
+export type PutFailure = 'blob.digest_mismatch' | 'blob.too_large';
+
+export class BlobStoreError extends Error {
+  override readonly name = 'BlobStoreError';
+  constructor(
+    readonly code: PutFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Content-addressed storage for large opaque blobs (backup packs, attachments, media).
+ * A blob is visible only once it is complete and durable; writing the same content twice
+ * stores it once.
+ */
+export interface BlobStore {
+  put(content: AsyncIterable<Uint8Array> | Uint8Array, options?: PutOptions): Promise<BlobInfo>;
+  /** The blob's content, or undefined when no blob has this key. */
+  get(key: BlobKey): Promise<Readable | undefined>;
+  head(key: BlobKey): Promise<BlobInfo | undefined>;
+  list(): AsyncIterable<BlobKey>;
+  /** True when a blob was deleted, false when there was none. */
+  delete(key: BlobKey): Promise<boolean>;
+}

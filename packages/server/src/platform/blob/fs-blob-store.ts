@@ -1,0 +1,119 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, opendir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  type BlobInfo,
+  type BlobKey,
+  type BlobStore,
+  BlobStoreError,
+  type PutOptions,
+  parseBlobKey,
+} from './blob-store.js';
+
+/**
+ * Blob store on the local file system: `<root>/sha256/ab/<key>`. Content is streamed into a
+ * temp file under `<root>/tmp`, fsynced, then renamed into place and the directory fsynced,
+ * so a crash at any point leaves either no blob or the whole blob, never a partial one.
+ */
+export class FsBlobStore implements BlobStore {
+  private constructor(private readonly root: string) {}
+
+  /** Opens the store and removes temp files left by a crash. Callers hold the data-dir lock. */
+  static async open(root: string): Promise<FsBlobStore> {
+    await mkdir(join(root, 'sha256'), { recursive: true });
+    await rm(join(root, 'tmp'), { recursive: true, force: true });
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    return new FsBlobStore(root);
+  }
+
+  async put(content: AsyncIterable<Uint8Array> | Uint8Array, options: PutOptions = {}): Promise<BlobInfo> {
+    const tempPath = join(this.root, 'tmp', randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    const file = await open(tempPath, 'wx', 0o600);
+    try {
+      const chunks = content instanceof Uint8Array ? [content] : content;
+      for await (const chunk of chunks) {
+        size += chunk.length;
+        if (options.maxBytes !== undefined && size > options.maxBytes) {
+          throw new BlobStoreError('blob.too_large', `blob exceeds ${options.maxBytes} bytes`);
+        }
+        hash.update(chunk);
+        await file.write(chunk);
+      }
+      await file.sync();
+    } catch (error) {
+      await file.close();
+      await unlink(tempPath).catch(() => undefined);
+      throw error;
+    }
+    await file.close();
+
+    const key = hash.digest('hex') as BlobKey;
+    if (options.expectedKey !== undefined && options.expectedKey !== key) {
+      await unlink(tempPath);
+      throw new BlobStoreError('blob.digest_mismatch', 'blob content does not match its key');
+    }
+    const dir = join(this.root, 'sha256', key.slice(0, 2));
+    await mkdir(dir, { recursive: true });
+    await rename(tempPath, join(dir, key));
+    await fsyncDirectory(dir);
+    return { key, size };
+  }
+
+  async get(key: BlobKey): Promise<Readable | undefined> {
+    const path = this.pathOf(key);
+    const file = await open(path, 'r').catch(ifMissing(undefined));
+    if (file === undefined) return undefined;
+    return createReadStream(path, { fd: file });
+  }
+
+  async head(key: BlobKey): Promise<BlobInfo | undefined> {
+    const info = await stat(this.pathOf(key)).catch(ifMissing(undefined));
+    return info === undefined ? undefined : { key, size: info.size };
+  }
+
+  async *list(): AsyncIterable<BlobKey> {
+    const prefixes = (await readdir(join(this.root, 'sha256'))).sort();
+    for (const prefix of prefixes) {
+      const dir = await opendir(join(this.root, 'sha256', prefix)).catch(ifMissing(undefined));
+      if (dir === undefined) continue;
+      for await (const entry of dir) {
+        const key = parseBlobKey(entry.name);
+        if (entry.isFile() && key !== undefined) yield key;
+      }
+    }
+  }
+
+  async delete(key: BlobKey): Promise<boolean> {
+    const removed = await unlink(this.pathOf(key)).then(
+      () => true,
+      ifMissing(false),
+    );
+    if (removed) await fsyncDirectory(join(this.root, 'sha256', key.slice(0, 2)));
+    return removed;
+  }
+
+  private pathOf(key: BlobKey): string {
+    if (parseBlobKey(key) === undefined) throw new TypeError('invalid blob key');
+    return join(this.root, 'sha256', key.slice(0, 2), key);
+  }
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function ifMissing<T>(fallback: T) {
+  return (error: unknown): T => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    throw error;
+  };
+}
