@@ -22,7 +22,9 @@ function ensureBinDir() {
   let dir = findBinDir();
   if (dir) return dir;
   if (process.getuid?.() !== 0) {
-    throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian\'s "postgresql" package');
+    throw new Error(
+      'PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian\'s "postgresql" package',
+    );
   }
   process.stderr.write('PostgreSQL not found; installing Debian package "postgresql" ...\n');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });

@@ -1,7 +1,7 @@
 /** Byte/text encodings shared by every Tresor package. Pure functions, no I/O. */
 
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const BASE64URL_LOOKUP = new Map([...BASE64URL_ALPHABET].map((ch, i) => [ch, i]));
+const BASE64URL_LOOKUP = new Map(Array.from({ length: 64 }, (_, i) => [BASE64URL_ALPHABET.charAt(i), i]));
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });

@@ -16,8 +16,7 @@ export class TresorApiError extends Error {
 
 export function toApiError(status: number, body: unknown): TresorApiError {
   if (typeof body === 'object' && body !== null && 'error' in body) {
-    const error = (body as { error: { code?: unknown; message?: unknown; requestId?: unknown } })
-      .error;
+    const error = (body as { error: { code?: unknown; message?: unknown; requestId?: unknown } }).error;
     const message = typeof error.message === 'string' ? error.message : 'Request failed';
     const requestId = typeof error.requestId === 'string' ? error.requestId : undefined;
     if (isErrorCode(error.code)) return new TresorApiError(error.code, message, status, requestId);

@@ -54,7 +54,10 @@ describe('HTTP edge', () => {
     const extra = await t.app.inject({ method: 'POST', url: probesUrl, payload: { body: 'x', admin: true } });
     assert.equal(extra.statusCode, 400);
     assert.match(extra.json().error.message, /additional properties/);
-    const badId = await t.app.inject({ method: 'GET', url: '/api/v1/diagnostics/practices/not-a-uuid/probes' });
+    const badId = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/diagnostics/practices/not-a-uuid/probes',
+    });
     assert.equal(badId.statusCode, 400);
     assert.match(badId.json().error.message, /practiceId/);
   });
@@ -139,7 +142,12 @@ describe('HTTP edge', () => {
   });
 
   it('never answers with a stack trace', async () => {
-    const res = await t.app.inject({ method: 'POST', url: probesUrl, payload: '[', headers: { 'content-type': 'application/json' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: probesUrl,
+      payload: '[',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.ok(!res.body.includes('    at '), res.body);
   });
 });
@@ -149,7 +157,8 @@ describe('rate limit', () => {
     const t = await createTestApp({ TRESOR_RATE_LIMIT: '3' });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await t.app.inject({ method: 'GET', url: '/api/v1/info' })).statusCode);
+      for (let i = 0; i < 5; i++)
+        codes.push((await t.app.inject({ method: 'GET', url: '/api/v1/info' })).statusCode);
       assert.deepEqual(codes, [200, 200, 200, 429, 429]);
       const limited = await t.app.inject({ method: 'GET', url: '/api/v1/info' });
       assert.equal(limited.json().error.code, 'request.rate_limited');

@@ -5,8 +5,6 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, fastify } from 'fastify';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Server } from 'node:http';
-import type { Logger } from 'pino';
 import type { Config, TlsConfig } from './config/config.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
@@ -23,7 +21,7 @@ export interface AppDependencies {
   readonly config: Config;
   readonly database: Database;
   readonly blobs: BlobStore;
-  readonly logger: Logger;
+  readonly logger: FastifyBaseLogger;
   readonly version: string;
 }
 
@@ -37,7 +35,7 @@ const API_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics', '/_matrix/'];
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, database, logger, version } = deps;
   const app = fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -89,6 +87,5 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
 /** HTTPS with TLS 1.3 only. Fastify types its raw server as http.Server; https.Server serves the same API. */
 function tlsServerFactory(tls: TlsConfig): FastifyServerFactory {
-  return (handler) =>
-    createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, handler) as unknown as Server;
+  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, handler);
 }

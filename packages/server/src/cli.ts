@@ -37,7 +37,9 @@ async function serve(): Promise<void> {
   logger.info({ config: describeConfig(config), version }, 'starting Tresor');
   const server = await startServer({ config, logger, version });
   const storage = server.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL';
-  process.stderr.write(`Tresor ${version} is running at ${server.url}  (storage: ${storage}; stop with Ctrl+C)\n`);
+  process.stderr.write(
+    `Tresor ${version} is running at ${server.url}  (storage: ${storage}; stop with Ctrl+C)\n`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.diagnostics, true);
     assert.equal(config.rateLimitPerMinute, 50);
-    assert.equal(describeConfig(config)['database'], 'postgres://u:***@localhost:5432/tresor');
+    assert.equal(describeConfig(config).database, 'postgres://u:***@localhost:5432/tresor');
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [

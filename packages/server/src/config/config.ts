@@ -74,9 +74,13 @@ export function loadConfig(
     logLevel: parseLogLevel(value('LOG_LEVEL')),
     rateLimitPerMinute: parseInteger('TRESOR_RATE_LIMIT', value('TRESOR_RATE_LIMIT'), 1200, 1, 1e9),
     diagnostics: parseBoolean('TRESOR_DIAGNOSTICS', value('TRESOR_DIAGNOSTICS')),
-    webDir: value('TRESOR_WEB_DIR') ? resolve(value('TRESOR_WEB_DIR')!) : defaults.webDir,
+    webDir: optionalPath(value('TRESOR_WEB_DIR')) ?? defaults.webDir,
   };
   return Object.freeze(config);
+}
+
+function optionalPath(raw: string | undefined): string | undefined {
+  return raw === undefined ? undefined : resolve(raw);
 }
 
 function parseInteger(key: string, raw: string | undefined, fallback: number, min: number, max: number) {

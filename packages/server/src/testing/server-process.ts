@@ -21,9 +21,13 @@ export interface ExitedProcess {
 }
 
 /** Runs the CLI with `args` and an environment of only `env` (plus PATH), until it exits. */
-export async function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<ExitedProcess> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ExitedProcess> {
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -39,12 +43,12 @@ export async function runCli(args: string[], env: Record<string, string>, timeou
 /** Starts `tresor serve` on a free port and waits until it says it is running. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI_PATH, 'serve'], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => { reject(new Error(`server did not start in time:\n${stderr}`)); }, 60_000);
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /is running at (\S+)/.exec(stderr);

@@ -32,7 +32,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     mode: 'migrate',
   });
   const blobs = await FsBlobStore.open(join(config.dataDir, 'blobs'));
-  const app = await buildApp({ config, database, blobs, logger: createLogger('silent'), version: '0.0.0-test' });
+  const app = await buildApp({
+    config,
+    database,
+    blobs,
+    logger: createLogger('silent'),
+    version: '0.0.0-test',
+  });
   await app.ready();
   return {
     app,

@@ -16,7 +16,7 @@ export interface TestStorage {
   dispose(): Promise<void>;
 }
 
-export const testPostgresUrl = process.env['TRESOR_TEST_POSTGRES_URL'];
+export const testPostgresUrl = process.env.TRESOR_TEST_POSTGRES_URL;
 
 export async function createTestStorage(): Promise<TestStorage> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tresor-test-'));

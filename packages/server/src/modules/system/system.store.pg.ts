@@ -15,7 +15,9 @@ export class PgSystemStore implements SystemStore {
   }
 
   async appliedMigrations(): Promise<string[]> {
-    const result = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(this.db);
+    const result = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      this.db,
+    );
     return result.rows.map((row) => row.name);
   }
 }

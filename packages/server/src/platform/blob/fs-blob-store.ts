@@ -88,10 +88,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async delete(key: BlobKey): Promise<boolean> {
-    const removed = await unlink(this.pathOf(key)).then(
-      () => true,
-      ifMissing(false),
-    );
+    const removed = await unlink(this.pathOf(key)).then(() => true, ifMissing(false));
     if (removed) await fsyncDirectory(join(this.root, 'sha256', key.slice(0, 2)));
     return removed;
   }

@@ -58,7 +58,10 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
     await mkdir(dir, { recursive: true });
     pglite = await PGlite.create(dir);
   } catch (error) {
-    throw new StartupError('database.open_failed', `cannot open embedded database in ${dir}: ${describe(error)}`);
+    throw new StartupError(
+      'database.open_failed',
+      `cannot open embedded database in ${dir}: ${describe(error)}`,
+    );
   }
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
   try {
@@ -87,7 +90,10 @@ async function openPostgres(options: OpenDatabaseOptions, url: string): Promise<
   ownerPool.on('error', () => undefined);
   try {
     const client = await ownerPool.connect().catch((error: unknown) => {
-      throw new StartupError('database.unreachable', `cannot reach PostgreSQL at ${where}: ${describe(error)}`);
+      throw new StartupError(
+        'database.unreachable',
+        `cannot reach PostgreSQL at ${where}: ${describe(error)}`,
+      );
     });
     client.release();
     const owner = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: ownerPool }) });
@@ -122,7 +128,7 @@ async function openPostgres(options: OpenDatabaseOptions, url: string): Promise<
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    const aggregate = error instanceof AggregateError ? error.errors[0] : undefined;
+    const aggregate: unknown = error instanceof AggregateError ? (error.errors as unknown[])[0] : undefined;
     const message = error.message || (aggregate instanceof Error ? aggregate.message : '');
     return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
   }

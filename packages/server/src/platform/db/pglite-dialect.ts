@@ -43,7 +43,9 @@ class PGliteDriver implements Driver {
     this.#connection = new PGliteConnection(pglite);
   }
 
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    // PGlite is opened (and closed) by its owner; nothing to set up per driver.
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const previous = this.#tail;

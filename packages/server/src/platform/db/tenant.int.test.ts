@@ -38,7 +38,9 @@ describe('tenant separation by row-level security', () => {
       rowsA.map((r) => r.body),
       ['a1', 'a2'],
     );
-    const rowsB = await withPractice(database.db, B, (scope) => scope.selectFrom('tenant_probes').select('body').execute());
+    const rowsB = await withPractice(database.db, B, (scope) =>
+      scope.selectFrom('tenant_probes').select('body').execute(),
+    );
     assert.deepEqual(
       rowsB.map((r) => r.body),
       ['b1'],
@@ -56,14 +58,20 @@ describe('tenant separation by row-level security', () => {
 
   it('cannot update or delete another practice’s rows', async () => {
     const updated = await withPractice(database.db, A, (scope) =>
-      scope.updateTable('tenant_probes').set({ body: 'overwritten' }).where('practice_id', '=', B).executeTakeFirst(),
+      scope
+        .updateTable('tenant_probes')
+        .set({ body: 'overwritten' })
+        .where('practice_id', '=', B)
+        .executeTakeFirst(),
     );
     assert.equal(updated.numUpdatedRows, 0n);
     const deleted = await withPractice(database.db, A, (scope) =>
       scope.deleteFrom('tenant_probes').where('practice_id', '=', B).executeTakeFirst(),
     );
     assert.equal(deleted.numDeletedRows, 0n);
-    const rowsB = await withPractice(database.db, B, (scope) => scope.selectFrom('tenant_probes').select('body').execute());
+    const rowsB = await withPractice(database.db, B, (scope) =>
+      scope.selectFrom('tenant_probes').select('body').execute(),
+    );
     assert.deepEqual(
       rowsB.map((r) => r.body),
       ['b1'],
@@ -83,7 +91,9 @@ describe('tenant separation by row-level security', () => {
 
   it('runs requests as the non-superuser application role', async () => {
     const { rows } = await sql<{ role: string; superuser: boolean }>`
-      select current_user as role, rolsuper as superuser from pg_roles where rolname = current_user`.execute(database.db);
+      select current_user as role, rolsuper as superuser from pg_roles where rolname = current_user`.execute(
+      database.db,
+    );
     assert.deepEqual(rows, [{ role: 'tresor_app', superuser: false }]);
   });
 

@@ -32,7 +32,8 @@ export function classifyError(error: FastifyError | Error): Classified {
     return { code: 'request.rate_limited', message: errorCatalog['request.rate_limited'].en };
   }
   const status = fastifyError.statusCode ?? 500;
-  if (status >= 400 && status < 500) return { code: 'request.invalid', message: errorCatalog['request.invalid'].en };
+  if (status >= 400 && status < 500)
+    return { code: 'request.invalid', message: errorCatalog['request.invalid'].en };
   return { code: 'server.internal', message: errorCatalog['server.internal'].en };
 }
 
@@ -47,6 +48,10 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 export function sendNotFound(request: FastifyRequest, reply: FastifyReply) {
   const code: ErrorCode = 'request.not_found';
   return reply.status(404).send({
-    error: { code, message: `${errorCatalog[code].en} (${request.method} ${request.url.split('?')[0]})`, requestId: request.id },
+    error: {
+      code,
+      message: `${errorCatalog[code].en} (${request.method} ${request.url.split('?')[0]})`,
+      requestId: request.id,
+    },
   });
 }
