@@ -18,7 +18,6 @@ export default tseslint.config(
           './packages/crypto/tsconfig.json',
           './packages/sdk/tsconfig.json',
           './packages/server/tsconfig.json',
-          './packages/backup/tsconfig.json',
           './packages/web/tsconfig.json',
           './tsconfig.test.json',
         ],
