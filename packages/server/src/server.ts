@@ -32,7 +32,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const cleanup = () =>
     (closing ??= (async () => {
       for (const step of [...cleanups].reverse()) {
-        await step().catch((error: unknown) => { logger.error({ err: error }, 'shutdown step failed'); });
+        await step().catch((error: unknown) => {
+          logger.error({ err: error }, 'shutdown step failed');
+        });
       }
     })());
   try {

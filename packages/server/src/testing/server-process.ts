@@ -48,7 +48,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`server did not start in time:\n${stderr}`)); }, 60_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start in time:\n${stderr}`));
+    }, 60_000);
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /is running at (\S+)/.exec(stderr);

@@ -1,0 +1,55 @@
+/** German messages, the reference catalogue: every other language must provide exactly these keys. */
+export const messagesDe = {
+  'app.skipToContent': 'Zum Inhalt springen',
+  'app.tagline': 'Zero-Knowledge-Plattform für Arztpraxen',
+  'app.description':
+    'Tresor ist eine Zero-Knowledge-Plattform für Arztpraxen in Deutschland. Alle Daten werden auf Ihrem Gerät verschlüsselt, bevor sie es verlassen. Der Server speichert ausschließlich Chiffretext und kann die Inhalte nicht lesen.',
+  'app.footerNote': 'Verschlüsselt auf Ihrem Gerät – der Server sieht nur Chiffretext.',
+  'app.apiDocs': 'API-Dokumentation',
+
+  'language.label': 'Sprache',
+
+  'status.heading': 'Serverstatus',
+  'status.checking': 'Verbindung zum Server wird geprüft …',
+  'status.ready': 'Betriebsbereit',
+  'status.readyDetail': 'Der Server antwortet und die Datenbank ist auf dem aktuellen Stand.',
+  'status.notReady': 'Nicht bereit',
+  'status.notReadyDetail': 'Der Server antwortet, ist aber noch nicht einsatzbereit.',
+  'status.unreachable': 'Nicht erreichbar',
+  'status.failed': 'Störung',
+  'status.detailsLabel': 'Details zum Server',
+  'status.name': 'Name',
+  'status.version': 'Version',
+  'status.storage': 'Speicher',
+  'status.schemaVersion': 'Datenbankschema',
+  'status.health': 'Erreichbarkeit',
+  'status.healthOk': 'Antwortet',
+  'status.database': 'Datenbank',
+  'status.databaseOk': 'Verbunden',
+  'status.databaseUnreachable': 'Nicht erreichbar',
+  'status.migrations': 'Migrationen',
+  'status.migrationsCurrent': 'Aktuell',
+  'status.migrationsPending': 'Ausstehend',
+  'status.storageEmbedded': 'Eingebettet (PGlite)',
+  'status.storagePostgresql': 'PostgreSQL',
+  'status.infoUnavailable': 'Name und Version des Servers sind gerade nicht abrufbar: {message}',
+  'status.checkedAt': 'Zuletzt geprüft um {time} Uhr',
+  'status.refresh': 'Erneut prüfen',
+  'status.retry': 'Erneut versuchen',
+  'status.busy': 'Wird geprüft …',
+  'status.requestId': 'Anfrage-ID: {id}',
+
+  'error.network':
+    'Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Netzwerkverbindung und versuchen Sie es erneut.',
+  'error.unexpectedResponse':
+    'Der Server hat unerwartet geantwortet. Möglicherweise passen App und Server nicht zusammen – bitte laden Sie die Seite neu.',
+  'error.serverUnavailable': 'Der Server ist noch nicht bereit. Bitte versuchen Sie es gleich noch einmal.',
+  'error.serverInternal': 'Auf dem Server ist ein unerwarteter Fehler aufgetreten.',
+  'error.rateLimited': 'Zu viele Anfragen. Bitte warten Sie einen Moment.',
+  'error.generic': 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
+} as const satisfies Record<string, string>;
+
+export type MessageKey = keyof typeof messagesDe;
+
+/** A complete message catalogue: exactly the German keys, any wording. */
+export type Messages = Readonly<Record<MessageKey, string>>;
