@@ -48,6 +48,16 @@ export const errorCatalog = {
     en: 'An unexpected error occurred. The request id identifies it in the server log.',
     de: 'Ein unerwarteter Fehler ist aufgetreten. Die Anfrage-ID findet ihn im Server-Protokoll.',
   },
+  'auth.unauthenticated': {
+    status: 401,
+    en: 'Please sign in (the session is missing, expired or revoked).',
+    de: 'Bitte anmelden (die Sitzung fehlt, ist abgelaufen oder wurde beendet).',
+  },
+  'auth.forbidden': {
+    status: 403,
+    en: 'Your role does not allow this.',
+    de: 'Ihre Rolle erlaubt das nicht.',
+  },
   'diagnostics.not_found': {
     status: 404,
     en: 'No probe with this id exists.',
