@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BODY_LIMIT_BYTES } from './app.js';
+import { migrations } from './migrations/index.js';
 import { createTestApp, type TestApp } from './testing/test-app.js';
 
 const PRACTICE = '6f1c1d7e-0a4b-4c2e-9d53-4c1f0f9a0001';
@@ -29,7 +30,7 @@ describe('HTTP edge', () => {
       name: 'Tresor',
       version: '0.0.0-test',
       storage: t.storage.kind,
-      schemaVersion: '20261123190000-platform',
+      schemaVersion: Object.keys(migrations).sort().at(-1),
     });
   });
 

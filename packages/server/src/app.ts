@@ -6,12 +6,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, fastify } from 'fastify';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Config, TlsConfig } from './config/config.js';
+import { accountsRoutes, createAccountsModule, credentialsRoutes } from './modules/accounts/index.js';
+import { auditRoutes, createAuditModule } from './modules/audit/index.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
 import { AppError } from './platform/app-error.js';
 import type { BlobStore } from './platform/blob/blob-store.js';
 import type { Database } from './platform/db/database.js';
 import { registerApiDocs } from './platform/http/api-docs.js';
+import { createAuthGuards } from './platform/http/auth-guard.js';
 import { handleError, sendNotFound } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
@@ -23,6 +26,8 @@ export interface AppDependencies {
   readonly blobs: BlobStore;
   readonly logger: FastifyBaseLogger;
   readonly version: string;
+  /** Time source for time-based checks such as TOTP; the system clock unless a test moves it. */
+  readonly clock?: () => number;
 }
 
 /** Request bodies above this size are refused with 413 (uploads stream through their own routes). */
@@ -73,6 +78,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     knownMigrations: Object.keys(database.migrations),
   });
   await app.register(systemRoutes(systemService));
+
+  const audit = await createAuditModule({ db: database.db, dataDir: config.dataDir, logger });
+  audit.scheduler.start();
+  app.addHook('onClose', () => audit.scheduler.stop());
+  const accounts = await createAccountsModule({
+    db: database.db,
+    dataDir: config.dataDir,
+    audit: audit.log,
+    logger,
+    alarmWebhook: config.alarmWebhook,
+    ...(deps.clock && { clock: deps.clock }),
+  });
+  const guards = createAuthGuards(accounts.sessions);
+  await app.register(accountsRoutes(accounts, guards));
+  await app.register(credentialsRoutes(accounts, guards));
+  await app.register(auditRoutes(audit.service, guards));
   if (config.diagnostics) {
     await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));
   }

@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, describeConfig, loadConfig } from './config/config.js';
 import { migrations } from './migrations/index.js';
+import {
+  AUDIT_TAMPERED_EXIT_CODE,
+  AuditVerifyUsageError,
+  describeAuditVerification,
+  verifyPracticeAuditTrail,
+} from './modules/audit/index.js';
 import { openDatabase } from './platform/db/database.js';
 import { lockDataDir } from './platform/lock/data-dir-lock.js';
 import { createLogger } from './platform/log/logger.js';
@@ -82,6 +88,57 @@ async function migrate(): Promise<void> {
   }
 }
 
+interface AuditVerifyFlags {
+  readonly practice: string;
+  readonly json?: boolean;
+  readonly publicKey?: string;
+  readonly remembered?: string;
+}
+
+function practiceIdArgument(value: string): string {
+  const id = value.toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new InvalidArgumentError('not a UUID');
+  }
+  return id;
+}
+
+async function auditVerify(flags: AuditVerifyFlags): Promise<void> {
+  const config = configFromEnvironment();
+  // Embedded PGlite admits one process at a time; a PostgreSQL database can be checked while serving.
+  const lock = config.databaseUrl === undefined ? await lockDataDir(config.dataDir) : undefined;
+  try {
+    const database = await openDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      migrations,
+      mode: 'require-current',
+    });
+    try {
+      const result = await verifyPracticeAuditTrail(database, {
+        practiceId: flags.practice,
+        dataDir: config.dataDir,
+        publicKey: flags.publicKey,
+        rememberedFile: flags.remembered,
+      });
+      process.stdout.write(
+        flags.json === true
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : describeAuditVerification(flags.practice, result),
+      );
+      if (!result.ok) process.exitCode = AUDIT_TAMPERED_EXIT_CODE;
+    } finally {
+      await database.close();
+    }
+  } catch (error) {
+    if (!(error instanceof AuditVerifyUsageError)) throw error;
+    process.stderr.write(`tresor: ${error.message}\n`);
+    process.exitCode = 2;
+  } finally {
+    await lock?.release();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('tresor')
     .description('Tresor: zero-knowledge platform for medical practices')
@@ -98,6 +155,21 @@ export function buildCli(): Command {
     .description('apply pending database migrations and exit (serve also does this on start)')
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(migrate);
+  program
+    .command('audit')
+    .description('tamper-evident audit trail')
+    .command('verify')
+    .description("verify a practice's audit trail: hash chain, sequence, signed checkpoints")
+    .requiredOption('--practice <uuid>', 'the practice whose trail to verify', practiceIdArgument)
+    .option('--json', 'print the result as JSON')
+    .option('--public-key <base64url>', 'checkpoint signing key (default: the one in the data directory)')
+    .option('--remembered <file>', 'a checkpoint saved from an earlier verification (JSON)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 intact, 3 tampering detected, 1 failed to run, 2 invalid usage.\n' +
+        'With embedded PGlite, stop the server first; PostgreSQL can be verified while serving.',
+    )
+    .action(auditVerify);
   return program;
 }
 

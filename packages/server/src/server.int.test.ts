@@ -158,7 +158,7 @@ describe('tresor CLI', () => {
     try {
       const first = await runCli(['migrate'], storageEnv(storage));
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stdout, /Applied: 20261123190000-platform/);
+      assert.match(first.stdout, /Applied: 20261123190000-platform, 20261123200000-accounts/);
       const second = await runCli(['migrate'], storageEnv(storage));
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, /Database schema is current/);

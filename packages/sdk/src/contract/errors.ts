@@ -58,10 +58,120 @@ export const errorCatalog = {
     en: 'Your role does not allow this.',
     de: 'Ihre Rolle erlaubt das nicht.',
   },
+  'accounts.username_taken': {
+    status: 409,
+    en: 'This login name is already taken.',
+    de: 'Dieser Anmeldename ist bereits vergeben.',
+  },
+  'accounts.practice_exists': {
+    status: 409,
+    en: 'A practice with this id already exists.',
+    de: 'Eine Praxis mit dieser ID gibt es bereits.',
+  },
+  'accounts.invalid_key_material': {
+    status: 400,
+    en: 'The key material does not fit this user or practice.',
+    de: 'Das Schlüsselmaterial passt nicht zu diesem Benutzer oder dieser Praxis.',
+  },
+  'auth.login_failed': {
+    status: 401,
+    en: 'Login name or password is wrong.',
+    de: 'Anmeldename oder Passwort ist falsch.',
+  },
+  'auth.login_expired': {
+    status: 401,
+    en: 'This login attempt has expired or was already used. Please start again.',
+    de: 'Dieser Anmeldeversuch ist abgelaufen oder wurde schon verwendet. Bitte neu beginnen.',
+  },
+  'auth.totp_invalid': {
+    status: 401,
+    en: 'The one-time code is wrong or was already used.',
+    de: 'Der Einmalcode ist falsch oder wurde schon verwendet.',
+  },
+  'auth.totp_required': {
+    status: 401,
+    en: 'Please enter the one-time code from your authenticator app.',
+    de: 'Bitte den Einmalcode aus der Authenticator-App eingeben.',
+  },
+  'auth.device_unknown': {
+    status: 403,
+    en: 'This device is not registered for this user.',
+    de: 'Dieses Gerät ist für diesen Benutzer nicht registriert.',
+  },
+  'auth.device_pending': {
+    status: 403,
+    en: 'This device is waiting for approval by one of your approved devices or a primary user.',
+    de: 'Dieses Gerät wartet auf Freigabe durch eines Ihrer freigegebenen Geräte oder einen Hauptbenutzer.',
+  },
+  'auth.device_revoked': {
+    status: 403,
+    en: 'This device has been revoked.',
+    de: 'Dieses Gerät wurde gesperrt.',
+  },
+  'auth.device_proof_invalid': {
+    status: 401,
+    en: 'The device could not prove its identity.',
+    de: 'Das Gerät konnte seine Identität nicht nachweisen.',
+  },
+  'devices.not_found': {
+    status: 404,
+    en: 'No such device.',
+    de: 'Dieses Gerät gibt es nicht.',
+  },
+  'sessions.not_found': {
+    status: 404,
+    en: 'No such session.',
+    de: 'Diese Sitzung gibt es nicht.',
+  },
+  'users.not_found': {
+    status: 404,
+    en: 'No such user.',
+    de: 'Diesen Benutzer gibt es nicht.',
+  },
+  'users.last_primary': {
+    status: 409,
+    en: 'The practice needs at least one primary user.',
+    de: 'Die Praxis braucht mindestens einen Hauptbenutzer.',
+  },
+  'invites.invalid': {
+    status: 410,
+    en: 'This invitation is invalid, expired or already used.',
+    de: 'Diese Einladung ist ungültig, abgelaufen oder wurde schon verwendet.',
+  },
+  'grants.invalid': {
+    status: 400,
+    en: 'The key grant is not valid (signature, recipient or version).',
+    de: 'Die Schlüsselübergabe ist ungültig (Signatur, Empfänger oder Version).',
+  },
+  'recovery.failed': {
+    status: 401,
+    en: 'Recovery failed: the recovery code does not fit this account.',
+    de: 'Wiederherstellung fehlgeschlagen: Der Wiederherstellungscode passt nicht zu diesem Konto.',
+  },
+  'settings.confirmation_required': {
+    status: 400,
+    en: 'Turning off two-factor login needs the explicit confirmation.',
+    de: 'Das Abschalten der Zwei-Faktor-Anmeldung braucht die ausdrückliche Bestätigung.',
+  },
   'diagnostics.not_found': {
     status: 404,
     en: 'No probe with this id exists.',
     de: 'Eine Probe mit dieser ID gibt es nicht.',
+  },
+  'audit.invalid_range': {
+    status: 400,
+    en: 'The range is invalid: "from" must be at least 1 and not greater than "to".',
+    de: 'Der Bereich ist ungültig: „from“ muss mindestens 1 und darf nicht größer als „to“ sein.',
+  },
+  'audit.beyond_tree_size': {
+    status: 400,
+    en: 'The audit log does not have that many entries yet.',
+    de: 'So viele Einträge hat das Audit-Protokoll noch nicht.',
+  },
+  'audit.no_checkpoint': {
+    status: 404,
+    en: 'There is no signed checkpoint of this audit log yet.',
+    de: 'Für dieses Audit-Protokoll gibt es noch keinen signierten Prüfpunkt.',
   },
 } as const satisfies Record<string, { status: number; en: string; de: string }>;
 

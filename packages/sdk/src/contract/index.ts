@@ -1,2 +1,4 @@
 export { type ErrorCode, errorCatalog, errorStatus, isErrorCode } from './errors.js';
 export { ErrorBody, Health, Readiness, ServerInfo } from './schemas.js';
+export * as accounts from './accounts.js';
+export * as audit from './audit.js';

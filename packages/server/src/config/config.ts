@@ -21,6 +21,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Enables the unauthenticated diagnostics routes over the tenant probe table (tests, benchmarks). */
   readonly diagnostics: boolean;
+  /** URL that receives security alarms as JSON POSTs (optional). */
+  readonly alarmWebhook: string | undefined;
   /** Directory of the built web app; unset means "not served". */
   readonly webDir: string | undefined;
 }
@@ -41,6 +43,7 @@ const KNOWN_KEYS = new Set([
   'TRESOR_RATE_LIMIT',
   'TRESOR_DIAGNOSTICS',
   'TRESOR_WEB_DIR',
+  'TRESOR_ALARM_WEBHOOK',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -74,9 +77,21 @@ export function loadConfig(
     logLevel: parseLogLevel(value('LOG_LEVEL')),
     rateLimitPerMinute: parseInteger('TRESOR_RATE_LIMIT', value('TRESOR_RATE_LIMIT'), 1200, 1, 1e9),
     diagnostics: parseBoolean('TRESOR_DIAGNOSTICS', value('TRESOR_DIAGNOSTICS')),
+    alarmWebhook: parseHttpUrl('TRESOR_ALARM_WEBHOOK', value('TRESOR_ALARM_WEBHOOK')),
     webDir: optionalPath(value('TRESOR_WEB_DIR')) ?? defaults.webDir,
   };
   return Object.freeze(config);
+}
+
+function parseHttpUrl(key: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return raw;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError(`${key} must be an http(s) URL (got "${raw}")`);
 }
 
 function optionalPath(raw: string | undefined): string | undefined {

@@ -16,7 +16,10 @@ export interface TestApp {
 }
 
 /** The real app on test storage (PGlite or PostgreSQL), for `app.inject()` route tests. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: () => number } = {},
+): Promise<TestApp> {
   const storage = await createTestStorage();
   const config = loadConfig({
     TRESOR_DATA_DIR: storage.dataDir,
@@ -38,6 +41,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     blobs,
     logger: createLogger('silent'),
     version: '0.0.0-test',
+    ...options,
   });
   await app.ready();
   return {

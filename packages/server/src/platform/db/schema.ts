@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Row types of every table, as the migrations in `src/migrations` create them.
@@ -6,6 +6,17 @@ import type { Generated } from 'kysely';
  */
 export interface Schema {
   tenant_probes: TenantProbeTable;
+  tenant_lookup: TenantLookupTable;
+  practices: PracticeTable;
+  users: UserTable;
+  devices: DeviceTable;
+  sessions: SessionTable;
+  invites: InviteTable;
+  practice_key_grants: PracticeKeyGrantTable;
+  security_alarms: SecurityAlarmTable;
+  audit_entries: AuditEntryTable;
+  audit_heads: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
 }
 
 export interface TenantProbeTable {
@@ -13,4 +24,137 @@ export interface TenantProbeTable {
   practice_id: string;
   body: string;
   created_at: Generated<Date>;
+}
+
+/** JSON stored as jsonb: written as a JSON string, read back parsed. */
+type Json = ColumnType<unknown, string, string>;
+/** bigint: pg returns strings, PGlite numbers; stores normalise with Number(). */
+type BigIntColumn = ColumnType<string | number | bigint, number, number>;
+
+export interface TenantLookupTable {
+  kind: 'username' | 'session' | 'invite';
+  key: string;
+  practice_id: string;
+  target_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface PracticeTable {
+  id: string;
+  practice_id: Generated<string>;
+  name: string;
+  require_two_factor: Generated<boolean>;
+  current_pk_version: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface UserTable {
+  id: string;
+  practice_id: string;
+  username: string;
+  role: 'primary' | 'secondary';
+  status: 'active' | 'removed';
+  opaque_record: string;
+  user_key_by_password: Json;
+  user_key_by_recovery: Json;
+  private_keys: Json;
+  encryption_public_key: string;
+  signing_public_key: string;
+  recovery_public_key: string;
+  totp_secret_sealed: string | null;
+  totp_enrolled_at: Date | null;
+  totp_last_step: BigIntColumn | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface DeviceTable {
+  id: string;
+  practice_id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  status: 'pending' | 'approved' | 'revoked';
+  created_at: Generated<Date>;
+  approved_at: Date | null;
+  approved_by: string | null;
+  revoked_at: Date | null;
+  last_seen_at: Date | null;
+}
+
+export interface SessionTable {
+  id: string;
+  practice_id: string;
+  user_id: string;
+  device_id: string;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export interface InviteTable {
+  id: string;
+  practice_id: string;
+  role: 'primary' | 'secondary';
+  created_by: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_user_id: string | null;
+  revoked_at: Date | null;
+}
+
+export interface PracticeKeyGrantTable {
+  practice_id: string;
+  pk_version: number;
+  recipient_user_id: string;
+  granter_user_id: string;
+  grant_body: Json;
+  created_at: Generated<Date>;
+}
+
+export interface SecurityAlarmTable {
+  id: Generated<string>;
+  practice_id: string;
+  user_id: string | null;
+  kind: string;
+  detail: string;
+  created_at: Generated<Date>;
+  acknowledged_at: Date | null;
+}
+
+/** A position in an audit log (bigint): pg returns strings, PGlite numbers; the audit store normalises. */
+type AuditPosition = ColumnType<string | number | bigint, number, number>;
+
+/** Append-only (trigger + privileges): rows are inserted, never updated or deleted. */
+export interface AuditEntryTable {
+  practice_id: string;
+  seq: AuditPosition;
+  occurred_at: Date;
+  actor_user_id: string | null;
+  device_id: string | null;
+  action: string;
+  target_id: string | null;
+  ciphertext_hash: string | null;
+  entry_hash: string;
+}
+
+export interface AuditHeadTable {
+  practice_id: string;
+  seq: AuditPosition;
+  head_hash: string;
+}
+
+/** Append-only (trigger + privileges). */
+export interface AuditCheckpointTable {
+  practice_id: string;
+  tree_size: AuditPosition;
+  root_hash: string;
+  chain_head: string;
+  created_at: Date;
+  signature: string;
+  frontier: string;
 }

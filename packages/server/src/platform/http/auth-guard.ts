@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '../app-error.js';
 
 export type Role = 'primary' | 'secondary';
@@ -33,14 +33,14 @@ export interface AuthGuards {
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,128})$/;
 
 export function createAuthGuards(authenticator: SessionAuthenticator): AuthGuards {
-  const signedIn = async (request: FastifyRequest, _reply: FastifyReply) => {
+  const signedIn = async (request: FastifyRequest) => {
     const match = BEARER.exec(request.headers.authorization ?? '');
     const auth = match?.[1] === undefined ? undefined : await authenticator.authenticate(match[1]);
     if (auth === undefined) throw new AppError('auth.unauthenticated');
     request.auth = auth;
   };
-  const primary = async (request: FastifyRequest, reply: FastifyReply) => {
-    await signedIn(request, reply);
+  const primary = async (request: FastifyRequest) => {
+    await signedIn(request);
     if (request.auth?.role !== 'primary') throw new AppError('auth.forbidden');
   };
   return { signedIn, primary };

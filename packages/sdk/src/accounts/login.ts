@@ -1,0 +1,92 @@
+import { base64urlToBytes, bytesToBase64url, signDeviceChallenge } from '@tresor/crypto';
+import { TresorApiError } from '../api-error.js';
+import { accounts } from '../contract/index.js';
+import type { HttpClient } from '../http.js';
+import { AccountSession } from './account-session.js';
+import type { DeviceKeyStore } from './device-key-store.js';
+import { ensureDeviceIdentity } from './device-identity.js';
+import { type KeyStretching, opaqueClient } from './opaque-client.js';
+import { unlockKeys } from './unlock-keys.js';
+
+/** What the second-factor prompt gets: an enrolment (show QR + secret) or a plain code request. */
+export type SecondFactorPrompt =
+  | { readonly kind: 'totp' }
+  | { readonly kind: 'totp_enrolment'; readonly secret: string; readonly uri: string };
+
+export interface LoginInput {
+  readonly username: string;
+  readonly password: string;
+  readonly devices: DeviceKeyStore;
+  /** Name for this device if it is new (it then waits for approval). */
+  readonly deviceName: string;
+  /** Asks the user for the 6-digit code (after showing the enrolment, if any). */
+  readonly secondFactor: (prompt: SecondFactorPrompt) => Promise<string>;
+  readonly trustedGranters?: ReadonlyMap<string, string>;
+  /** Must match the stretching used at registration; leave unset except in load tests. */
+  readonly keyStretching?: KeyStretching;
+}
+
+/**
+ * OPAQUE login → second factor → device proof → session → keys unlocked on this device.
+ * Throws TresorApiError with the server's code (auth.login_failed, auth.totp_invalid,
+ * auth.device_pending, ...).
+ */
+export async function login(http: HttpClient, input: LoginInput): Promise<AccountSession> {
+  const opaque = await opaqueClient();
+  const username = input.username.trim().toLowerCase();
+  const { clientLoginState, startLoginRequest } = opaque.startLogin({ password: input.password });
+  const started = await http.call('POST', '/api/v1/auth/login/start', {
+    schema: accounts.LoginStartReply,
+    body: { username, startLoginRequest },
+  });
+  const finished = opaque.finishLogin({
+    clientLoginState,
+    loginResponse: started.loginResponse,
+    password: input.password,
+    ...(input.keyStretching && { keyStretching: input.keyStretching }),
+  });
+  const { identity, isNew } = await ensureDeviceIdentity(input.devices, input.deviceName);
+  // A wrong password is detected here, on the device. The server is still told, so that the
+  // failure is delayed, audited and counted towards an alarm like any other.
+  const step = await http.call('POST', '/api/v1/auth/login/finish', {
+    schema: accounts.LoginFinishReply,
+    body: {
+      loginId: started.loginId,
+      finishLoginRequest:
+        finished?.finishLoginRequest ??
+        bytesToBase64url(globalThis.crypto.getRandomValues(new Uint8Array(96))),
+      deviceId: identity.deviceId,
+      ...(isNew
+        ? { newDevice: { deviceId: identity.deviceId, name: identity.name, publicKey: identity.publicKey } }
+        : {}),
+    },
+  });
+  if (finished === undefined)
+    throw new TresorApiError('auth.login_failed', 'Login name or password is wrong.', 401);
+
+  const totpCode =
+    step.secondFactor === 'none'
+      ? undefined
+      : await input.secondFactor(
+          step.secondFactor === 'totp_enrolment' && step.totpEnrolment
+            ? { kind: 'totp_enrolment', ...step.totpEnrolment }
+            : { kind: 'totp' },
+        );
+  const signature = await signDeviceChallenge(identity.keyPair.privateKey, base64urlToBytes(step.challenge));
+  const session = await http.call('POST', '/api/v1/auth/login/complete', {
+    schema: accounts.SessionReply,
+    body: {
+      loginToken: step.loginToken,
+      deviceSignature: bytesToBase64url(signature),
+      ...(totpCode === undefined ? {} : { totpCode }),
+    },
+  });
+  const keys = await unlockKeys({
+    practiceId: session.practice.id,
+    userId: session.user.id,
+    exportKey: finished.exportKey,
+    keys: session.keys,
+    ...(input.trustedGranters ? { trustedGranters: input.trustedGranters } : {}),
+  });
+  return new AccountSession(http, session, keys);
+}

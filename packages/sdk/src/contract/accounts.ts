@@ -1,0 +1,233 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/** Schemas of the accounts API: practices, login, devices, sessions, invites, key grants. */
+
+export const Uuid = Type.String({ format: 'uuid' });
+const B64 = (maxLength: number) => Type.String({ pattern: '^[A-Za-z0-9_=+/-]+$', minLength: 1, maxLength });
+const Username = Type.String({
+  pattern: '^[a-z0-9][a-z0-9._@-]{2,127}$',
+  description: 'login name, lowercase',
+});
+const DisplayName = Type.String({ minLength: 1, maxLength: 200 });
+
+export const EnvelopeSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    alg: Type.Literal('A256GCM'),
+    kid: Type.String({ minLength: 1, maxLength: 128 }),
+    nonce: B64(32),
+    ct: B64(65536),
+  },
+  { additionalProperties: false },
+);
+
+export const SealedBoxSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    alg: Type.Literal('X25519-HKDF-A256GCM'),
+    epk: B64(64),
+    nonce: B64(32),
+    ct: B64(4096),
+  },
+  { additionalProperties: false },
+);
+
+export const GrantSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    practiceId: Uuid,
+    pkVersion: Type.Integer({ minimum: 1 }),
+    recipientUserId: Uuid,
+    granterUserId: Uuid,
+    sealed: SealedBoxSchema,
+    signature: B64(128),
+  },
+  { additionalProperties: false },
+);
+export type GrantBody = Static<typeof GrantSchema>;
+
+export const NewUser = Type.Object(
+  {
+    userId: Uuid,
+    username: Username,
+    registrationRecord: B64(4096),
+    userKeyByPassword: EnvelopeSchema,
+    userKeyByRecovery: EnvelopeSchema,
+    privateKeys: EnvelopeSchema,
+    encryptionPublicKey: B64(64),
+    signingPublicKey: B64(64),
+    recoveryPublicKey: B64(64),
+  },
+  { additionalProperties: false },
+);
+export type NewUser = Static<typeof NewUser>;
+
+export const NewDevice = Type.Object(
+  { deviceId: Uuid, name: DisplayName, publicKey: B64(512) },
+  { additionalProperties: false },
+);
+export type NewDevice = Static<typeof NewDevice>;
+
+export const RegistrationStartBody = Type.Object(
+  { username: Username, registrationRequest: B64(4096) },
+  { additionalProperties: false },
+);
+export const RegistrationStartReply = Type.Object({ registrationResponse: Type.String() });
+
+export const CreatePracticeBody = Type.Object(
+  { practiceId: Uuid, practiceName: DisplayName, user: NewUser, device: NewDevice, grant: GrantSchema },
+  { additionalProperties: false },
+);
+export type CreatePracticeBody = Static<typeof CreatePracticeBody>;
+export const CreatePracticeReply = Type.Object({ practiceId: Uuid, userId: Uuid, deviceId: Uuid });
+
+export const LoginStartBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 128 }), startLoginRequest: B64(4096) },
+  { additionalProperties: false },
+);
+export const LoginStartReply = Type.Object({ loginId: Type.String(), loginResponse: Type.String() });
+
+export const LoginFinishBody = Type.Object(
+  {
+    loginId: Type.String({ minLength: 1, maxLength: 64 }),
+    finishLoginRequest: B64(4096),
+    deviceId: Uuid,
+    newDevice: Type.Optional(NewDevice),
+  },
+  { additionalProperties: false },
+);
+export type LoginFinishBody = Static<typeof LoginFinishBody>;
+export const SecondFactor = Type.Union([
+  Type.Literal('totp'),
+  Type.Literal('totp_enrolment'),
+  Type.Literal('none'),
+]);
+export const LoginFinishReply = Type.Object({
+  loginToken: Type.String(),
+  challenge: Type.String({ description: 'base64url; the device signs it' }),
+  secondFactor: SecondFactor,
+  totpEnrolment: Type.Optional(Type.Object({ secret: Type.String(), uri: Type.String() })),
+  deviceStatus: Type.Union([Type.Literal('pending'), Type.Literal('approved')]),
+});
+export type LoginFinishReply = Static<typeof LoginFinishReply>;
+
+export const LoginCompleteBody = Type.Object(
+  {
+    loginToken: Type.String({ minLength: 1, maxLength: 128 }),
+    totpCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+    deviceSignature: B64(256),
+  },
+  { additionalProperties: false },
+);
+export type LoginCompleteBody = Static<typeof LoginCompleteBody>;
+
+export const Member = Type.Object({
+  userId: Uuid,
+  username: Type.String(),
+  role: Type.Union([Type.Literal('primary'), Type.Literal('secondary')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('removed')]),
+  encryptionPublicKey: Type.String(),
+  signingPublicKey: Type.String(),
+});
+export type Member = Static<typeof Member>;
+
+export const KeyMaterial = Type.Object({
+  userKeyByPassword: EnvelopeSchema,
+  privateKeys: EnvelopeSchema,
+  currentPkVersion: Type.Integer(),
+  grants: Type.Array(GrantSchema),
+});
+export type KeyMaterial = Static<typeof KeyMaterial>;
+
+export const SessionReply = Type.Object({
+  sessionToken: Type.String(),
+  sessionId: Uuid,
+  expiresAt: Type.String({ format: 'date-time' }),
+  practice: Type.Object({ id: Uuid, name: Type.String(), requireTwoFactor: Type.Boolean() }),
+  user: Type.Object({
+    id: Uuid,
+    username: Type.String(),
+    role: Type.Union([Type.Literal('primary'), Type.Literal('secondary')]),
+  }),
+  deviceId: Uuid,
+  keys: KeyMaterial,
+});
+export type SessionReply = Static<typeof SessionReply>;
+
+export const DeviceView = Type.Object({
+  id: Uuid,
+  userId: Uuid,
+  name: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('revoked')]),
+  publicKey: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type DeviceView = Static<typeof DeviceView>;
+
+export const SessionView = Type.Object({
+  id: Uuid,
+  userId: Uuid,
+  deviceId: Uuid,
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  current: Type.Boolean(),
+});
+export type SessionView = Static<typeof SessionView>;
+
+export const IdParams = Type.Object({ id: Uuid });
+export const RenameDeviceBody = Type.Object({ name: DisplayName }, { additionalProperties: false });
+export const SessionsQuery = Type.Object({
+  scope: Type.Optional(Type.Union([Type.Literal('own'), Type.Literal('practice')])),
+});
+
+// Credentials: password change and recovery; practice security settings.
+
+export const PasswordChangeBody = Type.Object(
+  { registrationRecord: B64(4096), userKeyByPassword: EnvelopeSchema },
+  { additionalProperties: false },
+);
+export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
+
+export const RecoveryStartBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+export const RecoveryStartReply = Type.Object({
+  recoveryId: Type.String(),
+  challenge: Type.String(),
+  practiceId: Uuid,
+  userId: Uuid,
+  userKeyByRecovery: EnvelopeSchema,
+});
+export type RecoveryStartReply = Static<typeof RecoveryStartReply>;
+
+export const RecoveryFinishBody = Type.Object(
+  {
+    recoveryId: Type.String({ minLength: 1, maxLength: 64 }),
+    signature: B64(128),
+    registrationRecord: B64(4096),
+    userKeyByPassword: EnvelopeSchema,
+  },
+  { additionalProperties: false },
+);
+export type RecoveryFinishBody = Static<typeof RecoveryFinishBody>;
+
+export const TwoFactorSettingBody = Type.Object(
+  {
+    required: Type.Boolean(),
+    confirmation: Type.Optional(Type.Literal('DISABLE_TWO_FACTOR')),
+  },
+  { additionalProperties: false },
+);
+export type TwoFactorSettingBody = Static<typeof TwoFactorSettingBody>;
+
+export const AlarmView = Type.Object({
+  id: Uuid,
+  userId: Type.Union([Uuid, Type.Null()]),
+  kind: Type.String(),
+  detail: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type AlarmView = Static<typeof AlarmView>;

@@ -1,0 +1,58 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { TresorApiError, toApiError } from './api-error.js';
+import { registerContractFormats } from './contract/formats.js';
+
+export interface HttpOptions {
+  /** Base URL of the server, e.g. `https://tresor.example`, or `''` for same-origin in a browser. */
+  readonly baseUrl: string;
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+export interface CallOptions<S extends TSchema> {
+  readonly schema: S;
+  readonly body?: unknown;
+  readonly token?: string | undefined;
+  /** Error statuses whose body is still a valid answer (e.g. 503 from /readyz). */
+  readonly acceptStatuses?: readonly number[];
+}
+
+/** JSON over HTTP with typed, validated answers and the API's error codes as TresorApiError. */
+export class HttpClient {
+  readonly #baseUrl: string;
+  readonly #fetch: typeof globalThis.fetch;
+
+  constructor(options: HttpOptions) {
+    registerContractFormats();
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  async call<S extends TSchema>(method: string, path: string, options: CallOptions<S>): Promise<Static<S>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+    } catch {
+      throw new TresorApiError('client.network', 'The server cannot be reached.', 0);
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    if (!response.ok && !(options.acceptStatuses ?? []).includes(response.status)) {
+      throw toApiError(response.status, body);
+    }
+    if (!Value.Check(options.schema, body)) {
+      throw new TresorApiError(
+        'client.unexpected_response',
+        `The server's answer to ${method} ${path} does not match the API contract.`,
+        response.status,
+      );
+    }
+    return body;
+  }
+}

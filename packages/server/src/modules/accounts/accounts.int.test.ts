@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  type AccountSession,
+  HttpClient,
+  MemoryDeviceKeyStore,
+  TresorApiError,
+  createPractice,
+  login,
+} from '@tresor/sdk';
+import { bytesToBase64url, bytesToHex } from '@tresor/crypto';
+import { sql } from 'kysely';
+import { recordingFetch } from '../../testing/recording-fetch.js';
+import { type TestServer, createTestServer } from '../../testing/test-server.js';
+import { TestClock, totpCode } from '../../testing/totp-codes.js';
+
+const PASSWORD = 'correct horse battery staple 42';
+
+function rejectsWith(code: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof TresorApiError, String(error));
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+describe('accounts: practice creation, login with TOTP, devices, sessions', () => {
+  let server: TestServer;
+  let http: HttpClient;
+  let recorded: string[];
+  const devices = new MemoryDeviceKeyStore();
+  let totpSecret = '';
+  let created: Awaited<ReturnType<typeof createPractice>>;
+  let first: AccountSession;
+  const clock = new TestClock();
+  /** A code of a fresh time step for every login, as a TOTP code cannot be used twice. */
+  const nextCode = () => {
+    clock.advance(30_000);
+    return totpCode(totpSecret, clock.now());
+  };
+
+  before(async () => {
+    server = await createTestServer({}, { clock: clock.now });
+    const recorder = recordingFetch();
+    recorded = recorder.bodies;
+    http = new HttpClient({ baseUrl: server.url, fetch: recorder.fetch });
+    created = await createPractice(http, {
+      practiceName: 'Praxis Dr. Weber',
+      username: 'a.weber',
+      password: PASSWORD,
+      deviceName: 'Empfang',
+      devices,
+    });
+  });
+  after(() => server.close());
+
+  it('enrols TOTP at the first login and unlocks the practice key', async () => {
+    first = await login(http, {
+      username: 'a.weber',
+      password: PASSWORD,
+      devices,
+      deviceName: 'Empfang',
+      secondFactor: async (prompt) => {
+        if (prompt.kind !== 'totp_enrolment') assert.fail(`expected a TOTP enrolment, got ${prompt.kind}`);
+        assert.match(prompt.uri, /^otpauth:\/\/totp\/Tresor:a\.weber\?/);
+        totpSecret = prompt.secret;
+        return nextCode();
+      },
+    });
+    assert.equal(first.practiceId, created.practiceId);
+    assert.equal(first.info.user.role, 'primary');
+    assert.equal(first.keys.practiceKeys.size, 1);
+    assert.equal(first.keys.practiceKeys.get(1)?.length, 32);
+  });
+
+  it('asks for the TOTP code at later logins and refuses a wrong or reused code', async () => {
+    await assert.rejects(
+      login(http, {
+        username: 'a.weber',
+        password: PASSWORD,
+        devices,
+        deviceName: 'x',
+        secondFactor: async () => '000000',
+      }),
+      rejectsWith('auth.totp_invalid'),
+    );
+    const code = nextCode();
+    const session = await login(http, {
+      username: 'a.weber',
+      password: PASSWORD,
+      devices,
+      deviceName: 'x',
+      secondFactor: async (prompt) => {
+        assert.equal(prompt.kind, 'totp');
+        return code;
+      },
+    });
+    assert.equal(session.keys.practiceKeys.size, 1);
+    await assert.rejects(
+      login(http, {
+        username: 'a.weber',
+        password: PASSWORD,
+        devices,
+        deviceName: 'x',
+        secondFactor: async () => code,
+      }),
+      rejectsWith('auth.totp_invalid'),
+    );
+  });
+
+  it('refuses a wrong password and an unknown user alike', async () => {
+    await assert.rejects(
+      login(http, {
+        username: 'a.weber',
+        password: 'wrong',
+        devices,
+        deviceName: 'x',
+        secondFactor: async () => nextCode(),
+      }),
+      rejectsWith('auth.login_failed'),
+    );
+    await assert.rejects(
+      login(http, {
+        username: 'nobody.here',
+        password: 'wrong',
+        devices,
+        deviceName: 'x',
+        secondFactor: async () => '123456',
+      }),
+      rejectsWith('auth.login_failed'),
+    );
+  });
+
+  it('keeps a new device pending until an approved device approves it', async () => {
+    const laptop = new MemoryDeviceKeyStore();
+    const attempt = () =>
+      login(http, {
+        username: 'a.weber',
+        password: PASSWORD,
+        devices: laptop,
+        deviceName: 'Laptop',
+        secondFactor: async () => nextCode(),
+      });
+    await assert.rejects(attempt(), rejectsWith('auth.device_pending'));
+    const pending = (await first.devices()).devices.find((d) => d.name === 'Laptop');
+    assert.equal(pending?.status, 'pending');
+    await assert.rejects(attempt(), rejectsWith('auth.device_pending'));
+    await first.approveDevice(pending.id);
+    const onLaptop = await attempt();
+    assert.equal(onLaptop.info.deviceId, pending.id);
+
+    await first.revokeDevice(pending.id);
+    await assert.rejects(onLaptop.devices(), rejectsWith('auth.unauthenticated'));
+    await assert.rejects(attempt(), rejectsWith('auth.device_revoked'));
+  });
+
+  it('lists and revokes sessions; a revoked token is refused at once', async () => {
+    const other = await login(http, {
+      username: 'a.weber',
+      password: PASSWORD,
+      devices,
+      deviceName: 'x',
+      secondFactor: async () => nextCode(),
+    });
+    const { sessions } = await first.sessions();
+    assert.ok(sessions.some((s) => s.id === other.info.sessionId));
+    assert.equal(sessions.find((s) => s.current)?.id, first.info.sessionId);
+    await first.revokeSession(other.info.sessionId);
+    await assert.rejects(other.sessions(), rejectsWith('auth.unauthenticated'));
+    const third = await login(http, {
+      username: 'a.weber',
+      password: PASSWORD,
+      devices,
+      deviceName: 'x',
+      secondFactor: async () => nextCode(),
+    });
+    const { revoked } = await first.revokeOtherSessions();
+    assert.ok(revoked >= 1);
+    await assert.rejects(third.devices(), rejectsWith('auth.unauthenticated'));
+    assert.ok((await first.devices()).devices.length >= 1);
+  });
+
+  it('refuses a replayed OPAQUE finish and a device proof from another device', async () => {
+    const res = await fetch(`${server.url}/api/v1/auth/login/finish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        loginId: 'never-issued-login-id',
+        finishLoginRequest: 'AAAA',
+        deviceId: created.deviceId,
+      }),
+    });
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'auth.login_expired');
+
+    // A device key pair that is not the registered one signs the challenge.
+    const impostor = new MemoryDeviceKeyStore();
+    const genuine = (await devices.load())!;
+    const fake = await (await import('@tresor/crypto')).generateDeviceKeyPair();
+    await impostor.save({ ...genuine, keyPair: fake });
+    await assert.rejects(
+      login(http, {
+        username: 'a.weber',
+        password: PASSWORD,
+        devices: impostor,
+        deviceName: 'x',
+        secondFactor: async () => nextCode(),
+      }),
+      rejectsWith('auth.device_proof_invalid'),
+    );
+  });
+
+  it('writes every step into the audit trail', async () => {
+    const res = await fetch(`${server.url}/api/v1/audit/entries?limit=500`, {
+      headers: { authorization: `Bearer ${first.token}` },
+    });
+    assert.equal(res.status, 200);
+    const { entries } = (await res.json()) as { entries: { action: string }[] };
+    const actions = new Set(entries.map((e) => e.action));
+    for (const action of [
+      'practice.created',
+      'user.created',
+      'device.approved',
+      'practice_key.granted',
+      'auth.totp_enrolled',
+      'auth.login_succeeded',
+      'auth.login_failed',
+      'device.registered',
+      'device.revoked',
+      'session.revoked',
+    ]) {
+      assert.ok(actions.has(action), `missing audit action ${action}`);
+    }
+  });
+
+  it('never lets the server see the password, recovery code, TOTP secret in clear or unwrapped keys', async () => {
+    const keys = first.keys;
+    const secrets = new Map<string, string>([
+      ['password', PASSWORD],
+      ['recovery code', created.recoveryCode],
+      ['recovery code (compact)', created.recoveryCode.replaceAll('-', '')],
+      ['TOTP secret', totpSecret],
+    ]);
+    const addKey = (name: string, bytes: Uint8Array) => {
+      secrets.set(`${name} (base64url)`, bytesToBase64url(bytes));
+      secrets.set(`${name} (hex)`, bytesToHex(bytes));
+    };
+    addKey('user key', keys.userKey);
+    addKey('practice key', keys.practiceKeys.get(1)!);
+    addKey('x25519 private key', keys.pairs.encryption.privateKey);
+    addKey('ed25519 private key', keys.pairs.signing.privateKey);
+
+    const dump = await server.database.db.transaction().execute(async (trx) => {
+      await sql`reset role`.execute(trx);
+      const tables = [
+        'tenant_lookup',
+        'practices',
+        'users',
+        'devices',
+        'sessions',
+        'practice_key_grants',
+        'audit_entries',
+      ];
+      const rows: unknown[] = [];
+      for (const table of tables)
+        rows.push(...(await sql`select * from ${sql.table(table)}`.execute(trx)).rows);
+      return JSON.stringify(rows);
+    });
+    assert.ok(dump.length > 1000, 'the dump holds the stored rows');
+    const haystacks = { 'request bodies': recorded.join('\n'), 'database rows': dump };
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const [name, secret] of secrets) {
+        assert.ok(!text.includes(secret), `${name} found in ${where}`);
+      }
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import type { PracticeScope } from '../../platform/db/tenant.js';
+import type { Device, Invite, Practice, Session, StoredGrant, User } from './accounts.types.js';
+
+export type LookupKind = 'username' | 'session' | 'invite';
+
+export interface LookupHit {
+  readonly practiceId: string;
+  readonly targetId: string;
+}
+
+/** Storage of the accounts module. Practice-owned data is reached only inside `inPractice`. */
+export interface AccountsStore {
+  /** Global index from login names and token hashes to the owning practice. */
+  lookup(kind: LookupKind, key: string): Promise<LookupHit | undefined>;
+  /** One transaction bound to one practice (row-level security). */
+  inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T>;
+}
+
+export type UserPatch = Partial<
+  Pick<
+    User,
+    'role' | 'status' | 'opaqueRecord' | 'userKeyByPassword' | 'totpSecretSealed' | 'totpLastStep'
+  > & { totpEnrolledAt: Date }
+>;
+
+export interface AccountsTx {
+  /** The transaction handle, for the audit log to write in the same transaction. */
+  readonly scope: PracticeScope;
+  /** False when the key is already taken. */
+  addLookup(kind: LookupKind, key: string, targetId: string): Promise<boolean>;
+  removeLookup(kind: LookupKind, key: string): Promise<void>;
+
+  addPractice(practice: Pick<Practice, 'id' | 'name'>): Promise<void>;
+  practice(): Promise<Practice | undefined>;
+  updatePractice(patch: Partial<Pick<Practice, 'requireTwoFactor' | 'currentPkVersion'>>): Promise<void>;
+
+  addUser(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<void>;
+  user(id: string): Promise<User | undefined>;
+  users(): Promise<User[]>;
+  updateUser(id: string, patch: UserPatch): Promise<void>;
+
+  addDevice(device: Omit<Device, 'createdAt' | 'lastSeenAt'>, approvedBy?: string): Promise<void>;
+  device(id: string): Promise<Device | undefined>;
+  devices(userId?: string): Promise<Device[]>;
+  updateDevice(
+    id: string,
+    patch: { name?: string; status?: 'approved' | 'revoked'; by?: string; lastSeenAt?: Date },
+  ): Promise<void>;
+
+  addSession(
+    session: Omit<Session, 'createdAt' | 'lastSeenAt' | 'revokedAt'> & {
+      clientIp: string;
+      userAgent: string | undefined;
+    },
+  ): Promise<void>;
+  session(id: string): Promise<Session | undefined>;
+  sessions(filter: { userId?: string; activeAt: Date }): Promise<Session[]>;
+  touchSession(id: string, at: Date): Promise<void>;
+  /** Revokes matching active sessions; returns their ids. */
+  revokeSessions(
+    filter: { ids?: string[]; userId?: string; deviceId?: string; exceptId?: string },
+    at: Date,
+  ): Promise<string[]>;
+
+  addGrant(grant: StoredGrant): Promise<void>;
+  grantsFor(userId: string): Promise<StoredGrant[]>;
+
+  addInvite(invite: Omit<Invite, 'acceptedAt' | 'acceptedUserId' | 'revokedAt'>): Promise<void>;
+  invite(id: string): Promise<Invite | undefined>;
+  invites(): Promise<Invite[]>;
+  markInviteAccepted(id: string, userId: string, at: Date): Promise<boolean>;
+
+  addAlarm(alarm: { userId: string | undefined; kind: string; detail: string }): Promise<void>;
+  alarms(): Promise<{ id: string; userId: string | null; kind: string; detail: string; createdAt: Date }[]>;
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  type AccountSession,
+  HttpClient,
+  MemoryDeviceKeyStore,
+  TresorApiError,
+  createPractice,
+  login,
+  recoverAccount,
+} from '@tresor/sdk';
+import { recordingFetch } from '../../testing/recording-fetch.js';
+import { type TestServer, createTestServer } from '../../testing/test-server.js';
+import { TestClock, totpCode } from '../../testing/totp-codes.js';
+
+const FIRST_PASSWORD = 'first password for Dr. Roth';
+const SECOND_PASSWORD = 'second password, changed';
+const THIRD_PASSWORD = 'third password after recovery';
+
+function rejectsWith(code: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof TresorApiError, String(error));
+    assert.equal(error.code, code);
+    return true;
+  };
+}
+
+describe('password change, recovery, two-factor setting, alarms', () => {
+  let server: TestServer;
+  let http: HttpClient;
+  let recorded: string[];
+  const devices = new MemoryDeviceKeyStore();
+  const clock = new TestClock();
+  let totpSecret = '';
+  let recoveryCode = '';
+  let primary: AccountSession;
+  const nextCode = () => {
+    clock.advance(30_000);
+    return totpCode(totpSecret, clock.now());
+  };
+  const signIn = (password: string, username = 'k.roth') =>
+    login(http, {
+      username,
+      password,
+      devices,
+      deviceName: 'Sprechzimmer',
+      secondFactor: async (prompt) => {
+        if (prompt.kind === 'totp_enrolment') totpSecret = prompt.secret;
+        return nextCode();
+      },
+    });
+
+  before(async () => {
+    server = await createTestServer({}, { clock: clock.now });
+    const recorder = recordingFetch();
+    recorded = recorder.bodies;
+    http = new HttpClient({ baseUrl: server.url, fetch: recorder.fetch });
+    const created = await createPractice(http, {
+      practiceName: 'Praxis Roth',
+      username: 'k.roth',
+      password: FIRST_PASSWORD,
+      deviceName: 'Sprechzimmer',
+      devices,
+    });
+    recoveryCode = created.recoveryCode;
+    primary = await signIn(FIRST_PASSWORD);
+  });
+  after(() => server.close());
+
+  it('changes the password, keeps the keys, and ends other sessions', async () => {
+    const other = await signIn(FIRST_PASSWORD);
+    const practiceKey = primary.keys.practiceKeys.get(1);
+    const { revokedSessions } = await primary.changePassword(SECOND_PASSWORD);
+    assert.ok(revokedSessions >= 1);
+    await assert.rejects(other.devices(), rejectsWith('auth.unauthenticated'));
+    await assert.rejects(signIn(FIRST_PASSWORD), rejectsWith('auth.login_failed'));
+    const again = await signIn(SECOND_PASSWORD);
+    assert.deepEqual(again.keys.practiceKeys.get(1), practiceKey);
+    assert.deepEqual(again.keys.userKey, primary.keys.userKey);
+    primary = again;
+  });
+
+  it('recovers with the recovery code: new password, same keys, all sessions ended', async () => {
+    await assert.rejects(
+      recoverAccount(http, {
+        username: 'k.roth',
+        recoveryCode: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH',
+        newPassword: 'x',
+      }),
+      rejectsWith('recovery.failed'),
+    );
+    await recoverAccount(http, {
+      username: 'k.roth',
+      recoveryCode: recoveryCode.toLowerCase(),
+      newPassword: THIRD_PASSWORD,
+    });
+    await assert.rejects(primary.devices(), rejectsWith('auth.unauthenticated'));
+    await assert.rejects(signIn(SECOND_PASSWORD), rejectsWith('auth.login_failed'));
+    const recovered = await signIn(THIRD_PASSWORD);
+    assert.deepEqual(recovered.keys.userKey, primary.keys.userKey);
+    primary = recovered;
+  });
+
+  it('refuses a recovery proof signed with a key that is not the recovery key', async () => {
+    const start = await fetch(`${server.url}/api/v1/auth/recovery/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'k.roth' }),
+    });
+    const { recoveryId } = (await start.json()) as { recoveryId: string };
+    const res = await fetch(`${server.url}/api/v1/auth/recovery/finish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        recoveryId,
+        signature: Buffer.alloc(64, 7).toString('base64url'),
+        registrationRecord: 'AAAA',
+        userKeyByPassword: {
+          v: 1,
+          alg: 'A256GCM',
+          kid: 'k',
+          nonce: Buffer.alloc(12).toString('base64url'),
+          ct: Buffer.alloc(48).toString('base64url'),
+        },
+      }),
+    });
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'recovery.failed');
+    await signIn(THIRD_PASSWORD);
+  });
+
+  it('answers recovery for unknown users like for known ones (no enumeration)', async () => {
+    const ask = async (username: string) => {
+      const res = await fetch(`${server.url}/api/v1/auth/recovery/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username }),
+      });
+      return { status: res.status, keys: Object.keys((await res.json()) as object).sort() };
+    };
+    assert.deepEqual(await ask('nobody.at.all'), await ask('k.roth'));
+  });
+
+  it('turns two-factor login off only with explicit confirmation, and audits it', async () => {
+    const res = await fetch(`${server.url}/api/v1/practice/settings/two-factor`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${primary.token}` },
+      body: JSON.stringify({ required: false }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(
+      ((await res.json()) as { error: { code: string } }).error.code,
+      'settings.confirmation_required',
+    );
+    assert.deepEqual(await primary.setTwoFactorRequired(false), { required: false });
+    assert.deepEqual(await primary.setTwoFactorRequired(true), { required: true });
+    const audit = await fetch(`${server.url}/api/v1/audit/entries?limit=500`, {
+      headers: { authorization: `Bearer ${primary.token}` },
+    });
+    const actions = ((await audit.json()) as { entries: { action: string }[] }).entries.map((e) => e.action);
+    for (const action of [
+      'practice.two_factor_disabled',
+      'practice.two_factor_enabled',
+      'auth.password_changed',
+      'auth.recovered',
+      'auth.recovery_failed',
+    ]) {
+      assert.ok(actions.includes(action), `missing ${action}`);
+    }
+  });
+
+  it('raises an alarm for primary users after 5 failed logins', async () => {
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(signIn(`wrong ${i}`), rejectsWith('auth.login_failed'));
+    }
+    const { alarms } = await primary.alarms();
+    assert.equal(alarms.length, 1);
+    const [alarm] = alarms;
+    assert.equal(alarm?.kind, 'auth.repeated_failures');
+    assert.match(alarm.detail, /5 failed login attempts for k\.roth/);
+  });
+
+  it('never sends a password or the recovery code to the server', () => {
+    const bodies = recorded.join('\n');
+    for (const secret of [
+      FIRST_PASSWORD,
+      SECOND_PASSWORD,
+      THIRD_PASSWORD,
+      recoveryCode,
+      recoveryCode.replaceAll('-', ''),
+    ]) {
+      assert.ok(!bodies.includes(secret), `leaked: ${secret}`);
+    }
+  });
+});

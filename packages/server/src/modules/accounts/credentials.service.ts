@@ -1,0 +1,150 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { accounts } from '@tresor/sdk/contract';
+import {
+  type Ed25519PublicKey,
+  base64urlToBytes,
+  isEnvelope,
+  utf8ToBytes,
+  verifySignature,
+} from '@tresor/crypto';
+import { AppError } from '../../platform/app-error.js';
+import type { AuthContext } from '../../platform/http/auth-guard.js';
+import type { AccountsStore } from './accounts.store.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import { type LoginThrottle, sleep } from './login-throttle.js';
+import { PendingStore } from './pending-logins.js';
+
+/** The recovery proof: the recovery code's Ed25519 key signs this prefix and the challenge. */
+export function recoveryProofMessage(challenge: Uint8Array): Uint8Array {
+  const prefix = utf8ToBytes('tresor/recovery-proof/v1');
+  const message = new Uint8Array(prefix.length + challenge.length);
+  message.set(prefix);
+  message.set(challenge, prefix.length);
+  return message;
+}
+
+interface PendingRecovery {
+  readonly username: string;
+  readonly user: { id: string; practiceId: string } | undefined;
+  readonly challenge: Uint8Array;
+}
+
+/**
+ * Password change and account recovery. Both re-register OPAQUE and re-wrap the unchanged user
+ * key (practice keys and data stay untouched) and end other sessions. Recovery proves the
+ * recovery code by a signature with the key derived from it; the code never leaves the client.
+ */
+export class CredentialsService {
+  private readonly recoveries = new PendingStore<PendingRecovery>(5 * 60 * 1000);
+
+  constructor(
+    private readonly store: AccountsStore,
+    private readonly audit: AuditRecorder,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  changePassword(auth: AuthContext, body: accounts.PasswordChangeBody): Promise<{ revokedSessions: number }> {
+    if (!isEnvelope(body.userKeyByPassword)) throw new AppError('accounts.invalid_key_material');
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      await tx.updateUser(auth.userId, {
+        opaqueRecord: body.registrationRecord,
+        userKeyByPassword: body.userKeyByPassword,
+      });
+      const revoked = await tx.revokeSessions({ userId: auth.userId, exceptId: auth.sessionId }, new Date());
+      await this.audit.append(tx.scope, {
+        practiceId: auth.practiceId,
+        actorUserId: auth.userId,
+        deviceId: auth.deviceId,
+        action: 'auth.password_changed',
+        targetId: auth.userId,
+      });
+      return { revokedSessions: revoked.length };
+    });
+  }
+
+  /** Unknown users get a well-formed fake answer, so recovery reveals no account names. */
+  async startRecovery(username: string, ip: string): Promise<accounts.RecoveryStartReply> {
+    const name = username.toLowerCase();
+    await sleep(this.throttle.delayMs(`recovery:${name}`, ip));
+    this.throttle.recordFailure(`recovery:${name}`, ip);
+    const hit = await this.store.lookup('username', name);
+    const user = hit && (await this.store.inPractice(hit.practiceId, (tx) => tx.user(hit.targetId)));
+    const active = user?.status === 'active' ? user : undefined;
+    const challenge = randomBytes(32);
+    const recoveryId = this.recoveries.put({
+      username: name,
+      user: active && { id: active.id, practiceId: active.practiceId },
+      challenge,
+    });
+    return {
+      recoveryId,
+      challenge: challenge.toString('base64url'),
+      practiceId: active?.practiceId ?? randomUUID(),
+      userId: active?.id ?? randomUUID(),
+      userKeyByRecovery: active
+        ? (active.userKeyByRecovery as accounts.RecoveryStartReply['userKeyByRecovery'])
+        : fakeEnvelope(),
+    };
+  }
+
+  async finishRecovery(body: accounts.RecoveryFinishBody, ip: string): Promise<void> {
+    const pending = this.recoveries.take(body.recoveryId);
+    if (pending?.user === undefined) throw new AppError('recovery.failed');
+    const { id: userId, practiceId } = pending.user;
+    const ok = await this.store.inPractice(practiceId, async (tx) => {
+      const user = await tx.user(userId);
+      if (user?.status !== 'active' || !isEnvelope(body.userKeyByPassword)) return false;
+      const signature = safeBytes(body.signature);
+      const key = safeBytes(user.recoveryPublicKey);
+      if (
+        signature === undefined ||
+        key === undefined ||
+        !verifySignature(key as Ed25519PublicKey, recoveryProofMessage(pending.challenge), signature)
+      ) {
+        return false;
+      }
+      await tx.updateUser(userId, {
+        opaqueRecord: body.registrationRecord,
+        userKeyByPassword: body.userKeyByPassword,
+      });
+      await tx.revokeSessions({ userId }, new Date());
+      await this.audit.append(tx.scope, {
+        practiceId,
+        actorUserId: userId,
+        action: 'auth.recovered',
+        targetId: userId,
+      });
+      return true;
+    });
+    if (!ok) {
+      await this.store.inPractice(practiceId, (tx) =>
+        this.audit.append(tx.scope, {
+          practiceId,
+          actorUserId: userId,
+          action: 'auth.recovery_failed',
+          targetId: userId,
+        }),
+      );
+      throw new AppError('recovery.failed');
+    }
+    this.throttle.recordSuccess(`recovery:${pending.username}`, ip);
+  }
+}
+
+function fakeEnvelope(): accounts.RecoveryStartReply['userKeyByRecovery'] {
+  return {
+    v: 1,
+    alg: 'A256GCM',
+    kid: 'uk-recovery',
+    nonce: randomBytes(12).toString('base64url'),
+    ct: randomBytes(48).toString('base64url'),
+  };
+}
+
+function safeBytes(value: string): Uint8Array | undefined {
+  try {
+    return base64urlToBytes(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,14 @@
+export { WebhookAlarmNotifier } from './alarm-webhook.js';
+export { type AccountsServices, accountsRoutes } from './accounts.routes.js';
+export type { AccountsStore } from './accounts.store.js';
+export { PgAccountsStore } from './accounts.store.pg.js';
+export type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
+export { DevicesService } from './devices.service.js';
+export { LoginThrottle } from './login-throttle.js';
+export { LoginService } from './login.service.js';
+export { OpaqueServer } from './opaque-server.js';
+export { PracticesService } from './practices.service.js';
+export { SessionsService } from './sessions.service.js';
+export { TotpVerifier } from './totp.js';
+export { type AccountsModuleOptions, createAccountsModule } from './accounts.module.js';
+export { credentialsRoutes } from './credentials.routes.js';

@@ -1,0 +1,18 @@
+import type { accounts } from '@tresor/sdk/contract';
+import type { AccountsTx } from './accounts.store.js';
+import type { User } from './accounts.types.js';
+
+/** What a signed-in client needs to unlock its keys: all wrapped, nothing the server can open. */
+export async function keyMaterialFor(
+  tx: AccountsTx,
+  user: User,
+  currentPkVersion: number,
+): Promise<accounts.KeyMaterial> {
+  const grants = await tx.grantsFor(user.id);
+  return {
+    userKeyByPassword: user.userKeyByPassword as accounts.KeyMaterial['userKeyByPassword'],
+    privateKeys: user.privateKeys as accounts.KeyMaterial['privateKeys'],
+    currentPkVersion,
+    grants: grants.map((g) => g.body as accounts.GrantBody),
+  };
+}

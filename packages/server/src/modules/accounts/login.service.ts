@@ -1,0 +1,301 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { accounts } from '@tresor/sdk/contract';
+import { base64urlToBytes, verifyDeviceSignature } from '@tresor/crypto';
+import { AppError } from '../../platform/app-error.js';
+import type { AccountsStore, AccountsTx } from './accounts.store.js';
+import type { User } from './accounts.types.js';
+import type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
+import { keyMaterialFor } from './key-material.js';
+import { type LoginThrottle, sleep } from './login-throttle.js';
+import type { OpaqueServer } from './opaque-server.js';
+import { PendingStore } from './pending-logins.js';
+import { newToken } from './tokens.js';
+import type { TotpVerifier } from './totp.js';
+
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+const MAX_SECOND_FACTOR_TRIES = 3;
+
+interface Client {
+  readonly ip: string;
+  readonly userAgent: string | undefined;
+}
+
+interface StartedLogin {
+  readonly username: string;
+  readonly serverLoginState: string;
+  readonly user: { id: string; practiceId: string } | undefined;
+}
+
+interface PasswordVerified {
+  readonly userId: string;
+  readonly practiceId: string;
+  readonly username: string;
+  readonly deviceId: string;
+  readonly challenge: Uint8Array;
+  readonly secondFactor: 'totp' | 'totp_enrolment' | 'none';
+  readonly enrolmentSecret: string | undefined;
+  readonly triesLeft: number;
+}
+
+/**
+ * Login in three steps: OPAQUE start → OPAQUE finish (password proven, device identified) →
+ * complete (second factor and device proof) → session. Failures are delayed, audited, and
+ * raise an alarm after repeated attempts.
+ */
+export class LoginService {
+  private readonly started = new PendingStore<StartedLogin>(2 * 60 * 1000);
+  private readonly verified = new PendingStore<PasswordVerified>(5 * 60 * 1000);
+
+  constructor(
+    private readonly store: AccountsStore,
+    private readonly opaque: OpaqueServer,
+    private readonly totp: TotpVerifier,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditRecorder,
+    private readonly alarms: AlarmNotifier,
+  ) {}
+
+  async start(body: { username: string; startLoginRequest: string }, client: Client) {
+    const username = body.username.toLowerCase();
+    await sleep(this.throttle.delayMs(username, client.ip));
+    const hit = await this.store.lookup('username', username);
+    const user = hit && (await this.store.inPractice(hit.practiceId, (tx) => tx.user(hit.targetId)));
+    const active = user?.status === 'active' ? user : undefined;
+    // OPAQUE lets a client learn locally whether a password is right, without ever calling
+    // finish; so every start counts as a failure until finish proves the password.
+    const outcome = this.throttle.recordFailure(username, client.ip);
+    if (outcome.raiseAlarm && active)
+      await this.raiseAlarm(
+        username,
+        { id: active.id, practiceId: active.practiceId },
+        client,
+        outcome.consecutiveFailures,
+      );
+    let result: { serverLoginState: string; loginResponse: string };
+    try {
+      result = this.opaque.startLogin(username, active?.opaqueRecord, body.startLoginRequest);
+    } catch {
+      throw new AppError('request.invalid', 'Invalid request: startLoginRequest is not an OPAQUE message');
+    }
+    const loginId = this.started.put({
+      username,
+      serverLoginState: result.serverLoginState,
+      user: active && { id: active.id, practiceId: active.practiceId },
+    });
+    return { loginId, loginResponse: result.loginResponse };
+  }
+
+  async finish(body: accounts.LoginFinishBody, client: Client): Promise<accounts.LoginFinishReply> {
+    const started = this.started.take(body.loginId);
+    if (started === undefined) throw new AppError('auth.login_expired');
+    const passwordOk = this.opaque.finishLogin(started.serverLoginState, body.finishLoginRequest);
+    if (!passwordOk || started.user === undefined) {
+      if (started.user) await this.auditFailure(started.user, 'auth.login_failed');
+      throw new AppError('auth.login_failed');
+    }
+    this.throttle.forgive(started.username, client.ip);
+    const { id: userId, practiceId } = started.user;
+    const outcome = await this.store.inPractice(practiceId, async (tx) => {
+      const user = await tx.user(userId);
+      const practice = await tx.practice();
+      if (user?.status !== 'active' || practice === undefined) throw new AppError('auth.login_failed');
+      const deviceStatus = await this.identifyDevice(tx, user, body);
+      const secondFactor =
+        user.totpSecretSealed !== null ? 'totp' : practice.requireTwoFactor ? 'totp_enrolment' : 'none';
+      return { deviceStatus, secondFactor } as const;
+    });
+    const enrolment =
+      outcome.secondFactor === 'totp_enrolment' ? this.totp.newEnrolment(started.username) : undefined;
+    const challenge = randomBytes(32);
+    const loginToken = this.verified.put({
+      userId,
+      practiceId,
+      username: started.username,
+      deviceId: body.deviceId,
+      challenge,
+      secondFactor: outcome.secondFactor,
+      enrolmentSecret: enrolment?.secret,
+      triesLeft: MAX_SECOND_FACTOR_TRIES,
+    });
+    return {
+      loginToken,
+      challenge: challenge.toString('base64url'),
+      secondFactor: outcome.secondFactor,
+      deviceStatus: outcome.deviceStatus,
+      ...(enrolment ? { totpEnrolment: enrolment } : {}),
+    };
+  }
+
+  async complete(body: accounts.LoginCompleteBody, client: Client): Promise<accounts.SessionReply> {
+    const expiresAt = this.verified.expiryOf(body.loginToken);
+    const state = this.verified.take(body.loginToken);
+    if (state === undefined || expiresAt === undefined) throw new AppError('auth.login_expired');
+    const result = await this.store.inPractice(state.practiceId, async (tx) => {
+      const user = await tx.user(state.userId);
+      const device = await tx.device(state.deviceId);
+      const practice = await tx.practice();
+      if (user?.status !== 'active' || device?.userId !== user.id || practice === undefined) {
+        throw new AppError('auth.login_failed');
+      }
+      const proof = safeBytes(body.deviceSignature);
+      if (proof === undefined || !(await verifyDeviceSignature(device.publicKey, state.challenge, proof))) {
+        return { failure: 'auth.device_proof_invalid' } as const;
+      }
+      if (device.status === 'revoked') throw new AppError('auth.device_revoked');
+      if (device.status === 'pending') throw new AppError('auth.device_pending');
+      const factor = await this.checkSecondFactor(tx, user, state, body.totpCode);
+      if (factor !== 'ok') return { failure: factor } as const;
+
+      const now = new Date();
+      const sessionId = randomUUID();
+      const { token, hash } = newToken();
+      const sessionExpires = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
+      await tx.addLookup('session', hash, sessionId);
+      await tx.addSession({
+        id: sessionId,
+        practiceId: practice.id,
+        userId: user.id,
+        deviceId: device.id,
+        expiresAt: sessionExpires,
+        clientIp: client.ip,
+        userAgent: client.userAgent,
+      });
+      await tx.updateDevice(device.id, { lastSeenAt: now });
+      await this.audit.append(tx.scope, {
+        practiceId: practice.id,
+        actorUserId: user.id,
+        deviceId: device.id,
+        action: 'auth.login_succeeded',
+        targetId: sessionId,
+      });
+      const reply: accounts.SessionReply = {
+        sessionToken: token,
+        sessionId,
+        expiresAt: sessionExpires.toISOString(),
+        practice: { id: practice.id, name: practice.name, requireTwoFactor: practice.requireTwoFactor },
+        user: { id: user.id, username: user.username, role: user.role },
+        deviceId: device.id,
+        keys: await keyMaterialFor(tx, user, practice.currentPkVersion),
+      };
+      return { reply } as const;
+    });
+    if ('failure' in result) {
+      const user = { id: state.userId, practiceId: state.practiceId };
+      const outcome = this.throttle.recordFailure(state.username, client.ip);
+      await this.auditFailure(user, 'auth.login_failed');
+      if (outcome.raiseAlarm)
+        await this.raiseAlarm(state.username, user, client, outcome.consecutiveFailures);
+      if (result.failure !== 'auth.device_proof_invalid' && state.triesLeft > 1) {
+        this.verified.restore(body.loginToken, { ...state, triesLeft: state.triesLeft - 1 }, expiresAt);
+      }
+      throw new AppError(result.failure);
+    }
+    this.throttle.recordSuccess(state.username, client.ip);
+    return result.reply;
+  }
+
+  private async identifyDevice(
+    tx: AccountsTx,
+    user: User,
+    body: accounts.LoginFinishBody,
+  ): Promise<'pending' | 'approved'> {
+    const device = await tx.device(body.deviceId);
+    if (device === undefined) {
+      if (body.newDevice?.deviceId !== body.deviceId) throw new AppError('auth.device_unknown');
+      await tx.addDevice({
+        id: body.deviceId,
+        practiceId: user.practiceId,
+        userId: user.id,
+        name: body.newDevice.name,
+        publicKey: body.newDevice.publicKey,
+        status: 'pending',
+      });
+      await this.audit.append(tx.scope, {
+        practiceId: user.practiceId,
+        actorUserId: user.id,
+        deviceId: body.deviceId,
+        action: 'device.registered',
+        targetId: body.deviceId,
+      });
+      return 'pending';
+    }
+    if (device.userId !== user.id) throw new AppError('auth.device_unknown');
+    if (device.status === 'revoked') throw new AppError('auth.device_revoked');
+    return device.status;
+  }
+
+  private async checkSecondFactor(
+    tx: AccountsTx,
+    user: User,
+    state: PasswordVerified,
+    code: string | undefined,
+  ): Promise<'ok' | 'auth.totp_invalid' | 'auth.totp_required'> {
+    if (state.secondFactor === 'none') return 'ok';
+    if (code === undefined) return 'auth.totp_required';
+    if (state.secondFactor === 'totp_enrolment') {
+      const secret = state.enrolmentSecret ?? '';
+      const step = this.totp.matchStep(secret, code);
+      if (step === undefined) return 'auth.totp_invalid';
+      await tx.updateUser(user.id, {
+        totpSecretSealed: this.totp.seal(secret),
+        totpLastStep: step,
+        totpEnrolledAt: new Date(),
+      });
+      await this.audit.append(tx.scope, {
+        practiceId: user.practiceId,
+        actorUserId: user.id,
+        deviceId: state.deviceId,
+        action: 'auth.totp_enrolled',
+        targetId: user.id,
+      });
+      return 'ok';
+    }
+    if (user.totpSecretSealed === null) return 'auth.totp_invalid';
+    const step = this.totp.matchStep(this.totp.unseal(user.totpSecretSealed), code);
+    if (step === undefined || (user.totpLastStep !== null && step <= user.totpLastStep))
+      return 'auth.totp_invalid';
+    await tx.updateUser(user.id, { totpLastStep: step });
+    return 'ok';
+  }
+
+  private async auditFailure(user: { id: string; practiceId: string }, action: string): Promise<void> {
+    await this.store.inPractice(user.practiceId, (tx) =>
+      this.audit.append(tx.scope, {
+        practiceId: user.practiceId,
+        actorUserId: user.id,
+        action,
+        targetId: user.id,
+      }),
+    );
+  }
+
+  /** Repeated failures: an audit entry, a notice for the practice's primary users, the webhook. */
+  private async raiseAlarm(
+    username: string,
+    user: { id: string; practiceId: string },
+    client: Client,
+    failures: number,
+  ): Promise<void> {
+    const kind = 'auth.repeated_failures';
+    const detail = `${failures} failed login attempts for ${username} within 15 minutes (last from ${client.ip})`;
+    await this.store.inPractice(user.practiceId, async (tx) => {
+      await tx.addAlarm({ userId: user.id, kind, detail });
+      await this.audit.append(tx.scope, {
+        practiceId: user.practiceId,
+        actorUserId: user.id,
+        action: 'auth.alarm',
+        targetId: user.id,
+      });
+    });
+    this.alarms.notify({ practiceId: user.practiceId, userId: user.id, kind, detail });
+  }
+}
+
+function safeBytes(value: string): Uint8Array | undefined {
+  try {
+    return base64urlToBytes(value);
+  } catch {
+    return undefined;
+  }
+}
