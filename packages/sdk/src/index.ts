@@ -18,3 +18,4 @@ export type { UnlockedKeys } from './accounts/user-key-material.js';
 export { HttpClient, type HttpOptions } from './http.js';
 export { changePassword, recoverAccount } from './accounts/credentials.js';
 export type { KeyStretching } from './accounts/opaque-client.js';
+export { type AuditVerifyOptions, verifyPracticeAudit } from './accounts/audit-verify.js';

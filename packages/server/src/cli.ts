@@ -28,6 +28,7 @@ Settings (environment variables):
   TRESOR_RATE_LIMIT   requests per minute and client IP (default 1200)
   TRESOR_DIAGNOSTICS  true enables the unauthenticated probe routes (tests only)
   TRESOR_WEB_DIR      directory of the built web app (default packages/web/dist)
+  TRESOR_ALARM_WEBHOOK  http(s) URL receiving security alarms as JSON POSTs (optional)
 
 Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
 

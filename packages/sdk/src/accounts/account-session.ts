@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { accounts } from '../contract/index.js';
 import type { HttpClient } from '../http.js';
+import { type AuditVerifyOptions, verifyPracticeAudit } from './audit-verify.js';
 import { changePassword } from './credentials.js';
 import type { UnlockedKeys } from './user-key-material.js';
 
@@ -96,6 +97,10 @@ export class AccountSession {
       '/api/v1/security/alarms',
       Type.Object({ alarms: Type.Array(accounts.AlarmView) }),
     );
+  }
+  /** Verifies the practice's audit trail on this device (see verifyPracticeAudit). */
+  verifyAuditTrail(options: AuditVerifyOptions = {}) {
+    return verifyPracticeAudit(this.http, { token: this.token, practiceId: this.practiceId }, options);
   }
   async logout(): Promise<void> {
     await this.call('POST', '/api/v1/auth/logout', Ok);

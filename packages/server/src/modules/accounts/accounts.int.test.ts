@@ -233,6 +233,21 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
     }
   });
 
+  it('verifies the audit trail on the client and notices an edited row', async () => {
+    const intact = await first.verifyAuditTrail();
+    assert.equal(intact.ok, true, JSON.stringify(intact));
+    assert.ok(intact.treeSize > 10);
+    await server.database.db.transaction().execute(async (trx) => {
+      await sql`reset role`.execute(trx);
+      await sql`alter table audit_entries disable trigger user`.execute(trx);
+      await sql`update audit_entries set action = 'auth.logout' where seq = 3`.execute(trx);
+      await sql`alter table audit_entries enable trigger user`.execute(trx);
+    });
+    const tampered = await first.verifyAuditTrail({ pinnedServerKey: intact.serverKey });
+    assert.equal(tampered.ok, false);
+    assert.ok(!tampered.ok && tampered.problems.some((p) => p.kind === 'chain_broken' && p.seq === 3));
+  });
+
   it('never lets the server see the password, recovery code, TOTP secret in clear or unwrapped keys', async () => {
     const keys = first.keys;
     const secrets = new Map<string, string>([
