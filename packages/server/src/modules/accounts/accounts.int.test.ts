@@ -238,7 +238,7 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
     assert.equal(intact.ok, true, JSON.stringify(intact));
     assert.ok(intact.treeSize > 10);
     await server.database.db.transaction().execute(async (trx) => {
-      await sql`reset role`.execute(trx);
+      await sql`set local role none`.execute(trx);
       await sql`alter table audit_entries disable trigger user`.execute(trx);
       await sql`update audit_entries set action = 'auth.logout' where seq = 3`.execute(trx);
       await sql`alter table audit_entries enable trigger user`.execute(trx);
@@ -266,7 +266,7 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
     addKey('ed25519 private key', keys.pairs.signing.privateKey);
 
     const dump = await server.database.db.transaction().execute(async (trx) => {
-      await sql`reset role`.execute(trx);
+      await sql`set local role none`.execute(trx);
       const tables = [
         'tenant_lookup',
         'practices',

@@ -97,6 +97,20 @@ describe('tenant separation by row-level security', () => {
     assert.deepEqual(rows, [{ role: 'tresor_app', superuser: false }]);
   });
 
+  it('applies row-level security even when the session role was changed behind its back', async () => {
+    await database.db.connection().execute(async (connection) => {
+      await sql`reset role`.execute(connection);
+      try {
+        const rows = await withPractice(connection, A, (scope) =>
+          scope.selectFrom('tenant_probes').select('body').execute(),
+        );
+        assert.deepEqual(rows.map((r) => r.body).sort(), ['a1', 'a2']);
+      } finally {
+        await sql`set role tresor_app`.execute(connection);
+      }
+    });
+  });
+
   it('refuses a practice id that is not a UUID before touching the database', async () => {
     await assert.rejects(
       withPractice(database.db, "x' or '1'='1", async () => undefined),

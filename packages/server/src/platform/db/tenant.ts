@@ -1,5 +1,5 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { PRACTICE_SETTING } from './app-role.js';
+import { APP_ROLE, PRACTICE_SETTING } from './app-role.js';
 import type { Schema } from './schema.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -18,7 +18,11 @@ export async function withPractice<T>(
 ): Promise<T> {
   if (!UUID.test(practiceId)) throw new TypeError('withPractice: practiceId must be a lowercase UUID');
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config(${PRACTICE_SETTING}, ${practiceId}, true)`.execute(trx);
+    // The role is set per transaction too, so row-level security holds even if something changed
+    // the session's role (defence in depth; the session is already the application role).
+    await sql`select set_config('role', ${APP_ROLE}, true), set_config(${PRACTICE_SETTING}, ${practiceId}, true)`.execute(
+      trx,
+    );
     return work(trx);
   });
 }
