@@ -18,6 +18,7 @@ export default tseslint.config(
           './packages/crypto/tsconfig.json',
           './packages/sdk/tsconfig.json',
           './packages/server/tsconfig.json',
+          './packages/backup/tsconfig.json',
           './packages/web/tsconfig.json',
           './tsconfig.test.json',
         ],

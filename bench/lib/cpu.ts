@@ -19,3 +19,9 @@ function cpuTimes(): { idle: number; total: number } {
   }
   return { idle, total };
 }
+
+/** CPU time (ms) all cores of the machine have spent not idle since boot, by every process. */
+export function machineBusyMs(): number {
+  const { idle, total } = cpuTimes();
+  return total - idle;
+}

@@ -6,6 +6,8 @@ import { CLI_PATH, startServerProcess } from '../../packages/server/src/testing/
 export interface BenchServer {
   /** Base URL, e.g. http://127.0.0.1:40123 */
   readonly url: string;
+  /** Process id of the server, e.g. to read its CPU time from /proc. */
+  readonly pid: number;
   /** Sends SIGTERM, waits for the exit, deletes the data directory; resolves to the exit code. */
   stop(): Promise<number | null>;
   /** Everything the server wrote to stderr. */
@@ -34,8 +36,14 @@ export async function startBenchServer(databaseUrl?: string): Promise<BenchServe
   };
   try {
     const server = await startServerProcess(env);
+    const pid = server.child.pid;
+    if (pid === undefined) {
+      await server.stop('SIGKILL');
+      throw new Error('the server process has no pid');
+    }
     return {
       url: server.url,
+      pid,
       stderr: () => server.stderr(),
       async stop() {
         try {

@@ -19,3 +19,32 @@ export { HttpClient, type HttpOptions } from './http.js';
 export { changePassword, recoverAccount } from './accounts/credentials.js';
 export type { KeyStretching } from './accounts/opaque-client.js';
 export { type AuditVerifyOptions, verifyPracticeAudit } from './accounts/audit-verify.js';
+export {
+  acceptInvite,
+  type AcceptInviteInput,
+  type AcceptedInvite,
+  buildInviteLink,
+  type InviteLink,
+  memberFingerprint,
+  parseInviteLink,
+} from './accounts/invites.js';
+export {
+  type GranterContext,
+  grantPracticeKey,
+  listMembers,
+  removeUser,
+  type Rotation,
+  type RotationOptions,
+  rotatePracticeKey,
+} from './accounts/members.js';
+export {
+  DATA_KEY_PURPOSE,
+  type DataKeySource,
+  pkVersionOfKid,
+  practiceKeyKid,
+  rewrapDataKey,
+  rewrapDataKeys,
+  type RewrapReport,
+  type WrappedDataKey,
+} from './accounts/rewrap-data-keys.js';
+export { GrantVerificationError } from '@tresor/crypto';

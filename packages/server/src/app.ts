@@ -7,6 +7,7 @@ import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory
 import { createServer as createHttpsServer } from 'node:https';
 import type { Config, TlsConfig } from './config/config.js';
 import { accountsRoutes, createAccountsModule, credentialsRoutes } from './modules/accounts/index.js';
+import { membersRoutes } from './modules/accounts/index.js';
 import { auditRoutes, createAuditModule } from './modules/audit/index.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const guards = createAuthGuards(accounts.sessions);
   await app.register(accountsRoutes(accounts, guards));
   await app.register(credentialsRoutes(accounts, guards));
+  await app.register(membersRoutes(accounts, guards));
   await app.register(auditRoutes(audit.service, guards));
   if (config.diagnostics) {
     await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));

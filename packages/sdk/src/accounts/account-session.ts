@@ -4,6 +4,15 @@ import type { HttpClient } from '../http.js';
 import { type AuditVerifyOptions, verifyPracticeAudit } from './audit-verify.js';
 import { changePassword } from './credentials.js';
 import type { UnlockedKeys } from './user-key-material.js';
+import { bytesToBase64url, publicKeyFingerprint } from '@tresor/crypto';
+import { buildInviteLink } from './invites.js';
+import {
+  type RotationOptions,
+  type Rotation,
+  grantPracticeKey,
+  removeUser,
+  rotatePracticeKey,
+} from './members.js';
 
 const Ok = Type.Object({ ok: Type.Literal(true) });
 
@@ -118,5 +127,70 @@ export class AccountSession {
       token: this.token,
       ...(body === undefined ? {} : { body }),
     });
+  }
+
+  // Members: invites, key hand-over, roles, removal, practice-key rotation.
+
+  /** The fingerprint of this user's own keys, computed on this device (never from the server's copy). */
+  fingerprint(): Promise<string> {
+    return publicKeyFingerprint(this.keys.pairs.encryption.publicKey, this.keys.pairs.signing.publicKey);
+  }
+  /**
+   * Primary users: invites a user. The link (under `linkBase`, e.g. `https://praxis.example/invite`)
+   * carries the one-time token and this user's signing key in its fragment; hand it over out of band.
+   */
+  async createInvite(input: { role: 'primary' | 'secondary'; validForHours?: number; linkBase: string }) {
+    const invite = await this.call('POST', '/api/v1/invites', accounts.CreateInviteReply, {
+      role: input.role,
+      ...(input.validForHours === undefined ? {} : { validForHours: input.validForHours }),
+    });
+    const link = buildInviteLink(input.linkBase, {
+      practiceId: this.practiceId,
+      inviteId: invite.inviteId,
+      token: invite.token,
+      granterUserId: this.userId,
+      granterSigningKey: bytesToBase64url(this.keys.pairs.signing.publicKey),
+    });
+    return { ...invite, link };
+  }
+  invites() {
+    return this.call('GET', '/api/v1/invites', Type.Object({ invites: Type.Array(accounts.InviteView) }));
+  }
+  revokeInvite(id: string) {
+    return this.call('DELETE', `/api/v1/invites/${encodeURIComponent(id)}`, Ok);
+  }
+  members() {
+    return this.call('GET', '/api/v1/practice/members', accounts.MembersReply);
+  }
+  /** Primary users: hands the practice key to a member after both screens showed `confirmedFingerprint`. */
+  grantPracticeKey(userId: string, confirmedFingerprint: string) {
+    return grantPracticeKey(this.http, this.granter(), userId, confirmedFingerprint);
+  }
+  changeRole(userId: string, role: 'primary' | 'secondary') {
+    return this.call('PATCH', `/api/v1/users/${encodeURIComponent(userId)}`, accounts.MemberView, { role });
+  }
+  /** Primary users: removes a user at once, then rotates the practice key (this session gets the new version). */
+  async removeUser(userId: string, options: RotationOptions = {}) {
+    const result = await removeUser(this.http, this.granter(), userId, options);
+    this.adopt(result.rotation);
+    return result;
+  }
+  /** Primary users: a new practice-key version for every member holding the current one. */
+  async rotatePracticeKey(options: RotationOptions = {}) {
+    const rotation = await rotatePracticeKey(this.http, this.granter(), options);
+    this.adopt(rotation);
+    return rotation;
+  }
+
+  private granter() {
+    return { token: this.token, practiceId: this.practiceId, userId: this.userId, keys: this.keys };
+  }
+  private adopt(rotation: Rotation): void {
+    const keys = this.keys;
+    this.#keys = {
+      ...keys,
+      practiceKeys: new Map([...keys.practiceKeys, [rotation.pkVersion, rotation.practiceKey]]),
+      currentPkVersion: rotation.pkVersion,
+    };
   }
 }

@@ -35,12 +35,14 @@ export async function verifyPracticeAudit(
       ok: false,
       treeSize: 0,
       checkpointsVerified: 0,
-      problems: [{ kind: 'checkpoint_signature', seq: 0, detail: 'the server presents a different audit signing key' }],
+      problems: [
+        { kind: 'checkpoint_signature', seq: 0, detail: 'the server presents a different audit signing key' },
+      ],
       serverKey: publicKey,
     };
   }
   const entries: audit.AuditEntry[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await get(`/api/v1/audit/entries?after=${after}&limit=${PAGE}`, audit.AuditEntryPage);
     entries.push(...page.entries);
     const last = page.entries.at(-1);
@@ -48,8 +50,11 @@ export async function verifyPracticeAudit(
     after = last.seq;
   }
   const checkpoints: audit.AuditCheckpoint[] = [];
-  for (let after = 0; ; ) {
-    const page = await get(`/api/v1/audit/checkpoints?after=${after}&limit=${PAGE}`, audit.AuditCheckpointPage);
+  for (let after = 0; ;) {
+    const page = await get(
+      `/api/v1/audit/checkpoints?after=${after}&limit=${PAGE}`,
+      audit.AuditCheckpointPage,
+    );
     checkpoints.push(...page.checkpoints);
     const last = page.checkpoints.at(-1);
     if (last === undefined || page.checkpoints.length < PAGE) break;

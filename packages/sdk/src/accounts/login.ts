@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { base64urlToBytes, bytesToBase64url, signDeviceChallenge } from '@tresor/crypto';
 import { TresorApiError } from '../api-error.js';
 import { accounts } from '../contract/index.js';
@@ -81,12 +82,24 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
       ...(totpCode === undefined ? {} : { totpCode }),
     },
   });
-  const keys = await unlockKeys({
-    practiceId: session.practice.id,
-    userId: session.user.id,
-    exportKey: finished.exportKey,
-    keys: session.keys,
-    ...(input.trustedGranters ? { trustedGranters: input.trustedGranters } : {}),
-  });
+  let keys: Awaited<ReturnType<typeof unlockKeys>>;
+  try {
+    keys = await unlockKeys({
+      practiceId: session.practice.id,
+      userId: session.user.id,
+      exportKey: finished.exportKey,
+      keys: session.keys,
+      ...(input.trustedGranters ? { trustedGranters: input.trustedGranters } : {}),
+    });
+  } catch (error) {
+    // Keys that do not verify (e.g. a grant the server forged): end the session, then refuse.
+    await http
+      .call('POST', '/api/v1/auth/logout', {
+        schema: Type.Object({ ok: Type.Literal(true) }),
+        token: session.sessionToken,
+      })
+      .catch(() => undefined);
+    throw error;
+  }
   return new AccountSession(http, session, keys);
 }

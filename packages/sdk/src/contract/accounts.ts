@@ -231,3 +231,79 @@ export const AlarmView = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type AlarmView = Static<typeof AlarmView>;
+
+// Members: invites, key hand-over, roles, removal and practice-key rotation.
+
+const RoleSchema = Type.Union([Type.Literal('primary'), Type.Literal('secondary')]);
+const DateTime = Type.String({ format: 'date-time' });
+/** An invite token: 32 random bytes, base64url (stored by the server only as a SHA-256 hash). */
+const InviteToken = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+
+export const CreateInviteBody = Type.Object(
+  {
+    role: RoleSchema,
+    validForHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 168, default: 72 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateInviteBody = Static<typeof CreateInviteBody>;
+export const CreateInviteReply = Type.Object({ inviteId: Uuid, token: Type.String(), expiresAt: DateTime });
+export type CreateInviteReply = Static<typeof CreateInviteReply>;
+
+export const AcceptInviteBody = Type.Object(
+  { practiceId: Uuid, inviteId: Uuid, token: InviteToken, user: NewUser, device: NewDevice },
+  { additionalProperties: false },
+);
+export type AcceptInviteBody = Static<typeof AcceptInviteBody>;
+export const AcceptInviteReply = Type.Object({ practiceId: Uuid, userId: Uuid, deviceId: Uuid });
+export type AcceptInviteReply = Static<typeof AcceptInviteReply>;
+
+/** A member as every signed-in user sees it: public keys (for fingerprints and grants) and key versions held. */
+export const MemberView = Type.Object({
+  ...Member.properties,
+  keyVersions: Type.Array(Type.Integer(), { description: 'practice-key versions granted to this member' }),
+});
+export type MemberView = Static<typeof MemberView>;
+export const MembersReply = Type.Object({
+  currentPkVersion: Type.Integer(),
+  members: Type.Array(MemberView),
+});
+export type MembersReply = Static<typeof MembersReply>;
+
+export const InviteState = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('accepted'),
+  Type.Literal('expired'),
+  Type.Literal('revoked'),
+]);
+export const InviteView = Type.Object({
+  inviteId: Uuid,
+  role: RoleSchema,
+  createdBy: Uuid,
+  expiresAt: DateTime,
+  state: InviteState,
+  acceptedAt: Type.Union([DateTime, Type.Null()]),
+  invitee: Type.Union([MemberView, Type.Null()]),
+});
+export type InviteView = Static<typeof InviteView>;
+
+export const GrantPracticeKeyBody = Type.Object({ grant: GrantSchema }, { additionalProperties: false });
+export const GrantPracticeKeyReply = Type.Object({ pkVersion: Type.Integer(), recipientUserId: Uuid });
+
+export const RotatePracticeKeyBody = Type.Object(
+  {
+    pkVersion: Type.Integer({ minimum: 2 }),
+    grants: Type.Array(GrantSchema, { minItems: 1, maxItems: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type RotatePracticeKeyBody = Static<typeof RotatePracticeKeyBody>;
+export const RotatePracticeKeyReply = Type.Object({ pkVersion: Type.Integer(), recipients: Type.Integer() });
+
+export const ChangeRoleBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
+export const RemoveUserReply = Type.Object({
+  revokedSessions: Type.Integer(),
+  revokedDevices: Type.Integer(),
+  revokedInvites: Type.Integer(),
+});
+export type RemoveUserReply = Static<typeof RemoveUserReply>;

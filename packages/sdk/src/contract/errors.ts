@@ -173,6 +173,16 @@ export const errorCatalog = {
     en: 'There is no signed checkpoint of this audit log yet.',
     de: 'Für dieses Audit-Protokoll gibt es noch keinen signierten Prüfpunkt.',
   },
+  'invites.not_found': {
+    status: 404,
+    en: 'No such invitation.',
+    de: 'Diese Einladung gibt es nicht.',
+  },
+  'accounts.id_taken': {
+    status: 409,
+    en: 'This id is already in use. Please try again.',
+    de: 'Diese ID ist bereits vergeben. Bitte noch einmal versuchen.',
+  },
 } as const satisfies Record<string, { status: number; en: string; de: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

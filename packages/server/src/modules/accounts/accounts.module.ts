@@ -15,6 +15,9 @@ import { PracticesService } from './practices.service.js';
 import { SecuritySettingsService } from './security-settings.service.js';
 import { SessionsService } from './sessions.service.js';
 import { TotpVerifier } from './totp.js';
+import { InvitesService } from './invites.service.js';
+import { MembersService } from './members.service.js';
+import { PracticeKeysService } from './practice-keys.service.js';
 
 export interface AccountsModuleOptions {
   readonly db: Kysely<Schema>;
@@ -40,6 +43,8 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
   const store = new PgAccountsStore(options.db);
   const alarms = new WebhookAlarmNotifier(options.alarmWebhook, options.logger);
   const throttle = new LoginThrottle();
+  const clock = options.clock;
+  const now = clock && (() => new Date(clock()));
   return {
     practices: new PracticesService(store, opaque, options.audit),
     login: new LoginService(store, opaque, totp, throttle, options.audit, alarms),
@@ -47,5 +52,8 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
     security: new SecuritySettingsService(store, options.audit),
     sessions: new SessionsService(store, options.audit),
     devices: new DevicesService(store, options.audit),
+    invites: new InvitesService(store, options.audit, now),
+    members: new MembersService(store, options.audit, now),
+    practiceKeys: new PracticeKeysService(store, options.audit),
   };
 }

@@ -9,6 +9,9 @@ import type { LoginService } from './login.service.js';
 import type { PracticesService } from './practices.service.js';
 import type { SecuritySettingsService } from './security-settings.service.js';
 import type { SessionsService } from './sessions.service.js';
+import type { InvitesService } from './invites.service.js';
+import type { MembersService } from './members.service.js';
+import type { PracticeKeysService } from './practice-keys.service.js';
 
 export interface AccountsServices {
   readonly practices: PracticesService;
@@ -17,6 +20,9 @@ export interface AccountsServices {
   readonly devices: DevicesService;
   readonly credentials: CredentialsService;
   readonly security: SecuritySettingsService;
+  readonly invites: InvitesService;
+  readonly members: MembersService;
+  readonly practiceKeys: PracticeKeysService;
 }
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;

@@ -3,6 +3,9 @@ import type { DeviceTable, InviteTable, Schema, SessionTable, UserTable } from '
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
 import type { AccountsStore, AccountsTx, LookupHit, LookupKind, UserPatch } from './accounts.store.js';
 import type { Device, Invite, Session, StoredGrant, User } from './accounts.types.js';
+import type { Insertable } from 'kysely';
+import type { PracticeTable } from '../../platform/db/schema.js';
+import type { Practice } from './accounts.types.js';
 
 export class PgAccountsStore implements AccountsStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -329,6 +332,104 @@ class PgAccountsTx implements AccountsTx {
       createdAt: r.created_at,
     }));
   }
+
+  async lockPractice(): Promise<Practice | undefined> {
+    const row = await this.scope.selectFrom('practices').selectAll().forNoKeyUpdate().executeTakeFirst();
+    return row && toPractice(row);
+  }
+
+  async addUserIfNew(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<boolean> {
+    const result = await this.scope
+      .insertInto('users')
+      .values(toUserRow(user))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async addDeviceIfNew(
+    device: Omit<Device, 'createdAt' | 'lastSeenAt'>,
+    approvedBy?: string,
+  ): Promise<boolean> {
+    const approved = device.status === 'approved';
+    const result = await this.scope
+      .insertInto('devices')
+      .values({
+        id: device.id,
+        practice_id: device.practiceId,
+        user_id: device.userId,
+        name: device.name,
+        public_key: device.publicKey,
+        status: device.status,
+        approved_at: approved ? new Date() : null,
+        approved_by: approved ? (approvedBy ?? null) : null,
+        revoked_at: null,
+        last_seen_at: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async grants(filter: { pkVersion?: number } = {}): Promise<StoredGrant[]> {
+    let query = this.scope.selectFrom('practice_key_grants').selectAll().orderBy('pk_version');
+    if (filter.pkVersion !== undefined) query = query.where('pk_version', '=', filter.pkVersion);
+    return (await query.execute()).map((r) => ({
+      pkVersion: r.pk_version,
+      recipientUserId: r.recipient_user_id,
+      granterUserId: r.granter_user_id,
+      body: r.grant_body,
+    }));
+  }
+
+  async revokeInvite(id: string, at: Date): Promise<boolean> {
+    const result = await this.scope
+      .updateTable('invites')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('accepted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async removeLookupsOf(kind: LookupKind, targetId: string): Promise<void> {
+    await this.scope
+      .deleteFrom('tenant_lookup')
+      .where('kind', '=', kind)
+      .where('target_id', '=', targetId)
+      .where('practice_id', '=', this.practiceId)
+      .execute();
+  }
+}
+
+function toPractice(row: Selectable<PracticeTable>): Practice {
+  return {
+    id: row.id,
+    name: row.name,
+    requireTwoFactor: row.require_two_factor,
+    currentPkVersion: row.current_pk_version,
+  };
+}
+
+function toUserRow(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Insertable<UserTable> {
+  return {
+    id: user.id,
+    practice_id: user.practiceId,
+    username: user.username,
+    role: user.role,
+    status: user.status,
+    opaque_record: user.opaqueRecord,
+    user_key_by_password: JSON.stringify(user.userKeyByPassword),
+    user_key_by_recovery: JSON.stringify(user.userKeyByRecovery),
+    private_keys: JSON.stringify(user.privateKeys),
+    encryption_public_key: user.encryptionPublicKey,
+    signing_public_key: user.signingPublicKey,
+    recovery_public_key: user.recoveryPublicKey,
+    totp_secret_sealed: null,
+    totp_enrolled_at: null,
+    totp_last_step: null,
+  };
 }
 
 function toUser(row: Selectable<UserTable>): User {

@@ -72,4 +72,18 @@ export interface AccountsTx {
 
   addAlarm(alarm: { userId: string | undefined; kind: string; detail: string }): Promise<void>;
   alarms(): Promise<{ id: string; userId: string | null; kind: string; detail: string; createdAt: Date }[]>;
+
+  // Members: invites, key hand-over, roles, removal, practice-key rotation.
+  /** The practice row, locked until the transaction ends: serialises membership and key changes. */
+  lockPractice(): Promise<Practice | undefined>;
+  /** Like addUser, but false (nothing written) when the id is in use in any practice. */
+  addUserIfNew(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<boolean>;
+  /** Like addDevice, but false (nothing written) when the id is in use in any practice. */
+  addDeviceIfNew(device: Omit<Device, 'createdAt' | 'lastSeenAt'>, approvedBy?: string): Promise<boolean>;
+  /** Every grant of the practice, optionally of one version. */
+  grants(filter?: { pkVersion?: number }): Promise<StoredGrant[]>;
+  /** Marks a pending (not accepted, not revoked) invite revoked; false if it was not pending. */
+  revokeInvite(id: string, at: Date): Promise<boolean>;
+  /** Removes every lookup of this kind that points at `targetId` (e.g. an invite's token hash). */
+  removeLookupsOf(kind: LookupKind, targetId: string): Promise<void>;
 }

@@ -1,0 +1,92 @@
+import { type Envelope, type PracticeKey, unwrapKey, wrapKey } from '@tresor/crypto';
+import type { UnlockedKeys } from './user-key-material.js';
+
+/**
+ * Re-wrapping per-record data keys after a practice-key rotation. A record's content is sealed
+ * with its own data key; the data key is wrapped by one practice-key version (envelope `kid`
+ * `pk.v<version>`). After a rotation, old wraps stay readable (members keep their old grants), and
+ * clients move them to the current version: lazily whenever they write a record
+ * (`rewrapDataKey`), and in one pass with `rewrapDataKeys`. The records module that will store
+ * data keys does not exist yet; `DataKeySource` is the interface it is expected to provide.
+ */
+
+/** Envelope purpose of a wrapped data key; the envelope's owner is the record id. */
+export const DATA_KEY_PURPOSE = 'dk';
+
+export function practiceKeyKid(pkVersion: number): string {
+  return `pk.v${pkVersion}`;
+}
+
+export function pkVersionOfKid(kid: string): number | undefined {
+  const match = /^pk\.v([1-9][0-9]{0,8})$/.exec(kid);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** One wrapped data key: the record it belongs to and its envelope. */
+export interface WrappedDataKey {
+  readonly owner: string;
+  readonly wrapped: Envelope;
+}
+
+type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
+
+function keyOf(keys: PracticeKeys, version: number): PracticeKey {
+  const key = keys.practiceKeys.get(version);
+  if (key === undefined) throw new Error(`practice key version ${version} is not unlocked on this device`);
+  return key;
+}
+
+/**
+ * The data key re-wrapped under the current practice-key version, or undefined when it already
+ * is. Call it on every write of a record (lazy re-wrap).
+ * @throws Error if this device lacks the old or the current version; DecryptionError if the wrap is bad.
+ */
+export async function rewrapDataKey(
+  keys: PracticeKeys,
+  practiceId: string,
+  item: WrappedDataKey,
+): Promise<Envelope | undefined> {
+  const version = pkVersionOfKid(item.wrapped.kid);
+  if (version === undefined) throw new Error(`not a practice-key wrap: ${item.wrapped.kid}`);
+  if (version === keys.currentPkVersion) return undefined;
+  const context = { practiceId, owner: item.owner, purpose: DATA_KEY_PURPOSE };
+  const dataKey = await unwrapKey(keyOf(keys, version), item.wrapped, context);
+  try {
+    const current = keys.currentPkVersion;
+    return await wrapKey(keyOf(keys, current), practiceKeyKid(current), dataKey, context);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** Where the job finds wrapped data keys and writes re-wrapped ones (the records module, later). */
+export interface DataKeySource {
+  list(): AsyncIterable<WrappedDataKey>;
+  /** Stores `next` only if the record still holds `previous` (a concurrent write wins); true if stored. */
+  replace(owner: string, previous: Envelope, next: Envelope): Promise<boolean>;
+}
+
+export interface RewrapReport {
+  readonly rewrapped: number;
+  readonly alreadyCurrent: number;
+  /** Changed concurrently by another write (which re-wrapped it itself). */
+  readonly skipped: number;
+}
+
+/** Walks every wrapped data key once and moves old wraps to the current practice-key version. */
+export async function rewrapDataKeys(
+  source: DataKeySource,
+  keys: PracticeKeys,
+  practiceId: string,
+): Promise<RewrapReport> {
+  let rewrapped = 0;
+  let alreadyCurrent = 0;
+  let skipped = 0;
+  for await (const item of source.list()) {
+    const next = await rewrapDataKey(keys, practiceId, item);
+    if (next === undefined) alreadyCurrent++;
+    else if (await source.replace(item.owner, item.wrapped, next)) rewrapped++;
+    else skipped++;
+  }
+  return { rewrapped, alreadyCurrent, skipped };
+}
