@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AccountSession, HttpClient, MemoryDeviceKeyStore, createPractice, login } from '@tresor/sdk';
-import { sql } from 'kysely';
+import { dumpRows } from './testing/database-dump.js';
 import { type TestServer, createTestServer } from './testing/test-server.js';
 import { TestClock, totpCode } from './testing/totp-codes.js';
 
@@ -13,9 +13,6 @@ const BODIES: Record<string, unknown> = {
 
 /** Routes that end the caller's own session(s); swept last would be pointless, so skipped. */
 const SELF_ENDING = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/sessions/revoke-others']);
-
-/** Columns that change by reading (last seen), excluded from the before/after comparison. */
-const VOLATILE = new Set(['last_seen_at']);
 
 describe('tenant separation: every route, as practice A, against the ids of practice B', () => {
   let server: TestServer;
@@ -48,22 +45,8 @@ describe('tenant separation: every route, as practice A, against the ids of prac
   };
 
   /** Every row of practice B in every practice-owned table, as the owner sees it. */
-  const snapshotOfB = async (): Promise<string> =>
-    server.database.db.transaction().execute(async (trx) => {
-      await sql`set local role none`.execute(trx);
-      const { rows: tables } = await sql<{ table_name: string }>`
-        select table_name from information_schema.columns
-        where table_schema = 'public' and column_name = 'practice_id' order by table_name`.execute(trx);
-      const out: Record<string, unknown[]> = {};
-      for (const { table_name } of tables) {
-        const { rows } = await sql<Record<string, unknown>>`
-          select * from ${sql.table(table_name)} where practice_id = ${b.practiceId}`.execute(trx);
-        out[table_name] = rows
-          .map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !VOLATILE.has(key))))
-          .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-      }
-      return JSON.stringify(out);
-    });
+  const snapshotOfB = () =>
+    dumpRows(server.database, { practiceId: b.practiceId, omitColumns: ['last_seen_at'] });
 
   before(async () => {
     const clock = new TestClock();
@@ -79,6 +62,8 @@ describe('tenant separation: every route, as practice A, against the ids of prac
       deviceName: 'Laptop',
       secondFactor: async () => '000000',
     }).catch(() => undefined);
+    const invite = await b.createInvite({ role: 'secondary', linkBase: 'https://tresor.invalid/invite' });
+    idsOfB.add(invite.inviteId);
     const { devices } = await b.devices();
     const { sessions } = await b.sessions();
     for (const id of [b.practiceId, b.userId, ...devices.map((d) => d.id), ...sessions.map((s) => s.id)])

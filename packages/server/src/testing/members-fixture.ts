@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { dumpRows } from './database-dump.js';
 import {
   type AcceptedInvite,
   type AccountSession,
   HttpClient,
   MemoryDeviceKeyStore,
-  TresorApiError,
   acceptInvite,
   createPractice,
   login,
@@ -18,14 +18,7 @@ import { TestClock, totpCode } from './totp-codes.js';
 
 export const LINK_BASE = 'https://praxis.example/einladung';
 
-/** An assert.rejects predicate: a TresorApiError with this code. */
-export function rejectsWith(code: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TresorApiError, String(error));
-    assert.equal(error.code, code, error.message);
-    return true;
-  };
-}
+export { rejectsWith } from './assertions.js';
 
 export interface RawAnswer {
   readonly status: number;
@@ -183,27 +176,9 @@ export class MembersFixture {
   }
 
   /** Every row of the accounts tables and the lookups (without read-time columns), for "nothing changed". */
+  /** Every stored row (last-seen times left out): equal before and after means nothing changed. */
   snapshot(): Promise<string> {
-    return this.asOwner(async (trx) => {
-      const out: Record<string, unknown[]> = {};
-      for (const table of [
-        'tenant_lookup',
-        'practices',
-        'users',
-        'devices',
-        'sessions',
-        'invites',
-        'practice_key_grants',
-        'audit_entries',
-      ]) {
-        const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(trx);
-        out[table] = rows
-          .map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'last_seen_at')))
-          .map((row) => JSON.stringify(row))
-          .sort();
-      }
-      return JSON.stringify(out);
-    });
+    return dumpRows(this.server.database, { omitColumns: ['last_seen_at'] });
   }
 
   /** Every stored row, as one string, for the zero-knowledge checks. */

@@ -4,25 +4,18 @@ import {
   type AccountSession,
   HttpClient,
   MemoryDeviceKeyStore,
-  TresorApiError,
   createPractice,
   login,
 } from '@tresor/sdk';
 import { bytesToBase64url, bytesToHex } from '@tresor/crypto';
 import { sql } from 'kysely';
+import { rejectsWith } from '../../testing/assertions.js';
+import { dumpRows } from '../../testing/database-dump.js';
 import { recordingFetch } from '../../testing/recording-fetch.js';
 import { type TestServer, createTestServer } from '../../testing/test-server.js';
 import { TestClock, totpCode } from '../../testing/totp-codes.js';
 
 const PASSWORD = 'correct horse battery staple 42';
-
-function rejectsWith(code: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TresorApiError, String(error));
-    assert.equal(error.code, code);
-    return true;
-  };
-}
 
 describe('accounts: practice creation, login with TOTP, devices, sessions', () => {
   let server: TestServer;
@@ -265,22 +258,7 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
     addKey('x25519 private key', keys.pairs.encryption.privateKey);
     addKey('ed25519 private key', keys.pairs.signing.privateKey);
 
-    const dump = await server.database.db.transaction().execute(async (trx) => {
-      await sql`set local role none`.execute(trx);
-      const tables = [
-        'tenant_lookup',
-        'practices',
-        'users',
-        'devices',
-        'sessions',
-        'practice_key_grants',
-        'audit_entries',
-      ];
-      const rows: unknown[] = [];
-      for (const table of tables)
-        rows.push(...(await sql`select * from ${sql.table(table)}`.execute(trx)).rows);
-      return JSON.stringify(rows);
-    });
+    const dump = await dumpRows(server.database);
     assert.ok(dump.length > 1000, 'the dump holds the stored rows');
     const haystacks = { 'request bodies': recorded.join('\n'), 'database rows': dump };
     for (const [where, text] of Object.entries(haystacks)) {

@@ -4,11 +4,11 @@ import {
   type AccountSession,
   HttpClient,
   MemoryDeviceKeyStore,
-  TresorApiError,
   createPractice,
   login,
   recoverAccount,
 } from '@tresor/sdk';
+import { rejectsWith } from '../../testing/assertions.js';
 import { recordingFetch } from '../../testing/recording-fetch.js';
 import { type TestServer, createTestServer } from '../../testing/test-server.js';
 import { TestClock, totpCode } from '../../testing/totp-codes.js';
@@ -16,14 +16,6 @@ import { TestClock, totpCode } from '../../testing/totp-codes.js';
 const FIRST_PASSWORD = 'first password for Dr. Roth';
 const SECOND_PASSWORD = 'second password, changed';
 const THIRD_PASSWORD = 'third password after recovery';
-
-function rejectsWith(code: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof TresorApiError, String(error));
-    assert.equal(error.code, code);
-    return true;
-  };
-}
 
 describe('password change, recovery, two-factor setting, alarms', () => {
   let server: TestServer;
