@@ -34,7 +34,7 @@ export function isBackupError(error: unknown, code?: BackupErrorCode): error is 
 /** The `code` of a Node.js system error (`ENOENT`, `EACCES`, …), if it is one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error as { code: unknown };
+    const { code } = error;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { CommanderError } from 'commander';
+import { readEnvironment } from './cli/environment.js';
+import { ExitCode } from './cli/exit-codes.js';
+import { buildProgram } from './cli/program.js';
+import type { CliContext } from './cli/session.js';
+import { BackupError, type BackupErrorCode, errnoCode } from './errors.js';
+
+function exitCodeFor(code: BackupErrorCode): ExitCode {
+  switch (code) {
+    case 'usage.invalid':
+    case 'passphrase.missing':
+      return ExitCode.usage;
+    case 'repo.not_found':
+    case 'repo.already_exists':
+    case 'repo.newer_format':
+    case 'repo.invalid':
+    case 'repo.damaged':
+    case 'key.wrong_passphrase':
+    case 'key.invalid_passphrase':
+    case 'key.last_slot':
+    case 'snapshot.not_found':
+    case 'snapshot.ambiguous':
+      return ExitCode.error;
+  }
+}
+
+async function main(argv: string[]): Promise<ExitCode> {
+  const context: CliContext = {
+    env: readEnvironment(process.env),
+    terminal: { stdin: process.stdin, stderr: process.stderr },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    exitCode: ExitCode.ok,
+  };
+  const json = argv.includes('--json');
+  try {
+    await buildProgram(context).parseAsync(argv);
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof BackupError) {
+      if (json)
+        process.stdout.write(
+          `${JSON.stringify({ type: 'error', code: error.code, message: error.message })}\n`,
+        );
+      process.stderr.write(`tresor-backup: ${error.message}\n`);
+      return exitCodeFor(error.code);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const code = errnoCode(error);
+    if (json)
+      process.stdout.write(`${JSON.stringify({ type: 'error', code: code ?? 'internal', message })}\n`);
+    process.stderr.write(`tresor-backup: ${message}\n`);
+    // System errors (disk full, permissions) are the message; anything else is a bug: show where.
+    if (code === undefined && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return ExitCode.error;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { check } from '../../engine/check.js';
+import { newProgress } from '../../engine/progress.js';
+import { type CliContext, globalFlags, markPartial, openRepository, outputFor } from '../session.js';
+
+interface CheckFlags {
+  readonly readData?: boolean;
+}
+
+export function registerCheck(program: Command, context: CliContext): void {
+  program
+    .command('check')
+    .description('verify the repository structure; with --read-data also decrypt and verify every blob')
+    .option('--read-data', 'read, decrypt and verify all data (slow: reads the whole repository)')
+    .addHelpText(
+      'after',
+      '\nExit code 3 if anything is damaged or missing; affected snapshot paths are listed.',
+    )
+    .action(async (flags: CheckFlags, command: Command) => {
+      const global = globalFlags(command);
+      const output = outputFor(context, global);
+      const repo = await openRepository(context, global);
+      const progress = newProgress();
+      output.startProgress(progress, 'check');
+      let result;
+      try {
+        result = await check(repo, {
+          readData: flags.readData === true,
+          progress,
+          ...(global.workers === undefined ? {} : { workers: global.workers }),
+        });
+      } finally {
+        output.stopProgress();
+      }
+      for (const note of result.notes) output.text(`note: ${note}`);
+      for (const error of result.errors) output.error(error);
+      for (const path of result.affected) {
+        output.error(`snapshot ${path.snapshot.slice(0, 8)}: ${path.path}: ${path.reason}`, {
+          snapshot: path.snapshot,
+          path: path.path,
+          reason: path.reason,
+        });
+      }
+      const { stats } = result;
+      output.text(
+        `Checked ${stats.snapshots} snapshots, ${stats.indexFiles} index files, ${stats.packs} packs, ${stats.blobs} blobs` +
+          (flags.readData
+            ? ` (read and verified ${stats.blobsRead} blobs, ${stats.damagedBlobs} damaged)`
+            : '') +
+          `: ${result.status === 'ok' ? 'no problems found' : 'PROBLEMS FOUND'}`,
+      );
+      output.event('summary', {
+        command: 'check',
+        status: result.status,
+        readData: flags.readData === true,
+        ...stats,
+        errors: result.errors,
+        notes: result.notes,
+        affected: result.affected,
+      });
+      if (result.status !== 'ok') markPartial(context);
+    });
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { registerBackup } from './commands/backup.js';
+import { registerCheck } from './commands/check.js';
+import { registerInit } from './commands/init.js';
+import { registerKey } from './commands/key.js';
+import { registerRestore } from './commands/restore.js';
+import { registerSnapshotCommands } from './commands/snapshots.js';
+import { ENVIRONMENT_HELP } from './environment.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+import { type CliContext, positiveInteger } from './session.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? '0.0.0';
+}
+
+/** The `tresor-backup` command line. Global options work before or after the command name. */
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('tresor-backup')
+    .description('Encrypted, deduplicating, incremental backups for medical practices (repository format v1)')
+    .version(version(), '-v, --version', 'print the version')
+    .option('-r, --repo <dir>', 'repository directory (default: $TRESOR_BACKUP_REPO)')
+    .option('--passphrase-file <file>', 'read the passphrase from the first line of this file')
+    .option('--json', 'machine-readable output: one JSON object per line on stdout')
+    .option('-q, --quiet', 'no progress display')
+    .addOption(
+      new Option('--workers <n>', 'worker threads (default: number of CPUs)').argParser(positiveInteger),
+    )
+    .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    })
+    .exitOverride();
+  registerInit(program, context);
+  registerBackup(program, context);
+  registerSnapshotCommands(program, context);
+  registerRestore(program, context);
+  registerCheck(program, context);
+  registerKey(program, context);
+  const addExitCodes = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.configureHelp({ showGlobalOptions: true });
+      sub.addHelpText('after', EXIT_CODES_HELP);
+      addExitCodes(sub);
+    }
+  };
+  addExitCodes(program);
+  return program;
+}

@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_KDF, type KdfParams, MIN_KDF } from '../crypto/key-slot.js';
+import { BackupError } from '../errors.js';
+import { readRepositoryConfig } from '../repository/config.js';
+import { Repository } from '../repository/repository.js';
+import type { CliEnvironment } from './environment.js';
+import { ExitCode } from './exit-codes.js';
+import { Output } from './output.js';
+import { type PassphraseSources, type Terminal, existingPassphrase } from './passphrase.js';
+
+/** What every command gets: the environment (read once) and the process's streams. */
+export interface CliContext {
+  readonly env: CliEnvironment;
+  readonly terminal: Terminal;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  exitCode: ExitCode;
+}
+
+export interface GlobalFlags {
+  readonly repo?: string;
+  readonly passphraseFile?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly workers?: number;
+}
+
+export function globalFlags(command: Command): GlobalFlags {
+  return command.optsWithGlobals<GlobalFlags>();
+}
+
+export function outputFor(context: CliContext, flags: GlobalFlags): Output {
+  return new Output(flags.json === true, flags.quiet === true, context.stdout, context.stderr);
+}
+
+export function repoPath(context: CliContext, flags: GlobalFlags): string {
+  const path = flags.repo ?? context.env.repo;
+  if (path === undefined) {
+    throw new BackupError('usage.invalid', 'no repository given: use --repo DIR or set TRESOR_BACKUP_REPO');
+  }
+  return resolve(path);
+}
+
+export function passphraseSources(context: CliContext, flags: GlobalFlags): PassphraseSources {
+  return {
+    file: flags.passphraseFile,
+    env: context.env.passphrase,
+    envName: 'TRESOR_BACKUP_PASSPHRASE',
+    fileOption: '--passphrase-file',
+  };
+}
+
+/** Opens the repository: format version first (a newer one is refused before any prompt), then the passphrase. */
+export async function openRepository(context: CliContext, flags: GlobalFlags): Promise<Repository> {
+  const root = repoPath(context, flags);
+  await readRepositoryConfig(root);
+  const passphrase = await existingPassphrase(passphraseSources(context, flags), context.terminal);
+  return Repository.open(root, passphrase);
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+export interface KdfFlags {
+  readonly kdfMemory?: number;
+  readonly kdfIterations?: number;
+}
+
+export const KDF_MEMORY_HELP = `Argon2id memory in MiB (default ${DEFAULT_KDF.memoryKiB / 1024}, minimum ${MIN_KDF.memoryKiB / 1024}; lower only for tests)`;
+export const KDF_ITERATIONS_HELP = `Argon2id passes (default ${DEFAULT_KDF.iterations})`;
+
+export function kdfFrom(flags: KdfFlags): KdfParams {
+  const params = {
+    memoryKiB: (flags.kdfMemory ?? DEFAULT_KDF.memoryKiB / 1024) * 1024,
+    iterations: flags.kdfIterations ?? DEFAULT_KDF.iterations,
+    parallelism: DEFAULT_KDF.parallelism,
+  };
+  if (params.memoryKiB < MIN_KDF.memoryKiB || params.memoryKiB > 4 * 1024 * 1024 || params.iterations > 100) {
+    throw new BackupError(
+      'usage.invalid',
+      `--kdf-memory must be ${MIN_KDF.memoryKiB / 1024}..4096 MiB and --kdf-iterations 1..100`,
+    );
+  }
+  return params;
+}
+
+/** Marks the run as partial (exit code 3) unless it already failed. */
+export function markPartial(context: CliContext): void {
+  if (context.exitCode === ExitCode.ok) context.exitCode = ExitCode.partial;
+}

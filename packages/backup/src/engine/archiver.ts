@@ -1,0 +1,333 @@
+import type { BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chunkerProfileFor } from '../chunker/profile.js';
+import type { BlobId } from '../crypto/blob-id.js';
+import { errnoCode } from '../errors.js';
+import type { MasterIndex } from '../repository/master-index.js';
+import type { SnapshotIssue } from '../repository/snapshot.js';
+import { type DirNode, type FileNode, type TreeNode, compareNames, encodeTree } from '../repository/tree.js';
+import type { BlobSaver } from './blob-saver.js';
+import type { Progress } from './progress.js';
+import type { TreeLoader } from './tree-loader.js';
+import type { FileJobHandlers, WorkerPool } from './worker-pool.js';
+
+/** A node whose blobs may still be on their way to a pack. Undefined: the entry was skipped. */
+type PendingNode = Promise<TreeNode | undefined>;
+
+/**
+ * Wraps a pending node so that awaiting `dispatch` (reading done) does not also await the
+ * storing (promises flatten when returned from async functions; objects do not).
+ */
+interface Dispatched {
+  readonly node: PendingNode;
+}
+
+const dispatched = (node: PendingNode | TreeNode | undefined): Dispatched => ({
+  node: node instanceof Promise ? node : Promise.resolve(node),
+});
+
+/** Directory entries whose metadata is fetched at once. */
+const LSTAT_WINDOW = 64;
+
+/** The directories above the backed-up paths, built from the paths themselves. */
+export interface VirtualDir {
+  readonly children: Map<string, VirtualDir | string>;
+}
+
+export interface ArchiveCounters {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  bytes: number;
+  filesNew: number;
+  filesChanged: number;
+  filesUnchanged: number;
+}
+
+export interface ArchiverDeps {
+  readonly index: MasterIndex;
+  readonly saver: BlobSaver;
+  readonly trees: TreeLoader;
+  readonly pool: WorkerPool;
+  readonly progress: Progress;
+  /** Read every file even if its metadata is unchanged. */
+  readonly force: boolean;
+  /** Absolute paths never to back up (the repository itself). */
+  readonly skip: ReadonlySet<string>;
+}
+
+/**
+ * Walks the sources depth-first and turns them into trees and data blobs. Each file that needs
+ * reading becomes a job in the worker pool (read, chunk, hash, compress, encrypt) while the walk
+ * goes on; the pool's job slots bound how much is in flight. A file whose size, mtime, ctime and inode equal its node
+ * in the parent snapshot is not read at all: its blob list is reused.
+ */
+export class Archiver {
+  readonly counters: ArchiveCounters = {
+    files: 0,
+    dirs: 0,
+    symlinks: 0,
+    bytes: 0,
+    filesNew: 0,
+    filesChanged: 0,
+    filesUnchanged: 0,
+  };
+  readonly warnings: SnapshotIssue[] = [];
+  readonly errors: SnapshotIssue[] = [];
+  private failure: Error | undefined;
+
+  /** The saver's file-job handlers, counting progress per batch (so big files move the bar too). */
+  private readonly progressHandlers: FileJobHandlers;
+
+  constructor(private readonly deps: ArchiverDeps) {
+    const { saver, progress } = deps;
+    this.progressHandlers = {
+      decide: (ids, bytes) => {
+        progress.bytesDone += bytes;
+        progress.bytesProcessed += bytes;
+        return saver.handlers.decide(ids, bytes);
+      },
+      store: (blobs) => saver.handlers.store(blobs),
+    };
+  }
+
+  private warn(path: string, message: string): void {
+    this.warnings.push({ path, message });
+  }
+
+  private error(path: string, message: string): void {
+    this.errors.push({ path, message });
+  }
+
+  private track(pending: PendingNode): PendingNode {
+    pending.catch((error: unknown) => {
+      this.failure ??= asError(error);
+    });
+    return pending;
+  }
+
+  /** Saves the tree above and below the sources. @returns the root tree id. */
+  async saveRoot(root: VirtualDir, parentRoot: BlobId | undefined): Promise<BlobId> {
+    const tree = await this.saveVirtual(root, '/', parentRoot);
+    if (this.failure !== undefined) throw this.failure;
+    return tree;
+  }
+
+  private async parentNodes(
+    subtree: BlobId | undefined,
+    path: string,
+  ): Promise<Map<string, TreeNode> | undefined> {
+    if (subtree === undefined) return undefined;
+    try {
+      const tree = await this.deps.trees.load(subtree);
+      return new Map(tree.nodes.map((node) => [node.name, node]));
+    } catch (error) {
+      // A damaged parent tree only means that the files below are read again.
+      this.warn(
+        path,
+        `the previous snapshot's listing is unreadable, files are read again (${asError(error).message})`,
+      );
+      return undefined;
+    }
+  }
+
+  private async saveVirtual(dir: VirtualDir, path: string, parentTree: BlobId | undefined): Promise<BlobId> {
+    const parent = await this.parentNodes(parentTree, path);
+    const pending: PendingNode[] = [];
+    for (const [name, child] of [...dir.children].sort(([a], [b]) => compareNames(a, b))) {
+      const childPath = join(path, name);
+      const parentNode = parent?.get(name);
+      if (typeof child === 'string') {
+        pending.push(this.track((await this.dispatch(childPath, name, parentNode)).node));
+        continue;
+      }
+      const stats = await lstat(childPath, { bigint: true }).catch(() => undefined);
+      const subtree = await this.saveVirtual(
+        child,
+        childPath,
+        parentNode?.type === 'dir' ? parentNode.subtree : undefined,
+      );
+      pending.push(Promise.resolve(dirNode(name, stats, subtree)));
+    }
+    const nodes = (await Promise.all(pending)).filter((node) => node !== undefined);
+    return this.deps.saver.saveTree(encodeTree(nodes));
+  }
+
+  /** Starts saving one entry. Resolves once it has been read; the inner promise once it is stored. */
+  private async dispatch(
+    path: string,
+    name: string,
+    parentNode: TreeNode | undefined,
+    prefetched?: Promise<BigIntStats>,
+  ): Promise<Dispatched> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.deps.skip.has(path)) {
+      this.warn(path, 'skipped: this is the repository itself');
+      return dispatched(undefined);
+    }
+    let stats: BigIntStats;
+    try {
+      stats = await (prefetched ?? lstat(path, { bigint: true }));
+    } catch (error) {
+      this.reportOpenError(path, error);
+      return dispatched(undefined);
+    }
+    if (stats.isDirectory()) return this.dispatchDir(path, name, stats, parentNode);
+    if (stats.isFile()) return this.dispatchFile(path, name, stats, parentNode);
+    if (stats.isSymbolicLink()) {
+      try {
+        const target = await readlink(path);
+        this.counters.symlinks++;
+        return dispatched({ ...metadata(name, stats), type: 'symlink', target });
+      } catch (error) {
+        this.reportOpenError(path, error);
+        return dispatched(undefined);
+      }
+    }
+    this.warn(path, 'skipped: not a regular file, directory or symbolic link');
+    return dispatched(undefined);
+  }
+
+  private reportOpenError(path: string, error: unknown): void {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') this.warn(path, 'vanished before it could be read');
+    else if (code === 'EACCES' || code === 'EPERM') this.error(path, 'permission denied');
+    else if (code !== undefined) this.error(path, `cannot be read (${code})`);
+    else throw error;
+  }
+
+  private async dispatchDir(
+    path: string,
+    name: string,
+    stats: BigIntStats,
+    parentNode: TreeNode | undefined,
+  ): Promise<Dispatched> {
+    this.counters.dirs++;
+    let names: string[] = [];
+    try {
+      names = (await readdir(path)).sort(compareNames);
+    } catch (error) {
+      this.reportOpenError(path, error);
+    }
+    const parent = await this.parentNodes(parentNode?.type === 'dir' ? parentNode.subtree : undefined, path);
+    const pending: PendingNode[] = [];
+    // The lstat calls of a window of entries run concurrently; entries are dispatched in order.
+    for (let from = 0; from < names.length; from += LSTAT_WINDOW) {
+      const window = names.slice(from, from + LSTAT_WINDOW);
+      const stats = window.map((child) => {
+        const promise = lstat(join(path, child), { bigint: true });
+        promise.catch(() => undefined);
+        return promise;
+      });
+      for (const [i, child] of window.entries()) {
+        const childPath = join(path, child);
+        pending.push(this.track((await this.dispatch(childPath, child, parent?.get(child), stats[i])).node));
+      }
+    }
+    return dispatched(
+      (async () => {
+        const nodes = (await Promise.all(pending)).filter((node) => node !== undefined);
+        return dirNode(name, stats, await this.deps.saver.saveTree(encodeTree(nodes)));
+      })(),
+    );
+  }
+
+  private async dispatchFile(
+    path: string,
+    name: string,
+    stats: BigIntStats,
+    parentNode: TreeNode | undefined,
+  ): Promise<Dispatched> {
+    const { progress, index } = this.deps;
+    progress.currentPath = path;
+    const previous = parentNode?.type === 'file' ? parentNode : undefined;
+    if (
+      !this.deps.force &&
+      previous &&
+      unchanged(previous, stats) &&
+      previous.content.every((id) => index.has(id))
+    ) {
+      this.countFile('unchanged', previous.size);
+      return dispatched({ ...previous, ...metadata(name, stats) });
+    }
+    const job = await this.deps.pool.startFile(
+      path,
+      chunkerProfileFor(name, Number(stats.size)),
+      this.progressHandlers,
+    );
+    return dispatched(
+      job.result.then((result): FileNode | undefined => {
+        if (!result.ok) {
+          if (result.code === 'ELOOP')
+            this.warn(path, 'became a symbolic link while being backed up; skipped');
+          else this.reportOpenError(path, Object.assign(new Error(result.message), { code: result.code }));
+          return undefined;
+        }
+        const { before, after, size } = result;
+        if (!before.isFile) {
+          this.warn(path, 'is no longer a regular file; skipped');
+          return undefined;
+        }
+        if (
+          after.size !== before.size ||
+          after.mtimeNs !== before.mtimeNs ||
+          after.ctimeNs !== before.ctimeNs
+        ) {
+          this.warn(path, 'changed while it was being read; the snapshot holds the bytes as read');
+        }
+        this.countFile(previous ? 'changed' : 'new', 0);
+        this.counters.bytes += size;
+        // The metadata cache key is what the open handle saw before reading.
+        return {
+          ...metadata(name, stats),
+          type: 'file',
+          size,
+          mtimeNs: before.mtimeNs,
+          inode: before.ino,
+          ctimeNs: before.ctimeNs,
+          content: result.content,
+        };
+      }),
+    );
+  }
+
+  private countFile(kind: 'new' | 'changed' | 'unchanged', unchangedBytes: number): void {
+    this.counters.files++;
+    this.deps.progress.filesDone++;
+    if (kind === 'unchanged') {
+      this.counters.filesUnchanged++;
+      this.counters.bytes += unchangedBytes;
+      this.deps.progress.bytesDone += unchangedBytes;
+    } else if (kind === 'changed') this.counters.filesChanged++;
+    else this.counters.filesNew++;
+  }
+}
+
+function metadata(name: string, stats: BigIntStats) {
+  return {
+    name,
+    mode: Number(stats.mode) & 0o7777,
+    mtimeNs: String(stats.mtimeNs),
+    uid: Number(stats.uid),
+    gid: Number(stats.gid),
+  };
+}
+
+function dirNode(name: string, stats: BigIntStats | undefined, subtree: BlobId): DirNode {
+  if (!stats) return { name, mode: 0o755, mtimeNs: '0', uid: 0, gid: 0, type: 'dir', subtree };
+  return { ...metadata(name, stats), type: 'dir', subtree };
+}
+
+function unchanged(node: FileNode, stats: BigIntStats): boolean {
+  return (
+    node.size === Number(stats.size) &&
+    node.mtimeNs === String(stats.mtimeNs) &&
+    node.ctimeNs === String(stats.ctimeNs) &&
+    node.inode === String(stats.ino)
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

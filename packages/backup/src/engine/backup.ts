@@ -1,0 +1,177 @@
+import { lstat, realpath } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { CodecName } from '../compress/codec.js';
+import { BackupError, errnoCode } from '../errors.js';
+import { removeStaleTempFiles } from '../repository/atomic-file.js';
+import { loadIndex } from '../repository/index-store.js';
+import { currentLabel, type Repository } from '../repository/repository.js';
+import { MAX_STORED_ISSUES, type Snapshot, type SnapshotIssue } from '../repository/snapshot.js';
+import { loadSnapshots, saveSnapshot } from '../repository/snapshot-store.js';
+import { Archiver, type VirtualDir } from './archiver.js';
+import { BlobSaver } from './blob-saver.js';
+import { indexOrphanPacks } from './pack-header.js';
+import { PackReader } from './pack-reader.js';
+import { type Progress, newProgress } from './progress.js';
+import { scanTotals } from './scan.js';
+import { TreeLoader } from './tree-loader.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface BackupOptions {
+  readonly paths: readonly string[];
+  readonly hostname?: string;
+  /** Read every file, ignoring the parent snapshot's metadata. */
+  readonly force?: boolean;
+  readonly workers?: number;
+  readonly codec?: CodecName;
+  /** Live counters, updated while the backup runs. */
+  readonly progress?: Progress;
+  /** Walk the sources first for the totals behind the progress display's ETA (default true). */
+  readonly scan?: boolean;
+}
+
+export interface BackupResult {
+  readonly snapshotId: string;
+  readonly snapshot: Snapshot;
+  /** `partial` when files could not be read (listed in `snapshot.errors`). */
+  readonly status: 'complete' | 'partial';
+  /** Packs found from an interrupted earlier run and indexed now. */
+  readonly recoveredPacks: number;
+}
+
+/** Absolute, normalised, without duplicates or paths inside other given paths. */
+export async function resolveSources(paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0)
+    throw new BackupError('usage.invalid', 'nothing to back up: give at least one path');
+  const absolute = [...new Set(paths.map((path) => resolve(path)))].sort();
+  const kept: string[] = [];
+  for (const path of absolute) {
+    try {
+      await lstat(path);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') throw new BackupError('usage.invalid', `${path} does not exist`);
+      throw error;
+    }
+    if (kept.some((outer) => isInside(path, outer))) continue;
+    kept.push(path);
+  }
+  return kept;
+}
+
+function isInside(path: string, outer: string): boolean {
+  const rel = relative(outer, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function virtualRoot(sources: readonly string[]): VirtualDir {
+  const root: VirtualDir = { children: new Map() };
+  for (const source of sources) {
+    const parts = source.split(sep).filter((part) => part.length > 0);
+    let dir = root;
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) {
+        dir.children.set(part, source);
+        return;
+      }
+      let next = dir.children.get(part);
+      if (next === undefined || typeof next === 'string') {
+        next = { children: new Map() };
+        dir.children.set(part, next);
+      }
+      dir = next;
+    });
+  }
+  return root;
+}
+
+function capped(issues: readonly SnapshotIssue[]): SnapshotIssue[] {
+  if (issues.length <= MAX_STORED_ISSUES) return [...issues];
+  const omitted = issues.length - MAX_STORED_ISSUES;
+  return [...issues.slice(0, MAX_STORED_ISSUES), { path: '', message: `${omitted} more not stored` }];
+}
+
+/**
+ * Backs up `paths` into a new snapshot. Order of durability: packs, then the index files naming
+ * them, then the snapshot; a run killed at any point leaves a consistent repository, and the
+ * next run indexes the packs it left (so their data is not stored again).
+ */
+export async function backup(repo: Repository, options: BackupOptions): Promise<BackupResult> {
+  const started = Date.now();
+  const sources = await resolveSources(options.paths);
+  if (sources.includes('/'))
+    throw new BackupError('usage.invalid', 'backing up "/" as a whole is not supported');
+  const host = options.hostname ?? osHostname();
+  const progress = options.progress ?? newProgress();
+
+  await removeStaleTempFiles(repo.root);
+  const { index } = await loadIndex(repo);
+  const recovered = await indexOrphanPacks(repo, index);
+  const { snapshots } = await loadSnapshots(repo);
+  const sameSources = (paths: readonly string[]) =>
+    paths.length === sources.length && paths.every((p, i) => p === sources[i]);
+  const parent = snapshots.findLast(
+    ({ snapshot }) => snapshot.hostname === host && sameSources(snapshot.paths) && index.has(snapshot.tree),
+  );
+
+  const pool = new WorkerPool(repo.keys, {
+    ...(options.workers === undefined ? {} : { size: options.workers }),
+    ...(options.codec === undefined ? {} : { codec: options.codec }),
+  });
+  const reader = new PackReader(repo);
+  const saver = new BlobSaver(repo, index, options.codec);
+  const repoRoot = await realpath(repo.root).catch(() => resolve(repo.root));
+  const archiver = new Archiver({
+    index,
+    saver,
+    trees: new TreeLoader(repo, index, reader),
+    pool,
+    progress,
+    force: options.force ?? false,
+    skip: new Set([repoRoot, resolve(repo.root)]),
+  });
+  if (options.scan !== false) {
+    void scanTotals(sources, new Set([repoRoot])).then(
+      (totals) => {
+        progress.filesTotal = totals.files;
+        progress.bytesTotal = totals.bytes;
+      },
+      () => undefined,
+    );
+  }
+
+  try {
+    const tree = await archiver.saveRoot(virtualRoot(sources), parent?.snapshot.tree);
+    await saver.finish();
+    const { counters } = archiver;
+    const snapshot: Snapshot = {
+      v: 1,
+      time: new Date(started).toISOString(),
+      hostname: host,
+      username: currentLabel().username,
+      paths: sources,
+      tree,
+      ...(parent ? { parent: parent.id } : {}),
+      summary: {
+        ...counters,
+        dataAdded: saver.stats.dataAdded,
+        packBytesAdded: saver.stats.packBytesAdded,
+        durationMs: Date.now() - started,
+      },
+      warnings: capped(archiver.warnings),
+      errors: capped(archiver.errors),
+    };
+    const snapshotId = await saveSnapshot(repo, snapshot);
+    return {
+      snapshotId,
+      snapshot,
+      status: archiver.errors.length > 0 ? 'partial' : 'complete',
+      recoveredPacks: recovered.indexed,
+    };
+  } catch (error) {
+    await saver.abort();
+    throw error;
+  } finally {
+    await reader.close();
+    await pool.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { type BlobId, computeBlobId } from '../crypto/blob-id.js';
+import { BlobType } from '../format.js';
+import type { PackRecord } from '../repository/index-format.js';
+import { writeIndex } from '../repository/index-store.js';
+import type { MasterIndex } from '../repository/master-index.js';
+import type { Repository } from '../repository/repository.js';
+import { PackWriter } from './pack-writer.js';
+import { sealBlob } from './blob-codec.js';
+import type { FileJobHandlers } from './worker-pool.js';
+import type { CodecName } from '../compress/codec.js';
+
+/** Write an index file after this many new packs (~256 MiB), so an interrupted run keeps its work. */
+const PACKS_PER_INDEX_FILE = 16;
+
+export interface SaverStats {
+  blobsAdded: number;
+  /** Plaintext bytes of new blobs. */
+  dataAdded: number;
+  /** Bytes of packs written (sealed blobs, headers, trailers). */
+  packBytesAdded: number;
+  packsWritten: number;
+}
+
+/**
+ * Stores blobs that the repository does not have yet: deduplicates against the index and
+ * against blobs already queued in this run, packs what the workers sealed, and writes an
+ * index file for every few durable packs. Order on disk: pack, then the index naming it.
+ */
+export class BlobSaver {
+  private readonly queued = new Set<BlobId>();
+  private unindexed: PackRecord[] = [];
+  private readonly writer: PackWriter;
+  readonly stats: SaverStats = { blobsAdded: 0, dataAdded: 0, packBytesAdded: 0, packsWritten: 0 };
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly index: MasterIndex,
+    private readonly codec: CodecName = 'zstd',
+  ) {
+    this.writer = new PackWriter(repo, (pack, size) => this.packWritten(pack, size));
+  }
+
+  private async packWritten(pack: PackRecord, size: number): Promise<void> {
+    this.index.add(pack);
+    for (const entry of pack.entries) this.queued.delete(entry.id);
+    this.unindexed.push(pack);
+    this.stats.packsWritten++;
+    this.stats.packBytesAdded += size;
+    if (this.unindexed.length >= PACKS_PER_INDEX_FILE) await this.writePendingIndex();
+  }
+
+  private async writePendingIndex(): Promise<void> {
+    if (this.unindexed.length === 0) return;
+    const packs = this.unindexed;
+    this.unindexed = [];
+    await writeIndex(this.repo, packs);
+  }
+
+  private known(id: BlobId): boolean {
+    return this.index.has(id) || this.queued.has(id);
+  }
+
+  /** The main thread's part of a file job (see WorkerPool.startFile). */
+  readonly handlers: FileJobHandlers = {
+    decide: (ids) =>
+      ids.map((id) => {
+        if (this.known(id)) return false;
+        this.queued.add(id);
+        return true;
+      }),
+    store: async (blobs) => {
+      await this.writer.add(blobs.map((blob) => ({ ...blob, type: BlobType.data })));
+      for (const blob of blobs) {
+        this.stats.blobsAdded++;
+        this.stats.dataAdded += blob.rawLength;
+      }
+    },
+  };
+
+  /** Stores one encoded tree (small: sealed on the main thread). @returns its id. */
+  async saveTree(bytes: Uint8Array): Promise<BlobId> {
+    const id = computeBlobId(this.repo.keys.id, bytes);
+    if (this.known(id)) return id;
+    this.queued.add(id);
+    const { codec, sealed } = sealBlob(this.repo.keys.encryption, BlobType.tree, id, bytes, this.codec);
+    await this.writer.add([{ type: BlobType.tree, id, codec, sealed, rawLength: bytes.length }]);
+    this.stats.blobsAdded++;
+    this.stats.dataAdded += bytes.length;
+    return id;
+  }
+
+  /** Makes everything saved so far durable: last pack, then its index file. */
+  async finish(): Promise<void> {
+    await this.writer.flush();
+    await this.writePendingIndex();
+  }
+
+  /** After a failure: removes the unfinished pack. Durable packs stay (the next run re-indexes them). */
+  async abort(): Promise<void> {
+    await this.writer.abort();
+  }
+}

@@ -1,0 +1,162 @@
+import type { BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { type ChunkerParams, GearChunker, readChunks } from '../chunker/fastcdc.js';
+import { type BlobId, computeBlobId } from '../crypto/blob-id.js';
+import type { EncryptionKey, IdKey } from '../crypto/keys.js';
+import { errnoCode } from '../errors.js';
+import { BlobType } from '../format.js';
+import { BlobDamaged, sealBlob } from './blob-codec.js';
+import { PackFiles, restoreFile, verifyPack } from './worker-files.js';
+import {
+  type FromWorker,
+  type HandleStat,
+  type SealedData,
+  type ToWorker,
+  type WorkerSetup,
+  owned,
+  transferable,
+} from './worker-protocol.js';
+
+// Entry of a blob worker thread. File jobs: read a file, cut it into chunks, hash them, ask the
+// main thread which ones the repository lacks, compress and encrypt those, hand them over.
+// Restore and check: decrypt, decompress and verify blobs.
+const setup = workerData as WorkerSetup;
+const keys = { encryption: setup.encryptionKey as EncryptionKey, id: setup.idKey as IdKey };
+const port = parentPort;
+if (!port) throw new Error('blob-worker must run in a worker thread');
+
+/** Chunks are handed over in batches of about this many bytes: the worker's memory bound per job. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+type Reply = Extract<ToWorker, { op: 'need' | 'stored' }>;
+const waiting = new Map<number, (reply: Reply) => void>();
+const chunkers = new Map<string, GearChunker>();
+const packFiles = new PackFiles();
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+function ask(message: FromWorker, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  return new Promise((resolve) => {
+    waiting.set(message.seq, resolve);
+    post(message, transfer);
+  });
+}
+
+function chunkerFor(params: ChunkerParams): GearChunker {
+  const key = `${params.minSize}/${params.avgSize}/${params.maxSize}`;
+  let chunker = chunkers.get(key);
+  if (!chunker) chunkers.set(key, (chunker = new GearChunker(params, setup.gear)));
+  return chunker;
+}
+
+function handleStat(stats: BigIntStats): HandleStat {
+  return {
+    size: String(stats.size),
+    mtimeNs: String(stats.mtimeNs),
+    ctimeNs: String(stats.ctimeNs),
+    ino: String(stats.ino),
+    isFile: stats.isFile(),
+  };
+}
+
+async function archiveFile(seq: number, path: string, params: ChunkerParams): Promise<void> {
+  // Metadata calls are synchronous: cheap, and a worker has nothing else to do meanwhile.
+  // Reads stay asynchronous, so several files can be read at once on a cold cache.
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    fail(seq, error);
+    return;
+  }
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    const content: BlobId[] = [];
+    let size = 0;
+    let batch: { id: BlobId; data: Uint8Array }[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      const reply = await ask({ op: 'batch', seq, ids: batch.map((b) => b.id), bytes: batchBytes });
+      if (reply.op !== 'need') throw new Error('unexpected answer to a batch');
+      const blobs: SealedData[] = [];
+      batch.forEach((chunk, i) => {
+        if (!reply.need[i]) return;
+        const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, chunk.id, chunk.data, setup.codec);
+        blobs.push({ id: chunk.id, codec, sealed: owned(sealed), rawLength: chunk.data.length });
+      });
+      batch = [];
+      batchBytes = 0;
+      if (blobs.length > 0)
+        await ask({ op: 'sealed', seq, blobs }, transferable(...blobs.map((b) => b.sealed)));
+    };
+    const source = {
+      read: (buffer: Uint8Array, offset: number, length: number) =>
+        new Promise<number>((resolve, reject) => {
+          read(fd, buffer, offset, length, null, (error, bytesRead) => {
+            if (error) reject(error);
+            else resolve(bytesRead);
+          });
+        }),
+    };
+    if (before.isFile()) {
+      for await (const chunk of readChunks(source, chunkerFor(params), Number(before.size))) {
+        const id = computeBlobId(keys.id, chunk);
+        content.push(id);
+        size += chunk.length;
+        batch.push({ id, data: chunk });
+        batchBytes += chunk.length;
+        if (batchBytes >= BATCH_BYTES) await flush();
+      }
+      if (batch.length > 0) await flush();
+    }
+    const after = fstatSync(fd, { bigint: true });
+    post({ op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after) });
+  } catch (error) {
+    fail(seq, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fail(seq: number, error: unknown): void {
+  post({
+    op: 'failed',
+    seq,
+    code: errnoCode(error),
+    damaged: error instanceof BlobDamaged,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.op) {
+    case 'file':
+      void archiveFile(message.seq, message.path, message.params);
+      return;
+    case 'need':
+    case 'stored': {
+      const resolve = waiting.get(message.seq);
+      waiting.delete(message.seq);
+      resolve?.(message);
+      return;
+    }
+    case 'restore':
+      try {
+        post({ op: 'restored', seq: message.seq, bytes: restoreFile(keys, packFiles, message.job) });
+      } catch (error) {
+        fail(message.seq, error);
+      }
+      return;
+    case 'verify-pack':
+      try {
+        const { intact, damaged } = verifyPack(keys, message.packId, message.packPath, message.blobs);
+        post({ op: 'verified', seq: message.seq, intact, damaged });
+      } catch (error) {
+        fail(message.seq, error);
+      }
+      return;
+  }
+});

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { DecryptionFailed } from '../crypto/aead.js';
+import { type BlobEntry, FormatError } from '../repository/blob-entry.js';
+import { openFile } from '../repository/file-envelope.js';
+import { writeIndex } from '../repository/index-store.js';
+import type { MasterIndex } from '../repository/master-index.js';
+import { PACK_TRAILER_SIZE, decodePackHeader, decodePackTrailer } from '../repository/pack-format.js';
+import type { Repository } from '../repository/repository.js';
+
+/** Reads and decrypts a pack's own header. @throws FormatError if it is unreadable. */
+export async function readPackHeader(repo: Repository, packId: string): Promise<BlobEntry[]> {
+  const handle = await open(repo.packPath(packId), 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size < PACK_TRAILER_SIZE) throw new FormatError(`pack ${packId} is truncated`);
+    const trailer = new Uint8Array(PACK_TRAILER_SIZE);
+    await handle.read(trailer, 0, PACK_TRAILER_SIZE, size - PACK_TRAILER_SIZE);
+    const headerLength = decodePackTrailer(trailer, size);
+    const sealed = new Uint8Array(headerLength);
+    await handle.read(sealed, 0, headerLength, size - PACK_TRAILER_SIZE - headerLength);
+    try {
+      return decodePackHeader(openFile(repo.keys.encryption, 'pack-header', sealed));
+    } catch (error) {
+      if (error instanceof DecryptionFailed) throw new FormatError(`pack ${packId}: header does not decrypt`);
+      throw error;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface OrphanRecovery {
+  /** Packs found without an index entry and indexed now. */
+  readonly indexed: number;
+  /** Packs whose header could not be read (reported by `check`). */
+  readonly unreadable: readonly string[];
+}
+
+/**
+ * A run killed after writing packs but before their index file leaves complete packs (they are
+ * only ever renamed into place whole) that no index names. Reads their headers and writes one
+ * index file for them, so their blobs are reused instead of stored again.
+ */
+export async function indexOrphanPacks(repo: Repository, index: MasterIndex): Promise<OrphanRecovery> {
+  const recovered = [];
+  const unreadable: string[] = [];
+  for (const packId of (await repo.listPacks()).keys()) {
+    if (index.hasPack(packId)) continue;
+    try {
+      const bytes = await readFile(repo.packPath(packId));
+      if (createHash('sha256').update(bytes).digest('hex') !== packId) {
+        unreadable.push(packId);
+        continue;
+      }
+      recovered.push({ packId, entries: await readPackHeader(repo, packId) });
+    } catch (error) {
+      if (error instanceof FormatError) unreadable.push(packId);
+      else throw error;
+    }
+  }
+  if (recovered.length > 0) {
+    await writeIndex(repo, recovered);
+    for (const pack of recovered) index.add(pack);
+  }
+  return { indexed: recovered.length, unreadable };
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, lchown, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { BlobId } from '../crypto/blob-id.js';
+import { BackupError, errnoCode } from '../errors.js';
+import { loadIndex } from '../repository/index-store.js';
+import type { MasterIndex } from '../repository/master-index.js';
+import type { Repository } from '../repository/repository.js';
+import type { SnapshotIssue } from '../repository/snapshot.js';
+import type { SnapshotRecord } from '../repository/snapshot-store.js';
+import type { DirNode, FileNode, SymlinkNode, TreeNode } from '../repository/tree.js';
+import { BlobDamaged } from './blob-codec.js';
+import { PackReader } from './pack-reader.js';
+import { type Progress, newProgress } from './progress.js';
+import { TreeLoader } from './tree-loader.js';
+import { WorkerPool } from './worker-pool.js';
+import { secondsFromNs } from './worker-files.js';
+import type { StoredBlob } from './worker-protocol.js';
+
+export interface RestoreOptions {
+  /** Directory to restore into; the snapshot's absolute paths are recreated below it. */
+  readonly target: string;
+  /** Restore only these paths (as shown by `ls`) and what is below them. */
+  readonly include?: readonly string[];
+  readonly workers?: number;
+  readonly progress?: Progress;
+}
+
+export interface RestoreResult {
+  readonly status: 'complete' | 'partial';
+  readonly files: number;
+  readonly dirs: number;
+  readonly symlinks: number;
+  readonly bytes: number;
+  /** Paths that could not be restored, with the reason (damaged or missing data). */
+  readonly errors: readonly SnapshotIssue[];
+}
+
+type Selection = 'all' | 'descend' | 'none';
+
+function normalizeInclude(path: string): string {
+  const normalized = posix.resolve('/', path);
+  return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
+}
+
+function selector(include: readonly string[] | undefined): (path: string) => Selection {
+  if (!include || include.length === 0) return () => 'all';
+  const wanted = include.map(normalizeInclude);
+  if (wanted.includes('/')) return () => 'all';
+  return (path) => {
+    if (wanted.some((w) => path === w || path.startsWith(`${w}/`))) return 'all';
+    if (wanted.some((w) => w.startsWith(`${path}/`))) return 'descend';
+    return 'none';
+  };
+}
+
+class Restorer {
+  readonly errors: SnapshotIssue[] = [];
+  counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  private readonly dirsToFinish: { path: string; node: DirNode }[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private failure: Error | undefined;
+  private readonly asRoot = process.getuid?.() === 0;
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly index: MasterIndex,
+    private readonly pool: WorkerPool,
+    private readonly trees: TreeLoader,
+    private readonly select: (path: string) => Selection,
+    private readonly target: string,
+    private readonly progress: Progress,
+  ) {}
+
+  async run(root: BlobId): Promise<void> {
+    await this.walk(root, '/', 'descend');
+    while (this.running.size > 0) await Promise.allSettled(this.running);
+    if (this.failure) throw this.failure;
+    // Directory metadata last, deepest first: writing children changes a directory's mtime,
+    // and a read-only mode would stop children from being written.
+    for (const { path, node } of this.dirsToFinish.reverse()) await this.applyMetadata(path, node, false);
+  }
+
+  private async walk(treeId: BlobId, snapshotPath: string, selection: Selection): Promise<void> {
+    let nodes: readonly TreeNode[];
+    try {
+      nodes = (await this.trees.load(treeId)).nodes;
+    } catch (error) {
+      if (!(error instanceof BlobDamaged)) throw error;
+      this.errors.push({
+        path: snapshotPath,
+        message: `directory listing damaged or missing; its contents were not restored (${error.message})`,
+      });
+      return;
+    }
+    for (const node of nodes) {
+      const path = posix.join(snapshotPath, node.name);
+      const selected = selection === 'all' ? 'all' : this.select(path);
+      if (selected === 'none') continue;
+      const dest = join(this.target, path);
+      switch (node.type) {
+        case 'dir':
+          if (!(await this.makeDirectory(dest))) {
+            this.errors.push({ path, message: 'not restored: the target exists and is not a directory' });
+            break;
+          }
+          this.counts.dirs++;
+          await this.walk(node.subtree, path, selected);
+          this.dirsToFinish.push({ path: dest, node });
+          break;
+        case 'file':
+          if (selected !== 'all') break;
+          await this.startFile(node, path, dest);
+          break;
+        case 'symlink':
+          if (selected !== 'all') break;
+          await this.restoreSymlink(node, path, dest);
+          break;
+      }
+    }
+  }
+
+  private async applyMetadata(dest: string, node: TreeNode, isSymlink: boolean): Promise<void> {
+    if (this.asRoot) await lchown(dest, node.uid, node.gid).catch(() => undefined);
+    const mtime = secondsFromNs(node.mtimeNs);
+    if (isSymlink) {
+      await lutimes(dest, mtime, mtime).catch(() => undefined);
+      return;
+    }
+    await chmod(dest, node.mode);
+    await utimes(dest, mtime, mtime);
+  }
+
+  /**
+   * Creates `dest` as a real directory. An existing symbolic link there is refused: following it
+   * could write outside the target.
+   */
+  private async makeDirectory(dest: string): Promise<boolean> {
+    try {
+      await mkdir(dest);
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw error;
+    }
+    return (await lstat(dest)).isDirectory();
+  }
+
+  private async restoreSymlink(node: SymlinkNode, path: string, dest: string): Promise<void> {
+    try {
+      await rm(dest, { force: true });
+      await symlink(node.target, dest);
+      await this.applyMetadata(dest, node, true);
+      this.counts.symlinks++;
+    } catch (error) {
+      this.errors.push({
+        path,
+        message: `cannot create symbolic link (${errnoCode(error) ?? String(error)})`,
+      });
+    }
+  }
+
+  /** Hands the file to a worker (which reads, decrypts, writes and renames it); waits only for a free slot. */
+  private async startFile(node: FileNode, path: string, dest: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    const blobs: StoredBlob[] = [];
+    for (const id of node.content) {
+      const entry = this.index.get(id);
+      if (!entry) {
+        this.errors.push({ path, message: `not restored: blob ${id} is not in the index` });
+        return;
+      }
+      blobs.push({ ...entry, packPath: this.repo.packPath(entry.packId) });
+    }
+    const job = await this.pool.startRestore({
+      dest,
+      temp: `${dest}.tresor-restore-${randomBytes(4).toString('hex')}`,
+      blobs,
+      mode: node.mode,
+      mtimeNs: node.mtimeNs,
+      uid: node.uid,
+      gid: node.gid,
+      chown: this.asRoot,
+    });
+    const done = job.result.then(
+      (outcome) => {
+        if (outcome.ok) {
+          this.counts.files++;
+          this.counts.bytes += outcome.bytes;
+          this.progress.filesDone++;
+          this.progress.bytesDone += outcome.bytes;
+          this.progress.bytesProcessed += outcome.bytes;
+        } else {
+          this.errors.push({
+            path,
+            message: outcome.damaged
+              ? `not restored: ${outcome.message}`
+              : `not restored (${outcome.code ?? 'error'})`,
+          });
+        }
+      },
+      (error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+  }
+}
+
+/**
+ * Restores a snapshot (or the included paths of it) below `target`: contents, modes, mtimes and
+ * symbolic links (and owners when run as root). Files whose data is damaged or missing are
+ * listed and skipped; everything else is restored, and the status says `partial`.
+ */
+export async function restore(
+  repo: Repository,
+  record: SnapshotRecord,
+  options: RestoreOptions,
+): Promise<RestoreResult> {
+  const { index, problems } = await loadIndex(repo);
+  if (index.blobCount === 0 && problems.length > 0) {
+    throw new BackupError('repo.damaged', `the repository index cannot be read: ${problems.join('; ')}`);
+  }
+  const progress = options.progress ?? newProgress();
+  const select = selector(options.include);
+  if (!options.include?.length) {
+    progress.filesTotal = record.snapshot.summary.files;
+    progress.bytesTotal = record.snapshot.summary.bytes;
+  }
+  await mkdir(options.target, { recursive: true });
+  const reader = new PackReader(repo);
+  const pool = new WorkerPool(repo.keys, options.workers === undefined ? {} : { size: options.workers });
+  try {
+    const restorer = new Restorer(
+      repo,
+      index,
+      pool,
+      new TreeLoader(repo, index, reader),
+      select,
+      options.target,
+      progress,
+    );
+    await restorer.run(record.snapshot.tree);
+    return {
+      status: restorer.errors.length > 0 ? 'partial' : 'complete',
+      ...restorer.counts,
+      errors: restorer.errors,
+    };
+  } finally {
+    await reader.close();
+    await pool.close();
+  }
+}

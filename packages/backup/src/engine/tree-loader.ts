@@ -1,0 +1,42 @@
+import type { BlobId } from '../crypto/blob-id.js';
+import { BlobType } from '../format.js';
+import type { MasterIndex } from '../repository/master-index.js';
+import { type Tree, TreeFormatError, decodeTree } from '../repository/tree.js';
+import { BlobDamaged, openBlob } from './blob-codec.js';
+import type { PackReader } from './pack-reader.js';
+import type { Repository } from '../repository/repository.js';
+
+/** Reads tree blobs (small; decrypted on the calling thread), with a small cache. */
+export class TreeLoader {
+  private readonly cache = new Map<BlobId, Tree>();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly index: MasterIndex,
+    private readonly reader: PackReader,
+    private readonly cacheSize = 256,
+  ) {}
+
+  /** @throws BlobDamaged if the tree is missing, does not decrypt or is malformed. */
+  async load(id: BlobId): Promise<Tree> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const entry = this.index.get(id);
+    if (!entry) throw new BlobDamaged(`tree ${id} is not in the index`);
+    if (entry.type !== BlobType.tree) throw new BlobDamaged(`blob ${id} is not a tree`);
+    let tree: Tree;
+    try {
+      const sealed = await this.reader.read(entry.packId, entry.offset, entry.length);
+      tree = decodeTree(openBlob(this.repo.keys, entry, sealed));
+    } catch (error) {
+      if (error instanceof TreeFormatError) throw new BlobDamaged(`tree ${id}: ${error.message}`);
+      if (error instanceof BlobDamaged) throw error;
+      throw new BlobDamaged(
+        `tree ${id} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(id, tree);
+    return tree;
+  }
+}

@@ -1,0 +1,275 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ChunkerParams } from '../chunker/fastcdc.js';
+import type { BlobId } from '../crypto/blob-id.js';
+import type { RepositoryKeys } from '../crypto/keys.js';
+import { type CodecName, availableCodec } from '../compress/codec.js';
+import {
+  type FromWorker,
+  type HandleStat,
+  type RestoreJob,
+  type SealedData,
+  type StoredBlob,
+  type ToWorker,
+  type WorkerSetup,
+} from './worker-protocol.js';
+
+/** What the main thread does for a file job: decide which chunks to store, and store them. */
+export interface FileJobHandlers {
+  /** For each id: should the worker seal and send this chunk? */
+  decide(ids: readonly BlobId[], bytes: number): boolean[];
+  /** Stores sealed blobs (resolves once they are written to the open pack). */
+  store(blobs: readonly SealedData[]): Promise<void>;
+}
+
+export type FileJobResult =
+  | {
+      readonly ok: true;
+      readonly content: readonly BlobId[];
+      readonly size: number;
+      readonly before: HandleStat;
+      readonly after: HandleStat;
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+interface Job {
+  readonly worker: PoolWorker;
+  readonly handlers?: FileJobHandlers;
+  resolve(message: FromWorker): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  active: number;
+}
+
+export type RestoreOutcome =
+  | { readonly ok: true; readonly bytes: number }
+  | { readonly ok: false; readonly damaged: boolean; readonly code?: string; readonly message: string };
+
+export interface WorkerPoolOptions {
+  /** Threads; default: the number of CPUs (at most 8). */
+  readonly size?: number;
+  readonly codec?: CodecName;
+}
+
+/** Concurrent jobs per worker: one computes while the other waits for the main thread. */
+export const JOBS_PER_WORKER = 4;
+
+function workerEntry(): { script: string | URL; eval: boolean } {
+  // Built: dist/engine/blob-worker.js. From source (tests under tsx): load the .ts file through
+  // tsx's loader, which worker threads do not inherit from `--import tsx` on Node 20.
+  if (import.meta.url.endsWith('.ts')) {
+    const entry = new URL('./blob-worker.ts', import.meta.url).href;
+    const tsx = import.meta.resolve('tsx/esm/api');
+    return {
+      script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
+      eval: true,
+    };
+  }
+  return { script: new URL('./blob-worker.js', import.meta.url), eval: false };
+}
+
+/**
+ * Worker threads for the CPU-heavy work. Backup: each file job reads, chunks and hashes a file
+ * in a worker, asks the main thread which chunks are new (the index lives there), and seals only
+ * those. Restore and check: decrypt, decompress and verify blobs. Buffers are transferred, not
+ * copied. Memory: at most JOBS_PER_WORKER × 2 × 8 MiB batches per worker.
+ */
+export class WorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  private readonly jobs = new Map<number, Job>();
+  private seq = 0;
+  private failure: Error | undefined;
+  private readonly slotWaiters: (() => void)[] = [];
+
+  constructor(keys: RepositoryKeys, options: WorkerPoolOptions = {}) {
+    const size = Math.max(1, options.size ?? Math.min(availableParallelism(), 8));
+    const setup: WorkerSetup = {
+      encryptionKey: keys.encryption,
+      idKey: keys.id,
+      gear: keys.gear,
+      codec: availableCodec(options.codec ?? 'zstd'),
+    };
+    const entry = workerEntry();
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(entry.script, { eval: entry.eval, workerData: setup });
+      const poolWorker: PoolWorker = { worker, active: 0 };
+      worker.on('message', (message: FromWorker) => {
+        this.receive(message);
+      });
+      worker.on('error', (error) => {
+        this.fail(error);
+      });
+      worker.on('exit', (code) => {
+        if ([...this.jobs.values()].some((job) => job.worker === poolWorker)) {
+          this.fail(new Error(`a blob worker exited with code ${code}`));
+        }
+      });
+      this.workers.push(poolWorker);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const job of this.jobs.values()) job.reject(error);
+    this.jobs.clear();
+  }
+
+  private send(worker: PoolWorker, message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    worker.worker.postMessage(message, transfer);
+  }
+
+  private receive(message: FromWorker): void {
+    const job = this.jobs.get(message.seq);
+    if (!job) return;
+    if (message.op === 'batch') {
+      try {
+        const need = job.handlers!.decide(message.ids, message.bytes);
+        this.send(job.worker, { op: 'need', seq: message.seq, need });
+      } catch (error) {
+        this.finish(message.seq, job);
+        job.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return;
+    }
+    if (message.op === 'sealed') {
+      job.handlers!.store(message.blobs).then(
+        () => {
+          this.send(job.worker, { op: 'stored', seq: message.seq });
+        },
+        (error: unknown) => {
+          this.finish(message.seq, job);
+          job.reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+      return;
+    }
+    this.finish(message.seq, job);
+    job.resolve(message);
+  }
+
+  private finish(seq: number, job: Job): void {
+    if (!this.jobs.delete(seq)) return;
+    job.worker.active--;
+    this.slotWaiters.shift()?.();
+  }
+
+  /** The least busy worker; waits while every worker runs `perWorker` jobs. */
+  private async acquire(perWorker = JOBS_PER_WORKER): Promise<PoolWorker> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      let best: PoolWorker | undefined;
+      for (const candidate of this.workers) if (!best || candidate.active < best.active) best = candidate;
+      if (best && best.active < perWorker) {
+        best.active++;
+        return best;
+      }
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+  }
+
+  private start(
+    worker: PoolWorker,
+    message: ToWorker,
+    transfer: ArrayBuffer[],
+    handlers?: FileJobHandlers,
+  ): Promise<FromWorker> {
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.jobs.set(message.seq, { worker, resolve, reject, ...(handlers ? { handlers } : {}) });
+      this.send(worker, message, transfer);
+    });
+  }
+
+  /**
+   * Starts backing up one file in a worker. Resolves (outer promise) as soon as a worker slot is
+   * taken — the caller may go on walking — with the job's own promise inside.
+   */
+  async startFile(
+    path: string,
+    params: ChunkerParams,
+    handlers: FileJobHandlers,
+  ): Promise<{ readonly result: Promise<FileJobResult> }> {
+    const worker = await this.acquire();
+    const seq = ++this.seq;
+    const result = this.start(worker, { op: 'file', seq, path, params }, [], handlers).then(
+      (message): FileJobResult => {
+        if (message.op === 'done') {
+          return {
+            ok: true,
+            content: message.content,
+            size: message.size,
+            before: message.before,
+            after: message.after,
+          };
+        }
+        if (message.op === 'failed' && message.code !== undefined) {
+          return { ok: false, code: message.code, message: message.message };
+        }
+        throw new Error(
+          message.op === 'failed' ? message.message : `unexpected ${message.op} from a blob worker`,
+        );
+      },
+    );
+    return { result };
+  }
+
+  /**
+   * Restores one file in a worker (see worker-files.ts). The outer promise resolves once a
+   * worker slot is taken; the inner one when the file is in place or has failed.
+   */
+  async startRestore(job: RestoreJob): Promise<{ readonly result: Promise<RestoreOutcome> }> {
+    const worker = await this.acquire();
+    const seq = ++this.seq;
+    const result = this.start(worker, { op: 'restore', seq, job }, []).then((message): RestoreOutcome => {
+      if (message.op === 'restored') return { ok: true, bytes: message.bytes };
+      if (message.op === 'failed' && (message.damaged || message.code !== undefined)) {
+        return {
+          ok: false,
+          damaged: message.damaged,
+          message: message.message,
+          ...(message.code ? { code: message.code } : {}),
+        };
+      }
+      throw new Error(
+        message.op === 'failed' ? message.message : `unexpected ${message.op} from a blob worker`,
+      );
+    });
+    return { result };
+  }
+
+  /** Reads and verifies a whole pack in a worker. */
+  async verifyPack(
+    packId: string,
+    packPath: string,
+    blobs: readonly StoredBlob[],
+  ): Promise<{
+    readonly result: Promise<
+      Extract<FromWorker, { op: 'verified' }> | { readonly op: 'unreadable'; readonly message: string }
+    >;
+  }> {
+    // One whole pack in memory per worker at a time.
+    const worker = await this.acquire(1);
+    const seq = ++this.seq;
+    const result = this.start(worker, { op: 'verify-pack', seq, packId, packPath, blobs }, []).then(
+      (message) => {
+        if (message.op === 'verified') return message;
+        if (message.op === 'failed' && message.code !== undefined)
+          return { op: 'unreadable' as const, message: message.message };
+        throw new Error(
+          message.op === 'failed' ? message.message : `unexpected ${message.op} from a blob worker`,
+        );
+      },
+    );
+    return { result };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,116 @@
+import type { ChunkerParams } from '../chunker/fastcdc.js';
+import type { BlobId } from '../crypto/blob-id.js';
+import type { CodecName } from '../compress/codec.js';
+import type { BlobType, Codec } from '../format.js';
+
+/** What a blob worker is started with (copied into the worker; never logged). */
+export interface WorkerSetup {
+  readonly encryptionKey: Uint8Array;
+  readonly idKey: Uint8Array;
+  readonly gear: Uint32Array;
+  readonly codec: CodecName;
+}
+
+/** A file's metadata as the worker saw it on its open handle (bigint fields as decimal strings). */
+export interface HandleStat {
+  readonly size: string;
+  readonly mtimeNs: string;
+  readonly ctimeNs: string;
+  readonly ino: string;
+  readonly isFile: boolean;
+}
+
+/** A new blob, compressed and encrypted by a worker, ready for a pack. */
+export interface SealedData {
+  readonly id: BlobId;
+  readonly codec: Codec;
+  readonly sealed: Uint8Array;
+  readonly rawLength: number;
+}
+
+/** Where a blob is stored, for a worker that reads packs itself. */
+export interface StoredBlob {
+  readonly packPath: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly type: BlobType;
+  readonly codec: Codec;
+  readonly id: BlobId;
+  readonly rawLength: number;
+}
+
+/** A file to restore: its blobs, then metadata, then renamed from `temp` to `dest`. */
+export interface RestoreJob {
+  readonly dest: string;
+  readonly temp: string;
+  readonly blobs: readonly StoredBlob[];
+  readonly mode: number;
+  readonly mtimeNs: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly chown: boolean;
+}
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { readonly op: 'restore'; readonly seq: number; readonly job: RestoreJob }
+  | {
+      readonly op: 'verify-pack';
+      readonly seq: number;
+      readonly packId: string;
+      readonly packPath: string;
+      readonly blobs: readonly StoredBlob[];
+    }
+  | { readonly op: 'file'; readonly seq: number; readonly path: string; readonly params: ChunkerParams }
+  | { readonly op: 'need'; readonly seq: number; readonly need: readonly boolean[] }
+  | { readonly op: 'stored'; readonly seq: number };
+
+/** Worker → main thread. A file job sends `batch` and `sealed` (each answered) and ends with `done` or `failed`. */
+export type FromWorker =
+  | { readonly op: 'batch'; readonly seq: number; readonly ids: readonly BlobId[]; readonly bytes: number }
+  | { readonly op: 'sealed'; readonly seq: number; readonly blobs: readonly SealedData[] }
+  | {
+      readonly op: 'done';
+      readonly seq: number;
+      readonly content: readonly BlobId[];
+      readonly size: number;
+      readonly before: HandleStat;
+      readonly after: HandleStat;
+    }
+  | { readonly op: 'restored'; readonly seq: number; readonly bytes: number }
+  | {
+      readonly op: 'verified';
+      readonly seq: number;
+      /** The pack's bytes hash to its name. */
+      readonly intact: boolean;
+      /** Blobs that do not decrypt, decompress or match their id, with the reason. */
+      readonly damaged: readonly { readonly id: BlobId; readonly reason: string }[];
+    }
+  | {
+      readonly op: 'failed';
+      readonly seq: number;
+      /** errno code (`ENOENT`, `EACCES`, …) for file problems; undefined for bugs. */
+      readonly code: string | undefined;
+      readonly damaged: boolean;
+      readonly message: string;
+    };
+
+/** The ArrayBuffers of `views` that can be transferred without detaching anything else. */
+export function transferable(...views: Uint8Array[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const view of views) {
+    const { buffer } = view;
+    if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength) {
+      if (!buffers.includes(buffer)) buffers.push(buffer);
+    }
+  }
+  return buffers;
+}
+
+/** `view` itself if it owns its whole ArrayBuffer (so it can be transferred), else a copy that does. */
+export function owned(view: Uint8Array): Uint8Array {
+  const { buffer } = view;
+  if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength)
+    return view;
+  return new Uint8Array(view);
+}

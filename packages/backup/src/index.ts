@@ -1,0 +1,11 @@
+export { BackupError, type BackupErrorCode } from './errors.js';
+export { FORMAT_VERSION } from './format.js';
+export { DEFAULT_KDF, type KdfParams } from './crypto/key-slot.js';
+export { Repository } from './repository/repository.js';
+export { readRepositoryConfig, type RepositoryConfig } from './repository/config.js';
+export type { Snapshot, SnapshotIssue, SnapshotSummary } from './repository/snapshot.js';
+export { loadSnapshots, resolveSnapshot, type SnapshotRecord } from './repository/snapshot-store.js';
+export { backup, type BackupOptions, type BackupResult } from './engine/backup.js';
+export { restore, type RestoreOptions, type RestoreResult } from './engine/restore.js';
+export { check, type CheckOptions, type CheckResult, type AffectedPath } from './engine/check.js';
+export { newProgress, type Progress } from './engine/progress.js';

@@ -1,0 +1,33 @@
+import { FormatError } from './blob-entry.js';
+import { type PackRecord, decodeIndex, encodeIndex } from './index-format.js';
+import { MasterIndex } from './master-index.js';
+import { DamagedFileError, type Repository } from './repository.js';
+
+export interface LoadedIndex {
+  readonly index: MasterIndex;
+  /** Index files that could not be read; their packs are invisible until re-indexed. */
+  readonly problems: readonly string[];
+  readonly fileCount: number;
+}
+
+/** Reads and merges every index file. Damaged ones are reported, not fatal. */
+export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
+  const index = new MasterIndex();
+  const problems: string[] = [];
+  const ids = await repo.listFiles('index');
+  for (const id of ids) {
+    try {
+      for (const pack of decodeIndex(await repo.readFile('index', id))) index.add(pack);
+    } catch (error) {
+      if (error instanceof DamagedFileError) problems.push(error.message);
+      else if (error instanceof FormatError) problems.push(`index file ${id}: ${error.message}`);
+      else throw error;
+    }
+  }
+  return { index, problems, fileCount: ids.length };
+}
+
+/** Writes one index file for `packs` (all already durable). @returns its id. */
+export async function writeIndex(repo: Repository, packs: readonly PackRecord[]): Promise<string> {
+  return repo.writeFile('index', encodeIndex(packs));
+}

@@ -1,0 +1,230 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { DecryptionFailed } from '../crypto/aead.js';
+import {
+  DEFAULT_KDF,
+  type KdfParams,
+  type KeySlotFile,
+  type SlotLabel,
+  createKeySlot,
+  openKeySlot,
+  parseKeySlot,
+} from '../crypto/key-slot.js';
+import {
+  type MasterKey,
+  type RepositoryKeys,
+  deriveRepositoryKeys,
+  generateMasterKey,
+} from '../crypto/keys.js';
+import { BackupError, errnoCode } from '../errors.js';
+import { CONFIG_FORMAT_NAME, FORMAT_VERSION } from '../format.js';
+import { fsyncDirectory, writeFileAtomic } from './atomic-file.js';
+import { type RepositoryConfig, encodeConfig, readRepositoryConfig } from './config.js';
+import { openFile, sealFile } from './file-envelope.js';
+import { type FileKind, REPOSITORY_DIRECTORIES, isHexId, layout } from './layout.js';
+
+/** A repository file that exists but does not decrypt, parse or match its name. */
+export class DamagedFileError extends Error {
+  override readonly name = 'DamagedFileError';
+}
+
+export interface KeySlotInfo {
+  readonly id: string;
+  readonly slot: KeySlotFile;
+}
+
+export function currentLabel(): SlotLabel {
+  let username = '';
+  try {
+    username = userInfo().username;
+  } catch {
+    // No passwd entry (containers): leave it empty.
+  }
+  return { createdAt: new Date().toISOString(), hostname: hostname(), username };
+}
+
+const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** An open repository: config read, passphrase checked, keys derived. */
+export class Repository {
+  private constructor(
+    readonly root: string,
+    readonly config: RepositoryConfig,
+    private readonly master: MasterKey,
+    readonly keys: RepositoryKeys,
+    /** The key slot the passphrase opened. */
+    readonly slotId: string,
+  ) {}
+
+  /**
+   * Creates a repository in `root` (which must not exist or be empty) with one key slot.
+   * The passphrase cannot be recovered: without it (or another slot's) the data is lost.
+   */
+  static async init(root: string, passphrase: string, kdf: KdfParams = DEFAULT_KDF): Promise<Repository> {
+    let existing: string[] = [];
+    try {
+      existing = await readdir(root);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+    }
+    if (existing.includes('config')) {
+      throw new BackupError('repo.already_exists', `there is already a repository at ${root}`);
+    }
+    if (existing.length > 0) {
+      throw new BackupError(
+        'repo.already_exists',
+        `${root} exists and is not empty; choose a new or empty directory`,
+      );
+    }
+    await mkdir(root, { recursive: true });
+    for (const dir of REPOSITORY_DIRECTORIES) await mkdir(`${root}/${dir}`, { recursive: true });
+    const config: RepositoryConfig = {
+      format: CONFIG_FORMAT_NAME,
+      version: FORMAT_VERSION,
+      id: randomBytes(16).toString('hex'),
+      createdAt: new Date().toISOString(),
+    };
+    const master = generateMasterKey();
+    const slotId = await writeKeySlot(
+      root,
+      createKeySlot(master, passphrase, config.id, kdf, currentLabel()),
+    );
+    // The config is written last: a directory with a config is a complete repository.
+    await writeFileAtomic(root, layout.config(root), encodeConfig(config));
+    await fsyncDirectory(root);
+    return new Repository(root, config, master, deriveRepositoryKeys(master, config.id), slotId);
+  }
+
+  /**
+   * Opens the repository in `root` with `passphrase`. Reads only; writes nothing.
+   * @throws BackupError repo.not_found | repo.invalid | repo.newer_format | key.wrong_passphrase
+   */
+  static async open(root: string, passphrase: string): Promise<Repository> {
+    const config = await readRepositoryConfig(root);
+    const slots = await listKeySlots(root);
+    if (slots.length === 0) {
+      throw new BackupError(
+        'repo.invalid',
+        `${root} has no usable key slot; the repository cannot be opened`,
+      );
+    }
+    for (const { id, slot } of slots) {
+      const master = openKeySlot(slot, passphrase, config.id);
+      if (master) return new Repository(root, config, master, deriveRepositoryKeys(master, config.id), id);
+    }
+    throw new BackupError(
+      'key.wrong_passphrase',
+      `wrong passphrase: none of the ${slots.length} key slot(s) of ${root} opens with it (nothing was changed)`,
+    );
+  }
+
+  // ── key slots ──────────────────────────────────────────────────────────────
+
+  async listKeySlots(): Promise<KeySlotInfo[]> {
+    return listKeySlots(this.root);
+  }
+
+  /** Adds a slot for `passphrase`. @returns the new slot id. */
+  async addKeySlot(passphrase: string, kdf: KdfParams = DEFAULT_KDF): Promise<string> {
+    return writeKeySlot(
+      this.root,
+      createKeySlot(this.master, passphrase, this.config.id, kdf, currentLabel()),
+    );
+  }
+
+  /** Removes a slot, never the last one. */
+  async removeKeySlot(slotId: string): Promise<void> {
+    const slots = await this.listKeySlots();
+    if (!slots.some((slot) => slot.id === slotId))
+      throw new BackupError('usage.invalid', `no key slot ${slotId}`);
+    if (slots.length <= 1) throw new BackupError('key.last_slot', 'refusing to remove the last key slot');
+    await unlink(layout.key(this.root, slotId));
+    await fsyncDirectory(layout.keysDir(this.root));
+  }
+
+  // ── encrypted files (index, snapshots) ─────────────────────────────────────
+
+  async listFiles(kind: FileKind): Promise<string[]> {
+    const names = await readdir(layout.dir(this.root, kind));
+    return names.filter(isHexId).sort();
+  }
+
+  /** Writes a sealed file named by the SHA-256 of its bytes. @returns its id. */
+  async writeFile(kind: FileKind, plaintext: Uint8Array): Promise<string> {
+    const sealed = sealFile(this.keys.encryption, kind, plaintext);
+    const id = sha256Hex(sealed);
+    await writeFileAtomic(this.root, layout.file(this.root, kind, id), sealed);
+    return id;
+  }
+
+  /** @throws DamagedFileError if the file does not match its name or does not decrypt. */
+  async readFile(kind: FileKind, id: string): Promise<Uint8Array> {
+    const bytes = await readFile(layout.file(this.root, kind, id));
+    if (sha256Hex(bytes) !== id) throw new DamagedFileError(`${kind} file ${id} does not match its name`);
+    try {
+      return openFile(this.keys.encryption, kind, bytes);
+    } catch (error) {
+      if (error instanceof DecryptionFailed)
+        throw new DamagedFileError(`${kind} file ${id} does not decrypt`);
+      throw error;
+    }
+  }
+
+  // ── packs ──────────────────────────────────────────────────────────────────
+
+  packPath(packId: string): string {
+    return layout.pack(this.root, packId);
+  }
+
+  /** Every pack file present, with its size. */
+  async listPacks(): Promise<Map<string, number>> {
+    const packs = new Map<string, number>();
+    const dataDir = layout.dataDir(this.root);
+    for (const prefix of await readdir(dataDir)) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of await readdir(`${dataDir}/${prefix}`)) {
+        if (!isHexId(name) || !name.startsWith(prefix)) continue;
+        packs.set(name, (await stat(`${dataDir}/${prefix}/${name}`)).size);
+      }
+    }
+    return packs;
+  }
+}
+
+async function listKeySlots(root: string): Promise<KeySlotInfo[]> {
+  const slots: KeySlotInfo[] = [];
+  let names: string[];
+  try {
+    names = await readdir(layout.keysDir(root));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  for (const name of names.sort()) {
+    if (!/^[0-9a-f]{32}$/.test(name)) continue;
+    let parsed: ReturnType<typeof parseKeySlot>;
+    try {
+      parsed = parseKeySlot(JSON.parse(await readFile(layout.key(root, name), 'utf8')));
+    } catch {
+      continue;
+    }
+    if ('invalid' in parsed) {
+      if (parsed.invalid.includes('newer')) {
+        throw new BackupError(
+          'repo.newer_format',
+          `key slot ${name}: ${parsed.invalid}; update tresor-backup`,
+        );
+      }
+      continue;
+    }
+    slots.push({ id: name, slot: parsed });
+  }
+  return slots;
+}
+
+async function writeKeySlot(root: string, slot: KeySlotFile): Promise<string> {
+  const id = randomBytes(16).toString('hex');
+  await writeFileAtomic(root, layout.key(root, id), Buffer.from(`${JSON.stringify(slot, null, 2)}\n`));
+  return id;
+}

@@ -1,0 +1,55 @@
+import { BackupError } from '../errors.js';
+import { DamagedFileError, type Repository } from './repository.js';
+import { type Snapshot, SnapshotFormatError, decodeSnapshot, encodeSnapshot } from './snapshot.js';
+
+export interface SnapshotRecord {
+  readonly id: string;
+  readonly snapshot: Snapshot;
+}
+
+export interface LoadedSnapshots {
+  /** Oldest first. */
+  readonly snapshots: readonly SnapshotRecord[];
+  readonly problems: readonly string[];
+}
+
+export async function loadSnapshots(repo: Repository): Promise<LoadedSnapshots> {
+  const snapshots: SnapshotRecord[] = [];
+  const problems: string[] = [];
+  for (const id of await repo.listFiles('snapshot')) {
+    try {
+      snapshots.push({ id, snapshot: decodeSnapshot(await repo.readFile('snapshot', id)) });
+    } catch (error) {
+      if (error instanceof DamagedFileError) problems.push(error.message);
+      else if (error instanceof SnapshotFormatError) problems.push(`snapshot ${id}: ${error.message}`);
+      else throw error;
+    }
+  }
+  snapshots.sort((a, b) => a.snapshot.time.localeCompare(b.snapshot.time) || a.id.localeCompare(b.id));
+  return { snapshots, problems };
+}
+
+export async function saveSnapshot(repo: Repository, snapshot: Snapshot): Promise<string> {
+  return repo.writeFile('snapshot', encodeSnapshot(snapshot));
+}
+
+/** `latest`, a full id, or a unique prefix of at least 4 hex digits. */
+export async function resolveSnapshot(repo: Repository, ref: string): Promise<SnapshotRecord> {
+  const { snapshots } = await loadSnapshots(repo);
+  if (ref === 'latest') {
+    const latest = snapshots.at(-1);
+    if (!latest) throw new BackupError('snapshot.not_found', 'the repository has no snapshots yet');
+    return latest;
+  }
+  if (!/^[0-9a-f]{4,64}$/.test(ref)) {
+    throw new BackupError(
+      'usage.invalid',
+      `"${ref}" is not a snapshot id (use "latest" or at least 4 hex digits)`,
+    );
+  }
+  const matches = snapshots.filter((record) => record.id.startsWith(ref));
+  if (matches.length === 0) throw new BackupError('snapshot.not_found', `no snapshot ${ref}`);
+  if (matches.length > 1)
+    throw new BackupError('snapshot.ambiguous', `"${ref}" matches ${matches.length} snapshots`);
+  return matches[0]!;
+}
