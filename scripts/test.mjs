@@ -1,4 +1,4 @@
-// `npm test`: everything CI checks, in order. Lint and layering, type check and build, unit
+// `npm test`: everything CI checks, in order. Type check and build, lint and layering, unit
 // tests, integration tests on embedded PGlite and on a real PostgreSQL server started here,
 // then the unit tests again under Node 24. Exits non-zero on the first failing stage.
 import { spawn, spawnSync } from 'node:child_process';
@@ -105,8 +105,9 @@ function node24() {
 
 const npx = (...args) => ['npm', ['exec', '--', ...args]];
 
-run('Lint and layering (eslint, prettier)', 'npm', ['run', 'lint']);
+// Build first: type-aware lint rules read the workspace packages' declarations from dist.
 run('Type check and build', 'npm', ['run', 'build']);
+run('Lint and layering (eslint, prettier)', 'npm', ['run', 'lint']);
 run('Type check tests', ...npx('tsc', '-p', 'tsconfig.test.json'));
 run('Type check web app', ...npx('tsc', '-p', 'packages/web'));
 
