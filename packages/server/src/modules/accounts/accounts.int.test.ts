@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  type AccountSession,
-  HttpClient,
-  MemoryDeviceKeyStore,
-  createPractice,
-  login,
-} from '@tresor/sdk';
+import { type AccountSession, HttpClient, MemoryDeviceKeyStore, createPractice, login } from '@tresor/sdk';
 import { bytesToBase64url, bytesToHex } from '@tresor/crypto';
 import { sql } from 'kysely';
 import { rejectsWith } from '../../testing/assertions.js';
