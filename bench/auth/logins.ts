@@ -82,6 +82,8 @@ export async function sequentialLogins(
 export interface ConcurrentResult {
   readonly logins: number;
   readonly clients: number;
+  /** Wall time of the whole run, ramp-up and tail included. */
+  readonly durationMs: number;
   /** Logins completed (successfully) in the steady window, while every client was busy. */
   readonly windowLogins: number;
   readonly cpu: CpuUsed;
@@ -114,6 +116,7 @@ export async function concurrentLogins(
   let windowStart: ReturnType<CpuMeter> | undefined;
   let windowEnd: ReturnType<CpuMeter> | undefined;
   let started = 0;
+  const runStart = performance.now();
   await forEachConcurrently(users, clients.length, async (user, worker) => {
     if (++started === users.length) windowEnd = meter();
     const start = performance.now();
@@ -126,6 +129,7 @@ export async function concurrentLogins(
     }
     if (++finished === clients.length) windowStart = meter();
   });
+  const durationMs = performance.now() - runStart;
   if (windowStart === undefined || windowEnd === undefined) throw new Error('the steady window is missing');
   const from = windowStart.atMs;
   const to = windowEnd.atMs;
@@ -135,6 +139,7 @@ export async function concurrentLogins(
   return {
     logins: users.length,
     clients: clients.length,
+    durationMs,
     windowLogins: inWindow.length,
     cpu,
     loginsPerSecond: inWindow.length / (cpu.wallMs / 1000),
@@ -149,14 +154,12 @@ export interface HammerResult {
   readonly attempts: number;
   /** Attempts refused with anything but auth.login_failed, or failing otherwise. */
   readonly errors: ErrorCounts;
-  /** How long the attempts took that overlapped the measured interval (mark → stop). */
-  readonly measuredAttempts: number;
-  readonly measuredMinMs: number;
-  readonly measuredMedianMs: number;
+  /** How long each attempt took that overlapped the measured interval (mark → stop). */
+  readonly measuredMs: readonly number[];
 }
 
 export interface Hammer {
-  /** Resolves when an attempt has waited at least `ms` (the throttle delay has grown that far). */
+  /** Resolves when an attempt has taken at least `ms` (the throttle delay has grown that far); fails after 10 × `ms`. */
   waitForDelay(ms: number): Promise<void>;
   /** Starts the measured interval. */
   mark(): void;
@@ -189,8 +192,21 @@ export function startHammer(client: BenchClient, user: BenchUser, loops: number)
   };
   const running = Promise.all(Array.from({ length: loops }, loop));
   return {
-    waitForDelay: (ms) =>
-      longestMs >= ms ? Promise.resolve() : new Promise((resolve) => waiting.push({ ms, resolve })),
+    waitForDelay: async (ms) => {
+      if (longestMs >= ms) return;
+      const reached = new Promise<void>((resolve) => waiting.push({ ms, resolve }));
+      const timeout = AbortSignal.timeout(ms * 10);
+      const timedOut = new Promise<never>((_, reject) => {
+        timeout.addEventListener('abort', () => {
+          reject(
+            new Error(
+              `the login delay of ${user.username} did not reach ${ms} ms (errors: ${String([...errors])})`,
+            ),
+          );
+        });
+      });
+      await Promise.race([reached, timedOut]);
+    },
     mark: () => {
       markMs = performance.now();
     },
@@ -210,9 +226,7 @@ export function startHammer(client: BenchClient, user: BenchUser, loops: number)
       loops,
       attempts: attempts.length,
       errors,
-      measuredAttempts: measured.length,
-      measuredMinMs: measured.length > 0 ? Math.min(...measured) : Number.NaN,
-      measuredMedianMs: median(measured),
+      measuredMs: measured,
     };
   }
 }

@@ -2,6 +2,8 @@
 import { arch, cpus, platform } from 'node:os';
 import { markdownTable } from '../lib/markdown-table.js';
 import { CLOCK_TICKS_PER_SECOND } from '../lib/proc-stat.js';
+import { median } from '../lib/stats.js';
+import type { CheckpointRun } from './checkpoints.js';
 import type { CpuUsed } from './clients.js';
 import {
   type ConcurrentResult,
@@ -19,6 +21,7 @@ export interface Settings {
   readonly cpuLogins: number;
   readonly hammerLoops: number;
   readonly defaultLogins: number;
+  readonly rounds: number;
   readonly storages: readonly Storage[];
 }
 
@@ -31,10 +34,21 @@ export interface StorageResult {
   /** CPU used by the idle server over a short interval, for the background share. */
   readonly idle: CpuUsed;
   readonly sequential: SequentialResult;
-  readonly baseline: ConcurrentResult;
-  readonly hammered: ConcurrentResult;
-  readonly hammer: HammerResult | undefined;
+  /** The audit checkpoint run after the sequential batch: one checkpoint per practice logged in. */
+  readonly sequentialCheckpoint: CheckpointRun;
+  /** The audit checkpoint run after the concurrent run without hammering. */
+  readonly concurrentCheckpoint: CheckpointRun;
+  /** Concurrent runs in order: without hammering, then pairs of hammered and not. */
+  readonly runs: readonly ThroughputRun[];
+  /** What may have disturbed the measurements. */
+  readonly notes: readonly string[];
   readonly exitCode: number | null;
+}
+
+export interface ThroughputRun {
+  readonly hammered: boolean;
+  readonly result: ConcurrentResult;
+  readonly hammer: HammerResult | undefined;
 }
 
 export interface ClientSideResult {
@@ -88,72 +102,140 @@ export function renderReport(report: Report): string {
     ...cpuSection(results),
     ...throughputSection(results, settings),
     ...clientSideSection(report.clientSide, results),
+    ...notesSection(results),
     `Server exit codes after SIGTERM: ${results.map((r) => `${STORAGE_NAMES[r.storage]} ${r.exitCode}`).join(', ')}.`,
     '',
   ].join('\n');
 }
 
+/** CPU per item of work: the server process, PostgreSQL (undefined for the embedded storage). */
+interface CpuPerItem {
+  readonly serverMs: number;
+  readonly databaseMs: number | undefined;
+}
+
+function perItem(cpu: CpuUsed, count: number): CpuPerItem {
+  return {
+    serverMs: cpu.serverMs / count,
+    databaseMs: cpu.databaseMs === undefined ? undefined : cpu.databaseMs / count,
+  };
+}
+
+function checkpointPerPractice(run: CheckpointRun, practices: number): CpuPerItem | undefined {
+  return run.seen ? perItem(run.cpu, practices) : undefined;
+}
+
+function cpuRow(storage: Storage, work: string, count: number, cpu: CpuPerItem | undefined): string[] {
+  const total = cpu && cpu.serverMs + (cpu.databaseMs ?? 0);
+  const database = cpu?.databaseMs;
+  return [
+    STORAGE_NAMES[storage],
+    work,
+    String(count),
+    cpu ? fixed(cpu.serverMs, 2) : 'n/a',
+    database === undefined ? (cpu ? 'in the server' : 'n/a') : fixed(database, 2),
+    total === undefined ? 'n/a' : fixed(total, 2),
+    total === undefined ? 'n/a' : ratio(total, TARGET_CPU_MS),
+  ];
+}
+
 function cpuSection(results: readonly StorageResult[]): string[] {
-  const rows = results.map(({ storage, sequential }) => {
-    const server = sequential.cpu.serverMs / sequential.logins;
-    const database =
-      sequential.cpu.databaseMs === undefined ? undefined : sequential.cpu.databaseMs / sequential.logins;
+  const rows = results.flatMap((result) => {
+    const { storage, sequential } = result;
+    const concurrentLogins = result.runs[0]?.result.logins ?? 0;
+    const login = perItem(sequential.cpu, sequential.logins);
+    const checkpoint = checkpointPerPractice(result.sequentialCheckpoint, sequential.logins);
+    const both = checkpoint && {
+      serverMs: login.serverMs + checkpoint.serverMs,
+      databaseMs:
+        login.databaseMs === undefined ? undefined : login.databaseMs + (checkpoint.databaseMs ?? 0),
+    };
     return [
-      STORAGE_NAMES[storage],
-      String(sequential.logins),
-      fixed(server, 2),
-      database === undefined ? 'in the server process' : fixed(database, 2),
-      ratio(server, TARGET_CPU_MS),
-      database === undefined ? ratio(server, TARGET_CPU_MS) : ratio(server + database, TARGET_CPU_MS),
-      fixed(sequential.medianMs, 1),
-      fixed(sequential.cpu.benchMs / sequential.logins, 1),
-      cores(sequential.cpu.otherMs, sequential.cpu),
-      formatErrors(sequential.errors),
+      cpuRow(storage, 'complete login', sequential.logins, login),
+      cpuRow(storage, 'audit checkpoint of one practice', sequential.logins, checkpoint),
+      cpuRow(storage, 'login + checkpoint of its practice', sequential.logins, both),
+      cpuRow(
+        storage,
+        'audit checkpoint of one practice, after the concurrent run',
+        concurrentLogins,
+        checkpointPerPractice(result.concurrentCheckpoint, concurrentLogins),
+      ),
     ];
   });
   const table = markdownTable(
     [
       { title: 'Storage' },
-      { title: 'Logins', align: 'right' },
-      { title: 'Server process CPU ms/login', align: 'right' },
-      { title: 'PostgreSQL CPU ms/login', align: 'right' },
-      { title: `Server / ${TARGET_CPU_MS} ms target`, align: 'right' },
-      { title: 'Incl. database / target', align: 'right' },
-      { title: 'Median login ms (client view)', align: 'right' },
-      { title: 'Client CPU ms/login', align: 'right' },
-      { title: 'Other load, cores', align: 'right' },
-      { title: 'Errors' },
+      { title: 'Work' },
+      { title: 'Count', align: 'right' },
+      { title: 'Server process CPU ms', align: 'right' },
+      { title: 'PostgreSQL CPU ms', align: 'right' },
+      { title: 'Total CPU ms', align: 'right' },
+      { title: `Total / ${TARGET_CPU_MS} ms target`, align: 'right' },
     ],
     rows,
   );
-  const background = results.map(({ storage, idle, sequential }) => {
-    const perLogin = ((idle.serverMs / idle.wallMs) * sequential.cpu.wallMs) / sequential.logins;
-    return `${STORAGE_NAMES[storage]} ${fixed(perLogin, 2)} ms`;
-  });
+  const clientView = markdownTable(
+    [
+      { title: 'Storage' },
+      { title: 'Median login ms', align: 'right' },
+      { title: 'Client CPU ms/login', align: 'right' },
+      { title: 'Other load, cores', align: 'right' },
+      { title: 'Idle server CPU ms/login', align: 'right' },
+      { title: 'Errors' },
+    ],
+    results.map(({ storage, sequential, idle }) => [
+      STORAGE_NAMES[storage],
+      fixed(sequential.medianMs, 1),
+      fixed(sequential.cpu.benchMs / sequential.logins, 1),
+      cores(sequential.cpu.otherMs, sequential.cpu),
+      fixed(((idle.serverMs / idle.wallMs) * sequential.cpu.wallMs) / sequential.logins, 2),
+      formatErrors(sequential.errors),
+    ]),
+  );
   return [
     `## Server CPU per complete login (target ≤ ${TARGET_CPU_MS} ms)`,
     '',
-    'Complete logins one after the other from one client; CPU is user + system time of the server' +
-      ` process from /proc/<pid>/stat (clock ticks of ${1000 / CLOCK_TICKS_PER_SECOND} ms) before and after` +
+    'Complete logins one after the other from one client, each by another user; CPU is user + system' +
+      ` time from /proc/<pid>/stat (clock ticks of ${1000 / CLOCK_TICKS_PER_SECOND} ms) before and after` +
       ' the batch, divided by the number of logins. It is everything the server does for a login: HTTP and' +
       ' JSON for the three requests, database work (in the server process for the embedded storage), OPAQUE' +
       ' start and finish, the TOTP check, the device signature check, the session and audit entries. For' +
-      ' PostgreSQL, the database CPU (postmaster and backends) is counted separately. Other load: CPU used' +
-      ' by all other processes on the machine during the batch, in cores.',
+      ' PostgreSQL, its CPU (postmaster and backends) is counted separately and added to the total.',
+    '',
+    'Audit checkpoints come on top: once a minute the server signs a checkpoint for every practice with new' +
+      ' audit entries (`audit.scheduler.ts`, 60 s, not configurable through the CLI). With one user per' +
+      ' practice, every login here makes its practice due, so the benchmark keeps its batches between two' +
+      ' checkpoint runs and measures the next run on its own, server otherwise idle. "Login + checkpoint" is' +
+      ' the cost when each practice has one login a minute (the worst case); in a practice with more activity' +
+      ' per minute the checkpoint is shared.',
     '',
     table,
     '',
-    `Background: the idle server used CPU at a rate that amounts to ${background.join(', ')} per login` +
-      ' over the same time (timers, housekeeping); it is included above.',
+    'Under concurrent load the server needs less CPU per login than in this sequential batch: see the' +
+      ' CPU ms/login column of the concurrent runs below.',
+    '',
+    'The same sequential batch, from the client:',
+    '',
+    clientView,
+    '',
+    'Median login: wall time of one complete login in the benchmark process (cheap key stretching), server' +
+      ' otherwise idle. Other load: CPU of all other processes on the machine during the batch. Idle server' +
+      ' CPU: what the idle server (timers, housekeeping) used at the same rate; it is included in the server' +
+      ' figures above.',
     '',
   ];
 }
 
 function throughputSection(results: readonly StorageResult[], settings: Settings): string[] {
-  const rows = results.flatMap(({ storage, baseline, hammered }) => [
-    throughputRow(storage, 'no hammering', baseline),
-    throughputRow(storage, 'one account hammered', hammered),
-  ]);
+  const rows = results.flatMap(({ storage, runs }) =>
+    runs.map((run, i) =>
+      throughputRow(
+        storage,
+        `${i + 1}. ${run.hammered ? 'one account hammered' : 'no hammering'}`,
+        run.result,
+      ),
+    ),
+  );
   const table = markdownTable(
     [
       { title: 'Storage' },
@@ -163,6 +245,7 @@ function throughputSection(results: readonly StorageResult[], settings: Settings
       { title: 'p99 ms', align: 'right' },
       { title: 'Logins in window', align: 'right' },
       { title: 'Window s', align: 'right' },
+      { title: 'Server (+ PostgreSQL) CPU ms/login', align: 'right' },
       { title: 'Server CPU busy', align: 'right' },
       { title: 'PostgreSQL CPU busy', align: 'right' },
       { title: 'Bench process CPU busy', align: 'right' },
@@ -174,49 +257,84 @@ function throughputSection(results: readonly StorageResult[], settings: Settings
   const isolation = markdownTable(
     [
       { title: 'Storage' },
-      { title: 'Logins/s, no hammering', align: 'right' },
-      { title: 'Logins/s, one account hammered', align: 'right' },
-      { title: 'Ratio', align: 'right' },
-      { title: 'Wrong-password attempts during the run', align: 'right' },
+      { title: 'Logins/s, no hammering: mean (range)', align: 'right' },
+      { title: 'Logins/s, one account hammered: mean (range)', align: 'right' },
+      { title: 'Ratio of means', align: 'right' },
+      { title: 'Hammered mean vs runs without' },
+      { title: 'Wrong-password attempts during hammered runs (per s)', align: 'right' },
       { title: 'Their shortest / median duration s', align: 'right' },
       { title: 'Unexpected hammer outcomes' },
     ],
-    results.map(({ storage, baseline, hammered, hammer }) => [
-      STORAGE_NAMES[storage],
-      fixed(baseline.loginsPerSecond, 1),
-      fixed(hammered.loginsPerSecond, 1),
-      ratio(hammered.loginsPerSecond, baseline.loginsPerSecond),
-      String(hammer?.measuredAttempts ?? 0),
-      hammer
-        ? `${fixed(hammer.measuredMinMs / 1000, 2)} / ${fixed(hammer.measuredMedianMs / 1000, 2)}`
-        : 'n/a',
-      hammer ? formatErrors(hammer.errors) : 'n/a',
-    ]),
+    results.map(({ storage, runs }) => {
+      const rates = (hammered: boolean) =>
+        runs.filter((run) => run.hammered === hammered).map((run) => run.result.loginsPerSecond);
+      const hammers = runs.flatMap((run) => (run.hammer ? [run.hammer] : []));
+      const durations = hammers.flatMap((hammer) => hammer.measuredMs);
+      const unexpected = new Map<string, number>();
+      for (const hammer of hammers) {
+        for (const [code, count] of hammer.errors) unexpected.set(code, (unexpected.get(code) ?? 0) + count);
+      }
+      const hammeredSeconds = runs
+        .filter((run) => run.hammered)
+        .reduce((sum, run) => sum + run.result.durationMs / 1000, 0);
+      return [
+        STORAGE_NAMES[storage],
+        meanAndRange(rates(false)),
+        meanAndRange(rates(true)),
+        ratio(mean(rates(true)), mean(rates(false))),
+        spreadVerdict(mean(rates(true)), rates(false)),
+        `${durations.length} (${fixed(durations.length / hammeredSeconds, 2)})`,
+        `${fixed(Math.min(...durations) / 1000, 2)} / ${fixed(median(durations) / 1000, 2)}`,
+        formatErrors(unexpected),
+      ];
+    }),
   );
   return [
     `## Logins/s with ${settings.clients} concurrent clients`,
     '',
     `${settings.clients} clients (async loops in the benchmark process, each with its own address) log in` +
-      ` ${settings.users} distinct users, each once; a client takes the next user as soon as its login is` +
-      ' done. Logins/s counts the successful logins completed in the steady window, from the end of the' +
+      ` ${settings.users} distinct users, each once per run; a client takes the next user as soon as its login` +
+      ' is done. Logins/s counts the successful logins completed in the steady window, from the end of the' +
       ` first ${settings.clients} logins to the start of the last one (all clients busy throughout); p50/p99` +
       ' are the client-side durations of those logins (three round trips plus client-side OPAQUE and key' +
-      ' unwrapping, and the wait for the busy benchmark process). CPU busy is CPU time over wall time in the' +
-      ' window (1.00 = one core); other load is the CPU used by all other processes on the machine then.',
+      ' unwrapping, and the wait for the busy benchmark process). CPU ms/login and CPU busy (CPU time over' +
+      ' wall time, 1.00 = one core) are for the window; other load is the CPU used by all other processes on' +
+      ' the machine then. Each run starts after an audit checkpoint run and ends before the next one.',
     '',
     table,
     '',
-    `Throttling isolation: the second run repeats the first while ${settings.hammerLoops} loop(s) from another` +
-      ' address log in to one other account with a wrong password, without pause. Its login delay' +
-      ' (0.25 s doubling per failure) had reached the maximum of 5 s before the run started.',
+    `Throttling isolation: the hammered runs repeat the others while ${settings.hammerLoops} loop(s) from` +
+      ' another address log in to one other account with a wrong password, without pause; its login delay' +
+      ' (0.25 s doubling per failure) had reached the maximum of 5 s before each such run started. Runs' +
+      ' alternate, so that drift (e.g. other load on the machine) hits both kinds alike. "Within their' +
+      ' range": the hammered mean lies within the run-to-run spread of the runs without hammering, i.e. no' +
+      ' effect shows beyond the noise of this machine.',
     '',
     isolation,
     '',
   ];
 }
 
+/** Where `value` lies relative to the range of `others`: run-to-run noise or an effect. */
+function spreadVerdict(value: number, others: readonly number[]): string {
+  if (others.length < 2) return 'n/a (one run without)';
+  if (value < Math.min(...others)) return 'below their range';
+  if (value > Math.max(...others)) return 'above their range';
+  return 'within their range';
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function meanAndRange(values: readonly number[]): string {
+  if (values.length < 2) return fixed(mean(values), 1);
+  return `${fixed(mean(values), 1)} (${fixed(Math.min(...values), 1)}–${fixed(Math.max(...values), 1)})`;
+}
+
 function throughputRow(storage: Storage, run: string, result: ConcurrentResult): string[] {
   const busy = (cpuMs: number | undefined) => cores(cpuMs, result.cpu);
+  const perLogin = (result.cpu.serverMs + (result.cpu.databaseMs ?? 0)) / result.windowLogins;
   return [
     STORAGE_NAMES[storage],
     run,
@@ -225,6 +343,7 @@ function throughputRow(storage: Storage, run: string, result: ConcurrentResult):
     String(Math.round(result.p99Ms)),
     String(result.windowLogins),
     fixed(result.cpu.wallMs / 1000, 1),
+    fixed(perLogin, 1),
     busy(result.cpu.serverMs),
     busy(result.cpu.databaseMs),
     busy(result.cpu.benchMs),
@@ -265,7 +384,7 @@ function clientSideSection(
     '## Client-side login time in Node',
     '',
     `Complete logins one after the other, each by a different user, against the ${STORAGE_NAMES[clientSide.storage]}` +
-      ' server on this machine with no other load. The second row is the sequential batch above.' +
+      ' server, otherwise idle. The second row is the sequential batch above.' +
       " The SDK's default is OPAQUE's (`@serenity-kit/opaque`) memory-constrained Argon2id; it runs once" +
       ' per login, in `finishLogin` on the client.',
     '',
@@ -273,7 +392,8 @@ function clientSideSection(
     '',
     `Argon2id share: the default login takes ${fixed(stretching, 0)} ms longer than the same login with the` +
       ` cheap stretching, i.e. ${ratioPercent(stretching, standard.medianMs)} of the default login is key` +
-      ' stretching (the cheap one costs about a millisecond, so this is close to the full Argon2id time).',
+      ' stretching (the cheap stretching itself takes a few milliseconds, so this is close to the full' +
+      ' Argon2id time).',
     '',
   ];
 }
@@ -281,6 +401,13 @@ function clientSideSection(
 /** CPU time over wall time: 1.00 is one core busy throughout. */
 function cores(cpuMs: number | undefined, cpu: CpuUsed): string {
   return cpuMs === undefined || cpu.wallMs <= 0 ? 'n/a' : fixed(cpuMs / cpu.wallMs, 2);
+}
+
+function notesSection(results: readonly StorageResult[]): string[] {
+  const notes = results.flatMap(({ storage, notes }) =>
+    notes.map((note) => `- ${STORAGE_NAMES[storage]}: ${note}.`),
+  );
+  return notes.length === 0 ? [] : ['Measurement notes:', '', ...notes, ''];
 }
 
 function busyNote(result: StorageResult): string {
