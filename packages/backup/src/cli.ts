@@ -25,6 +25,14 @@ function exitCodeFor(code: BackupErrorCode): ExitCode {
   }
 }
 
+/** Output piped into a reader that stops early (e.g. `| head`) is not an error. */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 async function main(argv: string[]): Promise<ExitCode> {
   const context: CliContext = {
     env: readEnvironment(process.env),
@@ -58,4 +66,5 @@ async function main(argv: string[]): Promise<ExitCode> {
   }
 }
 
+exitQuietlyOnClosedPipe(process.stdout);
 process.exitCode = await main(process.argv);
