@@ -67,10 +67,12 @@ export {
   deviceFingerprint,
   exportDevicePublicKey,
   generateDeviceKeyPair,
+  importDevicePublicKey,
   MAX_DEVICE_CHALLENGE_LENGTH,
   MIN_DEVICE_CHALLENGE_LENGTH,
   signDeviceChallenge,
   verifyDeviceSignature,
+  verifyDeviceSignatureWithKey,
 } from './device/device-key.js';
 export {
   exportDeviceKeyPairForStorage,

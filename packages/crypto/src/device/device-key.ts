@@ -97,16 +97,34 @@ export async function verifyDeviceSignature(
   challenge: Uint8Array,
   signature: Uint8Array,
 ): Promise<boolean> {
+  if (typeof publicKeySpki !== 'string') return false;
+  let publicKey: CryptoKey;
+  try {
+    publicKey = await importDevicePublicKey(publicKeySpki);
+  } catch {
+    return false;
+  }
+  return verifyDeviceSignatureWithKey(publicKey, challenge, signature);
+}
+
+/**
+ * Like {@link verifyDeviceSignature}, with a key already imported by `importDevicePublicKey`
+ * (a verifier that sees the same devices often keeps them imported). Never throws.
+ */
+export async function verifyDeviceSignatureWithKey(
+  publicKey: CryptoKey,
+  challenge: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   try {
     if (
-      typeof publicKeySpki !== 'string' ||
+      !isDeviceKey(publicKey, 'public') ||
       !isValidChallenge(challenge) ||
       !(signature instanceof Uint8Array) ||
       signature.length !== SIGNATURE_LENGTH
     ) {
       return false;
     }
-    const publicKey = await importDevicePublicKey(publicKeySpki);
     return await globalThis.crypto.subtle.verify(
       SIGN_ALGORITHM,
       publicKey,

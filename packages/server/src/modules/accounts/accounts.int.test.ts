@@ -95,6 +95,25 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
     );
   });
 
+  it('lets only one of two concurrent logins use the same TOTP code', async () => {
+    const code = nextCode();
+    const attempt = () =>
+      login(http, {
+        username: 'a.weber',
+        password: PASSWORD,
+        devices,
+        deviceName: 'x',
+        secondFactor: async () => code,
+      });
+    const outcomes = await Promise.allSettled([attempt(), attempt(), attempt()]);
+    const succeeded = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const refused = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [(outcome.reason as { code?: string }).code] : [],
+    );
+    assert.equal(succeeded.length, 1);
+    assert.deepEqual(refused, ['auth.totp_invalid', 'auth.totp_invalid']);
+  });
+
   it('refuses a wrong password and an unknown user alike', async () => {
     await assert.rejects(
       login(http, {

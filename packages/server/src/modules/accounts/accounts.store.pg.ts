@@ -1,7 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DeviceTable, InviteTable, Schema, SessionTable, UserTable } from '../../platform/db/schema.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
-import type { AccountsStore, AccountsTx, LookupHit, LookupKind, UserPatch } from './accounts.store.js';
+import type {
+  AccountsStore,
+  AccountsTx,
+  LoginCandidate,
+  LoginContext,
+  LoginRecord,
+  LookupHit,
+  LookupKind,
+  UserPatch,
+} from './accounts.store.js';
+import { insertLogin, selectLoginCandidate, selectLoginContext } from './login.queries.pg.js';
 import type { Device, Invite, Session, StoredGrant, User } from './accounts.types.js';
 import type { Insertable } from 'kysely';
 import type { PracticeTable } from '../../platform/db/schema.js';
@@ -18,6 +28,14 @@ export class PgAccountsStore implements AccountsStore {
       .where('key', '=', key)
       .executeTakeFirst();
     return row && { practiceId: row.practice_id, targetId: row.target_id };
+  }
+
+  loginCandidate(username: string): Promise<LoginCandidate | undefined> {
+    return selectLoginCandidate(this.db, username);
+  }
+
+  loginContext(practiceId: string, userId: string, deviceId: string): Promise<LoginContext | undefined> {
+    return selectLoginContext(this.db, practiceId, userId, deviceId);
   }
 
   inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T> {
@@ -128,6 +146,18 @@ class PgAccountsTx implements AccountsTx {
       })
       .where('id', '=', id)
       .execute();
+  }
+
+  loginContext(userId: string, deviceId: string): Promise<LoginContext | undefined> {
+    return selectLoginContext(this.scope, this.practiceId, userId, deviceId);
+  }
+
+  recordLogin(login: LoginRecord): Promise<boolean> {
+    return insertLogin(this.scope, {
+      ...login,
+      practiceId: this.practiceId,
+      userAgent: login.userAgent?.slice(0, 300) ?? null,
+    });
   }
 
   async addDevice(device: Omit<Device, 'createdAt' | 'lastSeenAt'>, approvedBy?: string): Promise<void> {

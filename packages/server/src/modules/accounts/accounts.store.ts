@@ -12,8 +12,54 @@ export interface LookupHit {
 export interface AccountsStore {
   /** Global index from login names and token hashes to the owning practice. */
   lookup(kind: LookupKind, key: string): Promise<LookupHit | undefined>;
+  /** The user behind a login name with their OPAQUE record, in one read (first login step). */
+  loginCandidate(username: string): Promise<LoginCandidate | undefined>;
+  /** User, practice, the named device and the user's grants in one read, outside a transaction. */
+  loginContext(practiceId: string, userId: string, deviceId: string): Promise<LoginContext | undefined>;
   /** One transaction bound to one practice (row-level security). */
   inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T>;
+}
+
+export interface LoginCandidate {
+  readonly id: string;
+  readonly practiceId: string;
+  readonly status: User['status'];
+  readonly opaqueRecord: string;
+}
+
+/** Everything a login step needs, read in one go. */
+export interface LoginContext {
+  readonly user: Pick<
+    User,
+    | 'id'
+    | 'practiceId'
+    | 'username'
+    | 'role'
+    | 'status'
+    | 'userKeyByPassword'
+    | 'privateKeys'
+    | 'totpSecretSealed'
+    | 'totpLastStep'
+  >;
+  readonly practice: Practice;
+  /** The device with the id the client named, whoever it belongs to; undefined if unknown. */
+  readonly device: Pick<Device, 'id' | 'userId' | 'name' | 'publicKey' | 'status'> | undefined;
+  /** Bodies of the user's practice-key grants, oldest version first. */
+  readonly grantBodies: unknown[];
+}
+
+/** A successful login as stored: the session, its token, the device seen, the TOTP step used. */
+export interface LoginRecord {
+  readonly sessionId: string;
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly expiresAt: Date;
+  readonly at: Date;
+  readonly clientIp: string;
+  readonly userAgent: string | undefined;
+  /** Recorded only if newer than the stored step; otherwise nothing is written. */
+  readonly totpStep: number | undefined;
 }
 
 export type UserPatch = Partial<
@@ -38,6 +84,14 @@ export interface AccountsTx {
   user(id: string): Promise<User | undefined>;
   users(): Promise<User[]>;
   updateUser(id: string, patch: UserPatch): Promise<void>;
+
+  /** User, practice, the named device and the user's grants in one read; undefined if no such user. */
+  loginContext(userId: string, deviceId: string): Promise<LoginContext | undefined>;
+  /**
+   * Session, token lookup, device last seen and TOTP step in one write. False (nothing written)
+   * when the TOTP step is not newer than the stored one: the code was used concurrently.
+   */
+  recordLogin(login: LoginRecord): Promise<boolean>;
 
   addDevice(device: Omit<Device, 'createdAt' | 'lastSeenAt'>, approvedBy?: string): Promise<void>;
   device(id: string): Promise<Device | undefined>;

@@ -9,10 +9,23 @@ export async function keyMaterialFor(
   currentPkVersion: number,
 ): Promise<accounts.KeyMaterial> {
   const grants = await tx.grantsFor(user.id);
+  return keyMaterialFrom(
+    user,
+    currentPkVersion,
+    grants.map((g) => g.body),
+  );
+}
+
+/** The same from grant bodies already read (oldest version first). */
+export function keyMaterialFrom(
+  user: Pick<User, 'userKeyByPassword' | 'privateKeys'>,
+  currentPkVersion: number,
+  grantBodies: readonly unknown[],
+): accounts.KeyMaterial {
   return {
     userKeyByPassword: user.userKeyByPassword as accounts.KeyMaterial['userKeyByPassword'],
     privateKeys: user.privateKeys as accounts.KeyMaterial['privateKeys'],
     currentPkVersion,
-    grants: grants.map((g) => g.body as accounts.GrantBody),
+    grants: grantBodies as accounts.GrantBody[],
   };
 }

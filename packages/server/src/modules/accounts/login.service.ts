@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { accounts } from '@tresor/sdk/contract';
-import { base64urlToBytes, verifyDeviceSignature } from '@tresor/crypto';
+import { base64urlToBytes } from '@tresor/crypto';
 import { AppError } from '../../platform/app-error.js';
-import type { AccountsStore, AccountsTx } from './accounts.store.js';
-import type { User } from './accounts.types.js';
+import type { AccountsStore, AccountsTx, LoginContext } from './accounts.store.js';
 import type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
-import { keyMaterialFor } from './key-material.js';
+import { keyMaterialFrom } from './key-material.js';
+import { DeviceKeyCache } from './device-key-cache.js';
 import { type LoginThrottle, sleep } from './login-throttle.js';
 import type { OpaqueServer } from './opaque-server.js';
 import { PendingStore } from './pending-logins.js';
@@ -46,6 +46,7 @@ interface PasswordVerified {
 export class LoginService {
   private readonly started = new PendingStore<StartedLogin>(2 * 60 * 1000);
   private readonly verified = new PendingStore<PasswordVerified>(5 * 60 * 1000);
+  private readonly deviceKeys = new DeviceKeyCache();
 
   constructor(
     private readonly store: AccountsStore,
@@ -59,9 +60,8 @@ export class LoginService {
   async start(body: { username: string; startLoginRequest: string }, client: Client) {
     const username = body.username.toLowerCase();
     await sleep(this.throttle.delayMs(username, client.ip));
-    const hit = await this.store.lookup('username', username);
-    const user = hit && (await this.store.inPractice(hit.practiceId, (tx) => tx.user(hit.targetId)));
-    const active = user?.status === 'active' ? user : undefined;
+    const candidate = await this.store.loginCandidate(username);
+    const active = candidate?.status === 'active' ? candidate : undefined;
     // OPAQUE lets a client learn locally whether a password is right, without ever calling
     // finish; so every start counts as a failure until finish proves the password.
     const outcome = this.throttle.recordFailure(username, client.ip);
@@ -96,15 +96,15 @@ export class LoginService {
     }
     this.throttle.forgive(started.username, client.ip);
     const { id: userId, practiceId } = started.user;
-    const outcome = await this.store.inPractice(practiceId, async (tx) => {
-      const user = await tx.user(userId);
-      const practice = await tx.practice();
-      if (user?.status !== 'active' || practice === undefined) throw new AppError('auth.login_failed');
-      const deviceStatus = await this.identifyDevice(tx, user, body);
-      const secondFactor =
-        user.totpSecretSealed !== null ? 'totp' : practice.requireTwoFactor ? 'totp_enrolment' : 'none';
-      return { deviceStatus, secondFactor } as const;
-    });
+    const context = await this.store.loginContext(practiceId, userId, body.deviceId);
+    if (context?.user.status !== 'active') throw new AppError('auth.login_failed');
+    const deviceStatus = await this.identifyDevice(context.user, context.device, body);
+    const { user, practice } = context;
+    const outcome = {
+      deviceStatus,
+      secondFactor:
+        user.totpSecretSealed !== null ? 'totp' : practice.requireTwoFactor ? 'totp_enrolment' : 'none',
+    } as const;
     const enrolment =
       outcome.secondFactor === 'totp_enrolment' ? this.totp.newEnrolment(started.username) : undefined;
     const challenge = randomBytes(32);
@@ -132,36 +132,38 @@ export class LoginService {
     const state = this.verified.take(body.loginToken);
     if (state === undefined || expiresAt === undefined) throw new AppError('auth.login_expired');
     const result = await this.store.inPractice(state.practiceId, async (tx) => {
-      const user = await tx.user(state.userId);
-      const device = await tx.device(state.deviceId);
-      const practice = await tx.practice();
-      if (user?.status !== 'active' || device?.userId !== user.id || practice === undefined) {
+      const context = await tx.loginContext(state.userId, state.deviceId);
+      const device = context?.device;
+      if (context?.user.status !== 'active' || device?.userId !== context.user.id) {
         throw new AppError('auth.login_failed');
       }
+      const { user, practice } = context;
       const proof = safeBytes(body.deviceSignature);
-      if (proof === undefined || !(await verifyDeviceSignature(device.publicKey, state.challenge, proof))) {
+      if (proof === undefined || !(await this.deviceKeys.verify(device, state.challenge, proof))) {
         return { failure: 'auth.device_proof_invalid' } as const;
       }
       if (device.status === 'revoked') throw new AppError('auth.device_revoked');
       if (device.status === 'pending') throw new AppError('auth.device_pending');
       const factor = await this.checkSecondFactor(tx, user, state, body.totpCode);
-      if (factor !== 'ok') return { failure: factor } as const;
+      if (!factor.ok) return { failure: factor.failure } as const;
 
       const now = new Date();
       const sessionId = randomUUID();
       const { token, hash } = newToken();
       const sessionExpires = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
-      await tx.addLookup('session', hash, sessionId);
-      await tx.addSession({
-        id: sessionId,
-        practiceId: practice.id,
+      const recorded = await tx.recordLogin({
+        sessionId,
+        tokenHash: hash,
         userId: user.id,
         deviceId: device.id,
         expiresAt: sessionExpires,
+        at: now,
         clientIp: client.ip,
         userAgent: client.userAgent,
+        totpStep: factor.step,
       });
-      await tx.updateDevice(device.id, { lastSeenAt: now });
+      // Another login used the same TOTP code a moment ago.
+      if (!recorded) return { failure: 'auth.totp_invalid' } as const;
       await this.audit.append(tx.scope, {
         practiceId: practice.id,
         actorUserId: user.id,
@@ -176,7 +178,7 @@ export class LoginService {
         practice: { id: practice.id, name: practice.name, requireTwoFactor: practice.requireTwoFactor },
         user: { id: user.id, username: user.username, role: user.role },
         deviceId: device.id,
-        keys: await keyMaterialFor(tx, user, practice.currentPkVersion),
+        keys: keyMaterialFrom(user, practice.currentPkVersion, context.grantBodies),
       };
       return { reply } as const;
     });
@@ -195,22 +197,29 @@ export class LoginService {
     return result.reply;
   }
 
+  /** The device's state; an unknown device is registered as pending (a new device of this user). */
   private async identifyDevice(
-    tx: AccountsTx,
-    user: User,
+    user: LoginContext['user'],
+    device: LoginContext['device'],
     body: accounts.LoginFinishBody,
   ): Promise<'pending' | 'approved'> {
-    const device = await tx.device(body.deviceId);
-    if (device === undefined) {
-      if (body.newDevice?.deviceId !== body.deviceId) throw new AppError('auth.device_unknown');
-      await tx.addDevice({
+    if (device !== undefined) {
+      if (device.userId !== user.id) throw new AppError('auth.device_unknown');
+      if (device.status === 'revoked') throw new AppError('auth.device_revoked');
+      return device.status;
+    }
+    const newDevice = body.newDevice;
+    if (newDevice?.deviceId !== body.deviceId) throw new AppError('auth.device_unknown');
+    await this.store.inPractice(user.practiceId, async (tx) => {
+      const added = await tx.addDeviceIfNew({
         id: body.deviceId,
         practiceId: user.practiceId,
         userId: user.id,
-        name: body.newDevice.name,
-        publicKey: body.newDevice.publicKey,
+        name: newDevice.name,
+        publicKey: newDevice.publicKey,
         status: 'pending',
       });
+      if (!added) throw new AppError('auth.device_unknown');
       await this.audit.append(tx.scope, {
         practiceId: user.practiceId,
         actorUserId: user.id,
@@ -218,25 +227,26 @@ export class LoginService {
         action: 'device.registered',
         targetId: body.deviceId,
       });
-      return 'pending';
-    }
-    if (device.userId !== user.id) throw new AppError('auth.device_unknown');
-    if (device.status === 'revoked') throw new AppError('auth.device_revoked');
-    return device.status;
+    });
+    return 'pending';
   }
 
+  /** Checks the code; on success, the TOTP step to record (none when just enrolled). */
   private async checkSecondFactor(
     tx: AccountsTx,
-    user: User,
+    user: LoginContext['user'],
     state: PasswordVerified,
     code: string | undefined,
-  ): Promise<'ok' | 'auth.totp_invalid' | 'auth.totp_required'> {
-    if (state.secondFactor === 'none') return 'ok';
-    if (code === undefined) return 'auth.totp_required';
+  ): Promise<
+    | { ok: true; step: number | undefined }
+    | { ok: false; failure: 'auth.totp_invalid' | 'auth.totp_required' }
+  > {
+    if (state.secondFactor === 'none') return { ok: true, step: undefined };
+    if (code === undefined) return { ok: false, failure: 'auth.totp_required' };
     if (state.secondFactor === 'totp_enrolment') {
       const secret = state.enrolmentSecret ?? '';
       const step = this.totp.matchStep(secret, code);
-      if (step === undefined) return 'auth.totp_invalid';
+      if (step === undefined) return { ok: false, failure: 'auth.totp_invalid' };
       await tx.updateUser(user.id, {
         totpSecretSealed: this.totp.seal(secret),
         totpLastStep: step,
@@ -249,14 +259,13 @@ export class LoginService {
         action: 'auth.totp_enrolled',
         targetId: user.id,
       });
-      return 'ok';
+      return { ok: true, step: undefined };
     }
-    if (user.totpSecretSealed === null) return 'auth.totp_invalid';
+    if (user.totpSecretSealed === null) return { ok: false, failure: 'auth.totp_invalid' };
     const step = this.totp.matchStep(this.totp.unseal(user.totpSecretSealed), code);
     if (step === undefined || (user.totpLastStep !== null && step <= user.totpLastStep))
-      return 'auth.totp_invalid';
-    await tx.updateUser(user.id, { totpLastStep: step });
-    return 'ok';
+      return { ok: false, failure: 'auth.totp_invalid' };
+    return { ok: true, step };
   }
 
   private async auditFailure(user: { id: string; practiceId: string }, action: string): Promise<void> {

@@ -55,8 +55,7 @@ export class AuditLog {
     const problem = auditEntryProblem(fields);
     if (problem !== undefined) throw new TypeError(`audit event refused: ${problem}`);
     const entryHash = auditChainHash(head.headHash, fields);
-    await this.store.insertEntry(scope, { ...fields, entryHash });
-    await this.store.moveHead(scope, event.practiceId, { seq: fields.seq, headHash: entryHash });
+    await this.store.appendEntry(scope, { ...fields, entryHash });
     this.options.onAppend?.(event.practiceId, fields.seq);
     return { seq: fields.seq, entryHash };
   }

@@ -21,6 +21,9 @@ export class PgAuditStore implements AuditStore {
   }
 
   async lockHead(scope: PracticeScope, practiceId: string): Promise<AuditHead> {
+    // One statement once the practice has a log; the empty head is created on its first append.
+    const existing = await this.lockExistingHead(scope, practiceId);
+    if (existing !== undefined) return existing;
     await scope
       .insertInto('audit_heads')
       .values({ practice_id: practiceId, seq: 0, head_hash: AUDIT_CHAIN_GENESIS })
@@ -58,8 +61,16 @@ export class PgAuditStore implements AuditStore {
       .execute();
   }
 
-  async insertEntry(scope: PracticeScope, entry: AuditEntry): Promise<void> {
+  async appendEntry(scope: PracticeScope, entry: AuditEntry): Promise<void> {
+    // The entry and the moved head in one statement (one round trip per append).
     await scope
+      .with('moved_head', (db) =>
+        db
+          .updateTable('audit_heads')
+          .set({ seq: entry.seq, head_hash: entry.entryHash })
+          .where('practice_id', '=', entry.practiceId)
+          .returning('practice_id'),
+      )
       .insertInto('audit_entries')
       .values({
         practice_id: entry.practiceId,

@@ -34,7 +34,8 @@ export interface AuditStore {
   lockExistingHead(scope: PracticeScope, practiceId: string): Promise<AuditHead | undefined>;
   head(scope: PracticeScope, practiceId: string): Promise<AuditHead | undefined>;
   moveHead(scope: PracticeScope, practiceId: string, head: AuditHead): Promise<void>;
-  insertEntry(scope: PracticeScope, entry: AuditEntry): Promise<void>;
+  /** Inserts the entry and moves the head to it (the head must be locked by the caller). */
+  appendEntry(scope: PracticeScope, entry: AuditEntry): Promise<void>;
   /** Entries with seq > afterSeq, ascending, at most `limit`. */
   entries(scope: PracticeScope, practiceId: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;
   latestCheckpoint(scope: PracticeScope, practiceId: string): Promise<StoredCheckpoint | undefined>;
