@@ -46,6 +46,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    // Only named proxies may set the client IP (login throttling and rate limits count by it).
+    ...(config.trustedProxies.length > 0 && { trustProxy: [...config.trustedProxies] }),
     ...(config.tls && { serverFactory: tlsServerFactory(config.tls) }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 

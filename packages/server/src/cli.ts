@@ -29,6 +29,8 @@ Settings (environment variables):
   TRESOR_DIAGNOSTICS  true enables the unauthenticated probe routes (tests only)
   TRESOR_WEB_DIR      directory of the built web app (default packages/web/dist)
   TRESOR_ALARM_WEBHOOK  http(s) URL receiving security alarms as JSON POSTs (optional)
+  TRESOR_TRUST_PROXY  reverse proxies whose X-Forwarded-For gives the client IP: addresses,
+                      CIDR ranges, loopback|linklocal|uniquelocal, comma-separated (default none)
 
 Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
 

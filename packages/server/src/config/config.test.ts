@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     assert.equal(config.tls, undefined);
     assert.equal(config.logLevel, 'info');
     assert.equal(config.diagnostics, false);
+    assert.deepEqual(config.trustedProxies, []);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -27,12 +28,14 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'DEBUG',
       TRESOR_DIAGNOSTICS: 'true',
       TRESOR_RATE_LIMIT: '50',
+      TRESOR_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1',
     });
     assert.equal(config.dataDir, '/tmp/x');
     assert.equal(config.port, 9000);
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.diagnostics, true);
     assert.equal(config.rateLimitPerMinute, 50);
+    assert.deepEqual(config.trustedProxies, ['loopback', '10.0.0.0/8', 'fd00::1']);
     assert.equal(describeConfig(config).database, 'postgres://u:***@localhost:5432/tresor');
   });
 
@@ -45,6 +48,8 @@ describe('loadConfig', () => {
     ['database url garbage', { DATABASE_URL: 'not a url' }, /not a URL/],
     ['half TLS', { TRESOR_TLS_CERT: '/x' }, /needs both/],
     ['boolean', { TRESOR_DIAGNOSTICS: 'maybe' }, /true or false/],
+    ['trust every proxy', { TRESOR_TRUST_PROXY: 'true' }, /TRESOR_TRUST_PROXY must list .*"true"/],
+    ['proxy range', { TRESOR_TRUST_PROXY: '10.0.0.0/33' }, /TRESOR_TRUST_PROXY must list/],
   ];
   for (const [name, env, message] of bad) {
     it(`rejects ${name} with a one-line message`, () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -25,6 +26,11 @@ export interface Config {
   readonly alarmWebhook: string | undefined;
   /** Directory of the built web app; unset means "not served". */
   readonly webDir: string | undefined;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges or `loopback`,
+   * `linklocal`, `uniquelocal`); empty means the client IP is the peer address.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /** A setting that is missing, unknown or malformed: the boot stops with this one-line message. */
@@ -44,6 +50,7 @@ const KNOWN_KEYS = new Set([
   'TRESOR_DIAGNOSTICS',
   'TRESOR_WEB_DIR',
   'TRESOR_ALARM_WEBHOOK',
+  'TRESOR_TRUST_PROXY',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -79,6 +86,7 @@ export function loadConfig(
     diagnostics: parseBoolean('TRESOR_DIAGNOSTICS', value('TRESOR_DIAGNOSTICS')),
     alarmWebhook: parseHttpUrl('TRESOR_ALARM_WEBHOOK', value('TRESOR_ALARM_WEBHOOK')),
     webDir: optionalPath(value('TRESOR_WEB_DIR')) ?? defaults.webDir,
+    trustedProxies: parseTrustedProxies(value('TRESOR_TRUST_PROXY')),
   };
   return Object.freeze(config);
 }
@@ -92,6 +100,24 @@ function parseHttpUrl(key: string, raw: string | undefined): string | undefined 
     // fall through to the error below
   }
   throw new ConfigError(`${key} must be an http(s) URL (got "${raw}")`);
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustedProxies(raw: string | undefined): readonly string[] {
+  if (raw === undefined) return [];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validBits =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (PROXY_KEYWORDS.has(entry) || (family !== 0 && validBits && rest.length === 0)) continue;
+    throw new ConfigError(
+      `TRESOR_TRUST_PROXY must list proxy addresses, CIDR ranges or loopback/linklocal/uniquelocal (got "${entry}")`,
+    );
+  }
+  return Object.freeze(entries);
 }
 
 function optionalPath(raw: string | undefined): string | undefined {

@@ -127,7 +127,7 @@ export class CredentialsService {
       );
       throw new AppError('recovery.failed');
     }
-    this.throttle.recordSuccess(`recovery:${pending.username}`, ip);
+    this.throttle.recordSuccess(`recovery:${pending.username}`);
   }
 }
 

@@ -19,14 +19,28 @@ describe('login throttle', () => {
     assert.equal(throttle.delayMs('bert', '10.0.0.2'), 0, 'other account elsewhere is not slowed');
   });
 
-  it('forgives a counted attempt and resets on success', () => {
+  it('forgives a counted attempt; a success resets the account, not the address', () => {
     const throttle = new LoginThrottle();
     throttle.recordFailure('anna', 'ip');
     throttle.recordFailure('anna', 'ip');
     throttle.forgive('anna', 'ip');
     assert.equal(throttle.delayMs('anna', 'ip'), 250);
-    throttle.recordSuccess('anna', 'ip');
-    assert.equal(throttle.delayMs('anna', 'ip'), 0);
+    throttle.recordFailure('anna', 'ip');
+    throttle.recordSuccess('anna');
+    assert.equal(throttle.delayMs('anna', 'elsewhere'), 0, 'the account is clear');
+    assert.equal(throttle.delayMs('anna', 'ip'), 500, 'the address still counts its failures');
+  });
+
+  it('lets an address’s failures expire after 15 minutes', () => {
+    let now = 0;
+    const throttle = new LoginThrottle(() => now);
+    throttle.recordFailure('anna', 'ip');
+    throttle.recordFailure('bert', 'ip');
+    throttle.recordSuccess('anna');
+    throttle.recordSuccess('bert');
+    assert.equal(throttle.delayMs('carla', 'ip'), 500);
+    now += ALARM_WINDOW_MS;
+    assert.equal(throttle.delayMs('carla', 'ip'), 0);
   });
 
   it('raises one alarm at 5 failures within 15 minutes, not for slow failures', () => {

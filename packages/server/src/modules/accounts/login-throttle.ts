@@ -1,8 +1,10 @@
 /**
  * Login delays and alarms (seed 003: "up to 5 seconds between attempts; repeated failures in a
- * short interval raise an alarm"). Per account and per client IP, the n-th consecutive failure
- * makes the next attempt wait min(0.25 s · 2^(n−1), 5 s). Waiting uses timers, never blocks the
- * event loop, and one account's delay never slows another's logins.
+ * short interval raise an alarm"). Per account, the n-th consecutive failure makes the next
+ * attempt wait min(0.25 s · 2^(n−1), 5 s), until a successful login of that account. Per client
+ * IP, n is the number of failures in the last 15 minutes: a success does not reset it (else an
+ * attacker could log in to an own account between guesses at others), time does. Waiting uses
+ * timers, never blocks the event loop, and one account's delay never slows another's logins.
  */
 export const ALARM_THRESHOLD = 5;
 export const ALARM_WINDOW_MS = 15 * 60 * 1000;
@@ -35,11 +37,10 @@ export class LoginThrottle {
 
   /** How long to wait before handling an attempt for this account from this address. */
   delayMs(account: string, address: string): number {
-    const failures = Math.max(
-      this.accounts.get(account)?.count ?? 0,
-      this.addresses.get(address)?.count ?? 0,
-    );
-    return delayForFailures(failures);
+    const now = this.now();
+    const recentFromAddress =
+      this.addresses.get(address)?.recent.filter((t) => now - t < ALARM_WINDOW_MS).length ?? 0;
+    return delayForFailures(Math.max(this.accounts.get(account)?.count ?? 0, recentFromAddress));
   }
 
   recordFailure(account: string, address: string): FailureOutcome {
@@ -64,9 +65,9 @@ export class LoginThrottle {
     }
   }
 
-  recordSuccess(account: string, address: string): void {
+  /** A login succeeded: the account's failures are over; the address's expire with time. */
+  recordSuccess(account: string): void {
     this.accounts.delete(account);
-    this.addresses.delete(address);
   }
 
   private bump(map: Map<string, FailureState>, key: string): FailureState {

@@ -193,7 +193,7 @@ export class LoginService {
       }
       throw new AppError(result.failure);
     }
-    this.throttle.recordSuccess(state.username, client.ip);
+    this.throttle.recordSuccess(state.username);
     return result.reply;
   }
 
