@@ -13,7 +13,12 @@ export {
   type DeviceKeyStore,
   MemoryDeviceKeyStore,
 } from './accounts/device-key-store.js';
-export { login, type LoginInput, type SecondFactorPrompt } from './accounts/login.js';
+export {
+  login,
+  type LoginInput,
+  type SecondFactorAnswer,
+  type SecondFactorPrompt,
+} from './accounts/login.js';
 export type { UnlockedKeys } from './accounts/user-key-material.js';
 export { HttpClient, type HttpOptions } from './http.js';
 export { changePassword, recoverAccount } from './accounts/credentials.js';

@@ -6,7 +6,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, fastify } from 'fastify';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Config, TlsConfig } from './config/config.js';
-import { accountsRoutes, createAccountsModule, credentialsRoutes } from './modules/accounts/index.js';
+import {
+  accountsRoutes,
+  createAccountsModule,
+  credentialsRoutes,
+  passkeysRoutes,
+} from './modules/accounts/index.js';
 import { membersRoutes } from './modules/accounts/index.js';
 import { auditRoutes, createAuditModule } from './modules/audit/index.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
@@ -91,12 +96,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     audit: audit.log,
     logger,
     alarmWebhook: config.alarmWebhook,
+    publicUrl: config.publicUrl,
     ...(deps.clock && { clock: deps.clock }),
   });
   const guards = createAuthGuards(accounts.sessions);
   await app.register(accountsRoutes(accounts, guards));
   await app.register(credentialsRoutes(accounts, guards));
   await app.register(membersRoutes(accounts, guards));
+  await app.register(passkeysRoutes(accounts.passkeys, guards));
   await app.register(auditRoutes(audit.service, guards));
   if (config.diagnostics) {
     await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));

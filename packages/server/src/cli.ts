@@ -31,6 +31,8 @@ Settings (environment variables):
   TRESOR_ALARM_WEBHOOK  http(s) URL receiving security alarms as JSON POSTs (optional)
   TRESOR_TRUST_PROXY  reverse proxies whose X-Forwarded-For gives the client IP: addresses,
                       CIDR ranges, loopback|linklocal|uniquelocal, comma-separated (default none)
+  TRESOR_PUBLIC_URL   where users reach the web app (default http://localhost:PORT); passkeys
+                      are bound to its host name
 
 Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
 

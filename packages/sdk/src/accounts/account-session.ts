@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { accounts } from '../contract/index.js';
+import { accounts, passkeys } from '../contract/index.js';
 import type { HttpClient } from '../http.js';
 import { type AuditVerifyOptions, verifyPracticeAudit } from './audit-verify.js';
 import { changePassword } from './credentials.js';
@@ -106,6 +106,25 @@ export class AccountSession {
       '/api/v1/security/alarms',
       Type.Object({ alarms: Type.Array(accounts.AlarmView) }),
     );
+  }
+  /**
+   * Registers a passkey for me as an alternative to the TOTP code. `create` turns the options
+   * into a credential, e.g. `(optionsJSON) => startRegistration({ optionsJSON })` with
+   * `@simplewebauthn/browser`, or `navigator.credentials.create()` and `toJSON()`.
+   */
+  async addPasskey(
+    name: string,
+    create: (options: passkeys.PasskeyCreationOptions) => Promise<passkeys.PasskeyAttestation>,
+  ) {
+    const options = await this.call('POST', '/api/v1/passkeys/options', passkeys.PasskeyCreationOptions);
+    const attestation = await create(options);
+    return this.call('POST', '/api/v1/passkeys', passkeys.PasskeyView, { name, attestation });
+  }
+  passkeys() {
+    return this.call('GET', '/api/v1/passkeys', Type.Object({ passkeys: Type.Array(passkeys.PasskeyView) }));
+  }
+  removePasskey(id: string) {
+    return this.call('DELETE', `/api/v1/passkeys/${encodeURIComponent(id)}`, Ok);
   }
   /** Verifies the practice's audit trail on this device (see verifyPracticeAudit). */
   verifyAuditTrail(options: AuditVerifyOptions = {}) {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { base64urlToBytes, bytesToBase64url, signDeviceChallenge } from '@tresor/crypto';
 import { TresorApiError } from '../api-error.js';
-import { accounts } from '../contract/index.js';
+import { accounts, type passkeys } from '../contract/index.js';
 import type { HttpClient } from '../http.js';
 import { AccountSession } from './account-session.js';
 import type { DeviceKeyStore } from './device-key-store.js';
@@ -11,8 +11,15 @@ import { unlockKeys } from './unlock-keys.js';
 
 /** What the second-factor prompt gets: an enrolment (show QR + secret) or a plain code request. */
 export type SecondFactorPrompt =
-  | { readonly kind: 'totp' }
+  | {
+      readonly kind: 'totp';
+      /** Present when the user has passkeys: answer with `{ passkey }` instead of the code. */
+      readonly passkeyOptions?: passkeys.PasskeyRequestOptions;
+    }
   | { readonly kind: 'totp_enrolment'; readonly secret: string; readonly uri: string };
+
+/** The second factor: the 6-digit code, or a passkey's answer (`navigator.credentials.get()` as JSON). */
+export type SecondFactorAnswer = string | { readonly passkey: passkeys.PasskeyAssertion };
 
 export interface LoginInput {
   readonly username: string;
@@ -21,7 +28,7 @@ export interface LoginInput {
   /** Name for this device if it is new (it then waits for approval). */
   readonly deviceName: string;
   /** Asks the user for the 6-digit code (after showing the enrolment, if any). */
-  readonly secondFactor: (prompt: SecondFactorPrompt) => Promise<string>;
+  readonly secondFactor: (prompt: SecondFactorPrompt) => Promise<SecondFactorAnswer>;
   readonly trustedGranters?: ReadonlyMap<string, string>;
   /** Must match the stretching used at registration; leave unset except in load tests. */
   readonly keyStretching?: KeyStretching;
@@ -65,13 +72,13 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
   if (finished === undefined)
     throw new TresorApiError('auth.login_failed', 'Login name or password is wrong.', 401);
 
-  const totpCode =
+  const answer =
     step.secondFactor === 'none'
       ? undefined
       : await input.secondFactor(
           step.secondFactor === 'totp_enrolment' && step.totpEnrolment
             ? { kind: 'totp_enrolment', ...step.totpEnrolment }
-            : { kind: 'totp' },
+            : { kind: 'totp', ...(step.passkeyOptions && { passkeyOptions: step.passkeyOptions }) },
         );
   const signature = await signDeviceChallenge(identity.keyPair.privateKey, base64urlToBytes(step.challenge));
   const session = await http.call('POST', '/api/v1/auth/login/complete', {
@@ -79,7 +86,7 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
     body: {
       loginToken: step.loginToken,
       deviceSignature: bytesToBase64url(signature),
-      ...(totpCode === undefined ? {} : { totpCode }),
+      ...(answer === undefined ? {} : typeof answer === 'string' ? { totpCode: answer } : answer),
     },
   });
   let keys: Awaited<ReturnType<typeof unlockKeys>>;

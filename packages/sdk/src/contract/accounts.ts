@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { PasskeyAssertion, PasskeyRequestOptions } from './passkeys.js';
 
 /** Schemas of the accounts API: practices, login, devices, sessions, invites, key grants. */
 
@@ -107,6 +108,8 @@ export const LoginFinishReply = Type.Object({
   challenge: Type.String({ description: 'base64url; the device signs it' }),
   secondFactor: SecondFactor,
   totpEnrolment: Type.Optional(Type.Object({ secret: Type.String(), uri: Type.String() })),
+  /** Present when the user has passkeys: one of them may answer instead of the TOTP code. */
+  passkeyOptions: Type.Optional(PasskeyRequestOptions),
   deviceStatus: Type.Union([Type.Literal('pending'), Type.Literal('approved')]),
 });
 export type LoginFinishReply = Static<typeof LoginFinishReply>;
@@ -115,6 +118,8 @@ export const LoginCompleteBody = Type.Object(
   {
     loginToken: Type.String({ minLength: 1, maxLength: 128 }),
     totpCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+    /** A passkey's answer to `passkeyOptions`, instead of `totpCode`. */
+    passkey: Type.Optional(PasskeyAssertion),
     deviceSignature: B64(256),
   },
   { additionalProperties: false },

@@ -113,6 +113,26 @@ export const errorCatalog = {
     en: 'The device could not prove its identity.',
     de: 'Das Gerät konnte seine Identität nicht nachweisen.',
   },
+  'auth.passkey_invalid': {
+    status: 401,
+    en: 'The passkey could not be verified. Please try again or use the one-time code.',
+    de: 'Der Passkey konnte nicht geprüft werden. Bitte erneut versuchen oder den Einmalcode verwenden.',
+  },
+  'passkey.registration_expired': {
+    status: 400,
+    en: 'This passkey registration has expired. Please start again.',
+    de: 'Diese Passkey-Registrierung ist abgelaufen. Bitte neu beginnen.',
+  },
+  'passkey.registration_invalid': {
+    status: 400,
+    en: 'The passkey could not be registered: its answer did not check out.',
+    de: 'Der Passkey konnte nicht registriert werden: seine Antwort war nicht gültig.',
+  },
+  'passkey.not_found': {
+    status: 404,
+    en: 'No such passkey.',
+    de: 'Diesen Passkey gibt es nicht.',
+  },
   'devices.not_found': {
     status: 404,
     en: 'No such device.',

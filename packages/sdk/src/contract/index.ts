@@ -2,3 +2,4 @@ export { type ErrorCode, errorCatalog, errorStatus, isErrorCode } from './errors
 export { ErrorBody, Health, Readiness, ServerInfo } from './schemas.js';
 export * as accounts from './accounts.js';
 export * as audit from './audit.js';
+export * as passkeys from './passkeys.js';

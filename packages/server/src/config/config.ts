@@ -31,6 +31,8 @@ export interface Config {
    * `linklocal`, `uniquelocal`); empty means the client IP is the peer address.
    */
   readonly trustedProxies: readonly string[];
+  /** Where users reach the web app, e.g. https://tresor.praxis.example (passkeys are bound to it). */
+  readonly publicUrl: string;
 }
 
 /** A setting that is missing, unknown or malformed: the boot stops with this one-line message. */
@@ -51,6 +53,7 @@ const KNOWN_KEYS = new Set([
   'TRESOR_WEB_DIR',
   'TRESOR_ALARM_WEBHOOK',
   'TRESOR_TRUST_PROXY',
+  'TRESOR_PUBLIC_URL',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -75,11 +78,12 @@ export function loadConfig(
     return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
   };
 
+  const port = parseInteger('PORT', value('PORT'), 8080, 0, 65535);
   const config: Config = {
     dataDir: resolve(value('TRESOR_DATA_DIR') ?? './data'),
     databaseUrl: parseDatabaseUrl(value('DATABASE_URL')),
     host: value('HOST') ?? '127.0.0.1',
-    port: parseInteger('PORT', value('PORT'), 8080, 0, 65535),
+    port,
     tls: loadTls(value('TRESOR_TLS_CERT'), value('TRESOR_TLS_KEY')),
     logLevel: parseLogLevel(value('LOG_LEVEL')),
     rateLimitPerMinute: parseInteger('TRESOR_RATE_LIMIT', value('TRESOR_RATE_LIMIT'), 1200, 1, 1e9),
@@ -87,6 +91,7 @@ export function loadConfig(
     alarmWebhook: parseHttpUrl('TRESOR_ALARM_WEBHOOK', value('TRESOR_ALARM_WEBHOOK')),
     webDir: optionalPath(value('TRESOR_WEB_DIR')) ?? defaults.webDir,
     trustedProxies: parseTrustedProxies(value('TRESOR_TRUST_PROXY')),
+    publicUrl: parseHttpUrl('TRESOR_PUBLIC_URL', value('TRESOR_PUBLIC_URL')) ?? `http://localhost:${port}`,
   };
   return Object.freeze(config);
 }

@@ -39,7 +39,7 @@ export async function createTestApp(
     config,
     database,
     blobs,
-    logger: createLogger('silent'),
+    logger: createLogger(config.logLevel),
     version: '0.0.0-test',
     ...options,
   });

@@ -18,6 +18,9 @@ import { TotpVerifier } from './totp.js';
 import { InvitesService } from './invites.service.js';
 import { MembersService } from './members.service.js';
 import { PracticeKeysService } from './practice-keys.service.js';
+import { PasskeysService } from './passkeys.service.js';
+import { PgPasskeysStore } from './passkeys.store.pg.js';
+import { WebAuthnRelyingParty } from './webauthn.js';
 
 export interface AccountsModuleOptions {
   readonly db: Kysely<Schema>;
@@ -26,6 +29,8 @@ export interface AccountsModuleOptions {
   readonly audit: AuditRecorder;
   readonly logger: FastifyBaseLogger;
   readonly alarmWebhook: string | undefined;
+  /** Where users reach the web app: the passkeys' relying party (RP ID = host, origin). */
+  readonly publicUrl: string;
   /** Time source for TOTP (tests move it forward); defaults to the system clock. */
   readonly clock?: () => number;
 }
@@ -43,11 +48,16 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
   const store = new PgAccountsStore(options.db);
   const alarms = new WebhookAlarmNotifier(options.alarmWebhook, options.logger);
   const throttle = new LoginThrottle();
+  const relyingParty = new WebAuthnRelyingParty(options.publicUrl);
+  const passkeys = new PgPasskeysStore();
   const clock = options.clock;
   const now = clock && (() => new Date(clock()));
   return {
     practices: new PracticesService(store, opaque, options.audit),
-    login: new LoginService(store, opaque, totp, throttle, options.audit, alarms),
+    login: new LoginService(store, opaque, totp, throttle, options.audit, alarms, {
+      passkeys,
+      relyingParty,
+    }),
     credentials: new CredentialsService(store, options.audit, throttle),
     security: new SecuritySettingsService(store, options.audit),
     sessions: new SessionsService(store, options.audit),
@@ -55,5 +65,6 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
     invites: new InvitesService(store, options.audit, now),
     members: new MembersService(store, options.audit, now),
     practiceKeys: new PracticeKeysService(store, options.audit),
+    passkeys: new PasskeysService(store, passkeys, relyingParty, options.audit),
   };
 }

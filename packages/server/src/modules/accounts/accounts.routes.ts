@@ -12,6 +12,7 @@ import type { SessionsService } from './sessions.service.js';
 import type { InvitesService } from './invites.service.js';
 import type { MembersService } from './members.service.js';
 import type { PracticeKeysService } from './practice-keys.service.js';
+import type { PasskeysService } from './passkeys.service.js';
 
 export interface AccountsServices {
   readonly practices: PracticesService;
@@ -23,6 +24,7 @@ export interface AccountsServices {
   readonly invites: InvitesService;
   readonly members: MembersService;
   readonly practiceKeys: PracticeKeysService;
+  readonly passkeys: PasskeysService;
 }
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } as const;

@@ -1,5 +1,6 @@
 import type { PracticeScope } from '../../platform/db/tenant.js';
 import type { Device, Invite, Practice, Session, StoredGrant, User } from './accounts.types.js';
+import type { PasskeyCredential } from './webauthn.js';
 
 export type LookupKind = 'username' | 'session' | 'invite';
 
@@ -46,6 +47,8 @@ export interface LoginContext {
   readonly device: Pick<Device, 'id' | 'userId' | 'name' | 'publicKey' | 'status'> | undefined;
   /** Bodies of the user's practice-key grants, oldest version first. */
   readonly grantBodies: unknown[];
+  /** The user's passkeys (second factor instead of TOTP). */
+  readonly passkeys: PasskeyCredential[];
 }
 
 /** A successful login as stored: the session, its token, the device seen, the TOTP step used. */

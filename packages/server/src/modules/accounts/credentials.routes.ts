@@ -52,7 +52,7 @@ export function credentialsRoutes(
         },
       },
       async (request) => {
-        await credentials.finishRecovery(request.body, request.ip);
+        await credentials.finishRecovery(request.body);
         return { ok: true as const };
       },
     );

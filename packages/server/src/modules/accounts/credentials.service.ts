@@ -87,7 +87,7 @@ export class CredentialsService {
     };
   }
 
-  async finishRecovery(body: accounts.RecoveryFinishBody, ip: string): Promise<void> {
+  async finishRecovery(body: accounts.RecoveryFinishBody): Promise<void> {
     const pending = this.recoveries.take(body.recoveryId);
     if (pending?.user === undefined) throw new AppError('recovery.failed');
     const { id: userId, practiceId } = pending.user;

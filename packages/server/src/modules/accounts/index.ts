@@ -12,6 +12,7 @@ export { SessionsService } from './sessions.service.js';
 export { TotpVerifier } from './totp.js';
 export { type AccountsModuleOptions, createAccountsModule } from './accounts.module.js';
 export { credentialsRoutes } from './credentials.routes.js';
+export { passkeysRoutes } from './passkeys.routes.js';
 export { membersRoutes } from './members.routes.js';
 export { InvitesService } from './invites.service.js';
 export { MembersService } from './members.service.js';

@@ -40,6 +40,7 @@ interface LoginContextRow {
   device_public_key: string | null;
   device_status: 'pending' | 'approved' | 'revoked' | null;
   grant_bodies: unknown[];
+  passkeys: { id: string; publicKey: string; signCount: number | string; transports: string[] | null }[];
 }
 
 /** User, practice, device and grants for a login step, in one statement (migration login-reads). */
@@ -86,6 +87,12 @@ export async function selectLoginContext(
     },
     device,
     grantBodies: row.grant_bodies,
+    passkeys: row.passkeys.map((passkey) => ({
+      id: passkey.id,
+      publicKey: passkey.publicKey,
+      signCount: Number(passkey.signCount),
+      transports: passkey.transports ?? [],
+    })),
   };
 }
 

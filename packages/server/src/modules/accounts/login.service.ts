@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { accounts } from '@tresor/sdk/contract';
+import type { accounts, passkeys } from '@tresor/sdk/contract';
 import { base64urlToBytes } from '@tresor/crypto';
 import { AppError } from '../../platform/app-error.js';
 import type { AccountsStore, AccountsTx, LoginContext } from './accounts.store.js';
@@ -10,6 +10,8 @@ import { type LoginThrottle, sleep } from './login-throttle.js';
 import type { OpaqueServer } from './opaque-server.js';
 import { PendingStore } from './pending-logins.js';
 import { newToken } from './tokens.js';
+import type { PasskeysStore } from './passkeys.store.js';
+import type { WebAuthnRelyingParty } from './webauthn.js';
 import type { TotpVerifier } from './totp.js';
 
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
@@ -35,6 +37,8 @@ interface PasswordVerified {
   readonly challenge: Uint8Array;
   readonly secondFactor: 'totp' | 'totp_enrolment' | 'none';
   readonly enrolmentSecret: string | undefined;
+  /** WebAuthn challenge when the user's passkeys were offered instead of the TOTP code. */
+  readonly passkeyChallenge: string | undefined;
   readonly triesLeft: number;
 }
 
@@ -55,6 +59,7 @@ export class LoginService {
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditRecorder,
     private readonly alarms: AlarmNotifier,
+    private readonly passkeys: { passkeys: PasskeysStore; relyingParty: WebAuthnRelyingParty },
   ) {}
 
   async start(body: { username: string; startLoginRequest: string }, client: Client) {
@@ -107,6 +112,10 @@ export class LoginService {
     } as const;
     const enrolment =
       outcome.secondFactor === 'totp_enrolment' ? this.totp.newEnrolment(started.username) : undefined;
+    const passkeyOptions =
+      outcome.secondFactor === 'totp' && context.passkeys.length > 0
+        ? await this.passkeys.relyingParty.requestOptions(context.passkeys)
+        : undefined;
     const challenge = randomBytes(32);
     const loginToken = this.verified.put({
       userId,
@@ -116,6 +125,7 @@ export class LoginService {
       challenge,
       secondFactor: outcome.secondFactor,
       enrolmentSecret: enrolment?.secret,
+      passkeyChallenge: passkeyOptions?.challenge,
       triesLeft: MAX_SECOND_FACTOR_TRIES,
     });
     return {
@@ -124,6 +134,7 @@ export class LoginService {
       secondFactor: outcome.secondFactor,
       deviceStatus: outcome.deviceStatus,
       ...(enrolment ? { totpEnrolment: enrolment } : {}),
+      ...(passkeyOptions ? { passkeyOptions } : {}),
     };
   }
 
@@ -144,7 +155,10 @@ export class LoginService {
       }
       if (device.status === 'revoked') throw new AppError('auth.device_revoked');
       if (device.status === 'pending') throw new AppError('auth.device_pending');
-      const factor = await this.checkSecondFactor(tx, user, state, body.totpCode);
+      const factor =
+        body.passkey === undefined
+          ? await this.checkSecondFactor(tx, user, state, body.totpCode)
+          : await this.checkPasskey(tx, context, state, body.passkey);
       if (!factor.ok) return { failure: factor.failure } as const;
 
       const now = new Date();
@@ -266,6 +280,25 @@ export class LoginService {
     if (step === undefined || (user.totpLastStep !== null && step <= user.totpLastStep))
       return { ok: false, failure: 'auth.totp_invalid' };
     return { ok: true, step };
+  }
+
+  /** A passkey's answer instead of the TOTP code: one of the user's passkeys, counter moving on. */
+  private async checkPasskey(
+    tx: AccountsTx,
+    context: LoginContext,
+    state: PasswordVerified,
+    assertion: passkeys.PasskeyAssertion,
+  ): Promise<{ ok: true; step: undefined } | { ok: false; failure: 'auth.passkey_invalid' }> {
+    const credential = context.passkeys.find((passkey) => passkey.id === assertion.id);
+    if (state.passkeyChallenge === undefined || credential === undefined) {
+      return { ok: false, failure: 'auth.passkey_invalid' };
+    }
+    const { relyingParty, passkeys: store } = this.passkeys;
+    const signCount = await relyingParty.verifyAssertion(assertion, state.passkeyChallenge, credential);
+    if (signCount === undefined || !(await store.recordUse(tx.scope, credential.id, signCount, new Date()))) {
+      return { ok: false, failure: 'auth.passkey_invalid' };
+    }
+    return { ok: true, step: undefined };
   }
 
   private async auditFailure(user: { id: string; practiceId: string }, action: string): Promise<void> {

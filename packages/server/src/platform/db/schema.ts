@@ -17,6 +17,20 @@ export interface Schema {
   audit_entries: AuditEntryTable;
   audit_heads: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  passkeys: PasskeyTable;
+}
+
+export interface PasskeyTable {
+  id: string;
+  practice_id: string;
+  user_id: string;
+  name: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  sign_count: BigIntColumn;
+  transports: string[];
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
 }
 
 export interface TenantProbeTable {

@@ -1,0 +1,97 @@
+import type { passkeys } from '@tresor/sdk/contract';
+import { AppError } from '../../platform/app-error.js';
+import type { AuthContext } from '../../platform/http/auth-guard.js';
+import type { AccountsStore } from './accounts.store.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import type { PasskeysStore, StoredPasskey } from './passkeys.store.js';
+import type { WebAuthnRelyingParty } from './webauthn.js';
+
+const REGISTRATION_TTL_MS = 5 * 60 * 1000;
+
+/**
+ * A user's passkeys, the second factor that may replace the TOTP code. Registered from a signed-in
+ * session (so after a login with password and TOTP); the server keeps public keys only.
+ */
+export class PasskeysService {
+  /** Pending registration challenges by session. */
+  private readonly pending = new Map<string, { challenge: string; expiresAt: number }>();
+
+  constructor(
+    private readonly store: AccountsStore,
+    private readonly passkeys: PasskeysStore,
+    private readonly relyingParty: WebAuthnRelyingParty,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  async registrationOptions(auth: AuthContext): Promise<passkeys.PasskeyCreationOptions> {
+    const { user, existing } = await this.store.inPractice(auth.practiceId, async (tx) => ({
+      user: await tx.user(auth.userId),
+      existing: await this.passkeys.list(tx.scope, auth.userId),
+    }));
+    if (user === undefined) throw new AppError('auth.unauthenticated');
+    const options = await this.relyingParty.creationOptions(user, existing);
+    this.sweep();
+    this.pending.set(auth.sessionId, {
+      challenge: options.challenge,
+      expiresAt: Date.now() + REGISTRATION_TTL_MS,
+    });
+    return options;
+  }
+
+  async register(auth: AuthContext, body: passkeys.AddPasskeyBody): Promise<passkeys.PasskeyView> {
+    const pending = this.pending.get(auth.sessionId);
+    this.pending.delete(auth.sessionId);
+    if (pending === undefined || pending.expiresAt <= Date.now()) {
+      throw new AppError('passkey.registration_expired');
+    }
+    const passkey = await this.relyingParty.verifyAttestation(body.attestation, pending.challenge);
+    if (passkey === undefined) throw new AppError('passkey.registration_invalid');
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      const stored = { ...passkey, practiceId: auth.practiceId, userId: auth.userId, name: body.name };
+      if (!(await this.passkeys.add(tx.scope, stored))) throw new AppError('passkey.registration_invalid');
+      await this.audit.append(tx.scope, {
+        practiceId: auth.practiceId,
+        actorUserId: auth.userId,
+        deviceId: auth.deviceId,
+        action: 'auth.passkey_added',
+        targetId: auth.userId,
+      });
+      const [added] = (await this.passkeys.list(tx.scope, auth.userId)).filter((p) => p.id === passkey.id);
+      if (added === undefined) throw new AppError('passkey.registration_invalid');
+      return toView(added);
+    });
+  }
+
+  list(auth: AuthContext): Promise<passkeys.PasskeyView[]> {
+    return this.store.inPractice(auth.practiceId, async (tx) =>
+      (await this.passkeys.list(tx.scope, auth.userId)).map(toView),
+    );
+  }
+
+  remove(auth: AuthContext, id: string): Promise<void> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      if (!(await this.passkeys.remove(tx.scope, auth.userId, id))) throw new AppError('passkey.not_found');
+      await this.audit.append(tx.scope, {
+        practiceId: auth.practiceId,
+        actorUserId: auth.userId,
+        deviceId: auth.deviceId,
+        action: 'auth.passkey_removed',
+        targetId: auth.userId,
+      });
+    });
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.pending) if (entry.expiresAt <= now) this.pending.delete(id);
+  }
+}
+
+function toView(passkey: StoredPasskey): passkeys.PasskeyView {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    createdAt: passkey.createdAt.toISOString(),
+    lastUsedAt: passkey.lastUsedAt?.toISOString() ?? null,
+  };
+}
