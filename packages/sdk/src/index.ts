@@ -19,7 +19,7 @@ export {
   type SecondFactorAnswer,
   type SecondFactorPrompt,
 } from './accounts/login.js';
-export type { UnlockedKeys } from './accounts/user-key-material.js';
+export type { UnlockedKeys, UntrustedGrant } from './accounts/user-key-material.js';
 export { HttpClient, type HttpOptions } from './http.js';
 export { changePassword, recoverAccount } from './accounts/credentials.js';
 export type { KeyStretching } from './accounts/opaque-client.js';

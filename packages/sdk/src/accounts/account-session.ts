@@ -1,11 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { accounts, passkeys } from '../contract/index.js';
+import { accounts, audit, passkeys } from '../contract/index.js';
+import { TresorApiError } from '../api-error.js';
+import { openKeyMaterial } from './unlock-keys.js';
+import { sealTrustedGranters } from './trusted-granters.js';
+import { listMembers } from './members.js';
 import type { HttpClient } from '../http.js';
 import { type AuditVerifyOptions, verifyPracticeAudit } from './audit-verify.js';
 import { changePassword } from './credentials.js';
 import type { UnlockedKeys } from './user-key-material.js';
 import { bytesToBase64url, publicKeyFingerprint } from '@tresor/crypto';
-import { buildInviteLink } from './invites.js';
+import { buildInviteLink, memberFingerprint } from './invites.js';
 import {
   type RotationOptions,
   type Rotation,
@@ -42,6 +46,66 @@ export class AccountSession {
   get keys(): UnlockedKeys {
     if (this.#keys === undefined) throw new Error('session is locked');
     return this.#keys;
+  }
+
+  /** Grants not opened because their granter is not trusted yet (see `trustGranter`). */
+  get untrustedGrants(): UnlockedKeys['untrustedGrants'] {
+    return this.keys.untrustedGrants;
+  }
+
+  /** Colleagues whose practice-key grants this user accepts (user id → signing key). */
+  get trustedGranters(): UnlockedKeys['trustedGranters'] {
+    return this.keys.trustedGranters;
+  }
+
+  /** Re-reads the key material (e.g. after a hand-over or a key rotation arrived). */
+  async refreshKeys(pins?: ReadonlyMap<string, string>): Promise<void> {
+    const material = await this.call('GET', '/api/v1/me/keys', accounts.KeyMaterial);
+    const current = this.keys;
+    this.#keys = await openKeyMaterial({
+      practiceId: this.practiceId,
+      userId: this.userId,
+      userKey: current.userKey,
+      pairs: current.pairs,
+      keys: material,
+      trustedGranters: new Map([...current.trustedGranters, ...(pins ?? [])]),
+    });
+  }
+
+  /**
+   * A colleague's signing key and fingerprint as the server lists them. Show the fingerprint and
+   * have the user compare it with the colleague's own screen before calling `trustGranter`.
+   */
+  async granterFingerprint(userId: string) {
+    const { members } = await listMembers(this.http, this.token);
+    const member = members.find((m) => m.userId === userId);
+    if (member === undefined) throw new TresorApiError('users.not_found', 'No such member.', 404);
+    return {
+      username: member.username,
+      fingerprint: await memberFingerprint(member),
+      signingPublicKey: member.signingPublicKey,
+    };
+  }
+
+  /**
+   * Trusts a colleague's signing key (after comparing fingerprints): stored in the user's list,
+   * sealed under the user key, so every device of the user accepts that colleague's grants; then
+   * re-opens the key material.
+   */
+  async trustGranter(userId: string, signingPublicKey: string): Promise<void> {
+    const ids = { practiceId: this.practiceId, userId: this.userId };
+    const list = new Map([...this.keys.trustedGranters, [userId, signingPublicKey]]);
+    await this.call('PUT', '/api/v1/me/trusted-granters', Ok, {
+      trustedGranters: await sealTrustedGranters(this.keys.userKey, ids, list),
+    });
+    await this.refreshKeys();
+  }
+
+  /** Audit entries of the practice after position `after` (see also `verifyAuditTrail`). */
+  auditEntries(options: { after?: number; limit?: number } = {}) {
+    const after = options.after ?? 0;
+    const limit = options.limit ?? 100;
+    return this.call('GET', `/api/v1/audit/entries?after=${after}&limit=${limit}`, audit.AuditEntryPage);
   }
 
   /** Drops the keys from memory (lock on idle); the session token stays valid. */

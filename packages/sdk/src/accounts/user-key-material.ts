@@ -18,6 +18,7 @@ export const ENVELOPE_PURPOSE = {
   userKeyByPassword: 'uk.by-password',
   userKeyByRecovery: 'uk.by-recovery',
   privateKeys: 'user.private-keys',
+  trustedGranters: 'user.trusted-granters',
 } as const;
 
 /** Everything a new user sends the server: wrapped keys and public keys, nothing readable. */
@@ -71,4 +72,13 @@ export interface UnlockedKeys {
   /** Practice keys by version, from the grants this client verified. */
   readonly practiceKeys: ReadonlyMap<number, PracticeKey>;
   readonly currentPkVersion: number;
+  /** Colleagues whose grants this user accepts (user id → signing key, base64url). */
+  readonly trustedGranters: ReadonlyMap<string, string>;
+  /** Grants left closed because their granter is not trusted yet (confirm by fingerprint). */
+  readonly untrustedGrants: readonly UntrustedGrant[];
+}
+
+export interface UntrustedGrant {
+  readonly granterUserId: string;
+  readonly pkVersions: readonly number[];
 }

@@ -141,6 +141,8 @@ export const KeyMaterial = Type.Object({
   privateKeys: EnvelopeSchema,
   currentPkVersion: Type.Integer(),
   grants: Type.Array(GrantSchema),
+  /** The user's trusted granters, under the user key (absent until first set). */
+  trustedGranters: Type.Optional(EnvelopeSchema),
 });
 export type KeyMaterial = Static<typeof KeyMaterial>;
 
@@ -312,3 +314,9 @@ export const RemoveUserReply = Type.Object({
   revokedInvites: Type.Integer(),
 });
 export type RemoveUserReply = Static<typeof RemoveUserReply>;
+
+export const TrustedGrantersBody = Type.Object(
+  { trustedGranters: EnvelopeSchema },
+  { additionalProperties: false },
+);
+export type TrustedGrantersBody = Static<typeof TrustedGrantersBody>;

@@ -4,6 +4,7 @@ import * as accounts from './20261123200000-accounts.js';
 import * as audit from './20261123200100-audit.js';
 import * as loginReads from './20261123220000-login-reads.js';
 import * as passkeys from './20261123230000-passkeys.js';
+import * as trustedGranters from './20261123233000-trusted-granters.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -12,4 +13,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261123200100-audit': audit,
   '20261123220000-login-reads': loginReads,
   '20261123230000-passkeys': passkeys,
+  '20261123233000-trusted-granters': trustedGranters,
 };

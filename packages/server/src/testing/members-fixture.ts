@@ -92,12 +92,15 @@ export class MembersFixture {
     return this.signIn(username);
   }
 
-  signIn(username: string, options: { trustedGranters?: ReadonlyMap<string, string> } = {}) {
+  signIn(
+    username: string,
+    options: { trustedGranters?: ReadonlyMap<string, string>; devices?: MemoryDeviceKeyStore } = {},
+  ) {
     const person = this.person(username);
     return login(this.http, {
       username,
       password: person.password,
-      devices: person.devices,
+      devices: options.devices ?? person.devices,
       deviceName: 'Arbeitsplatz',
       trustedGranters: options.trustedGranters ?? person.trustedGranters,
       secondFactor: async (prompt) => {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type AccountSession, HttpClient, MemoryDeviceKeyStore, createPractice, login } from '@tresor/sdk';
+import {
+  type AccountSession,
+  HttpClient,
+  MemoryDeviceKeyStore,
+  type SecondFactorPrompt,
+  createPractice,
+  login,
+} from '@tresor/sdk';
 import { bytesToBase64url, bytesToHex } from '@tresor/crypto';
 import { sql } from 'kysely';
 import { rejectsWith } from '../../testing/assertions.js';
@@ -93,6 +100,69 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
       }),
       rejectsWith('auth.totp_invalid'),
     );
+  });
+
+  it('asks again on the same login after a wrong code, with the same enrolment secret', async () => {
+    const prompts: SecondFactorPrompt[] = [];
+    const session = await login(http, {
+      username: 'a.weber',
+      password: PASSWORD,
+      devices,
+      deviceName: 'x',
+      secondFactor: async (prompt) => {
+        prompts.push(prompt);
+        return prompts.length === 1 ? '000000' : nextCode();
+      },
+    });
+    assert.equal(session.info.user.username, 'a.weber');
+    assert.deepEqual(
+      prompts.map((p) => [p.kind, p.deviceStatus, p.retry?.code]),
+      [
+        ['totp', 'approved', undefined],
+        ['totp', 'approved', 'auth.totp_invalid'],
+      ],
+    );
+
+    const newcomerDevices = new MemoryDeviceKeyStore();
+    await createPractice(http, {
+      practiceName: 'Praxis Neu',
+      username: 'n.neu',
+      password: PASSWORD,
+      deviceName: 'Empfang',
+      devices: newcomerDevices,
+    });
+    const secrets: string[] = [];
+    await login(http, {
+      username: 'n.neu',
+      password: PASSWORD,
+      devices: newcomerDevices,
+      deviceName: 'Empfang',
+      secondFactor: async (prompt) => {
+        if (prompt.kind !== 'totp_enrolment') assert.fail('expected the enrolment');
+        secrets.push(prompt.secret);
+        return secrets.length === 1 ? '000000' : totpCode(prompt.secret, clock.now());
+      },
+    });
+    assert.equal(secrets.length, 2);
+    assert.equal(secrets[0], secrets[1]);
+  });
+
+  it('tells a new device at once that it waits for approval, without asking for a code', async () => {
+    let asked = false;
+    await assert.rejects(
+      login(http, {
+        username: 'a.weber',
+        password: PASSWORD,
+        devices: new MemoryDeviceKeyStore(),
+        deviceName: 'Tablet',
+        secondFactor: async () => {
+          asked = true;
+          return nextCode();
+        },
+      }),
+      rejectsWith('auth.device_pending'),
+    );
+    assert.equal(asked, false);
   });
 
   it('lets only one of two concurrent logins use the same TOTP code', async () => {

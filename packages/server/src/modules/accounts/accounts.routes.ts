@@ -128,6 +128,23 @@ export function accountsRoutes(services: AccountsServices, guards: AuthGuards): 
       async (request) => sessions.keyMaterial(authOf(request)),
     );
 
+    app.put(
+      '/api/v1/me/trusted-granters',
+      {
+        preHandler: guards.signedIn,
+        schema: {
+          tags,
+          summary: 'Replace my trusted-granter list (sealed under my user key)',
+          body: c.TrustedGrantersBody,
+          response: { 200: Ok, ...errors },
+        },
+      },
+      async (request) => {
+        await sessions.setTrustedGranters(authOf(request), request.body);
+        return { ok: true as const };
+      },
+    );
+
     app.get(
       '/api/v1/sessions',
       {

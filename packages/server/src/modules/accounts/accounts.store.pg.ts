@@ -94,7 +94,7 @@ class PgAccountsTx implements AccountsTx {
       .execute();
   }
 
-  async addUser(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<void> {
+  async addUser(user: Omit<User, 'totpSecretSealed' | 'totpLastStep' | 'trustedGranters'>): Promise<void> {
     await this.scope
       .insertInto('users')
       .values({
@@ -143,6 +143,9 @@ class PgAccountsTx implements AccountsTx {
           ? {}
           : { totp_last_step: patch.totpLastStep }),
         ...(patch.totpEnrolledAt === undefined ? {} : { totp_enrolled_at: patch.totpEnrolledAt }),
+        ...(patch.trustedGranters === undefined
+          ? {}
+          : { trusted_granters: JSON.stringify(patch.trustedGranters) }),
       })
       .where('id', '=', id)
       .execute();
@@ -368,7 +371,9 @@ class PgAccountsTx implements AccountsTx {
     return row && toPractice(row);
   }
 
-  async addUserIfNew(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<boolean> {
+  async addUserIfNew(
+    user: Omit<User, 'totpSecretSealed' | 'totpLastStep' | 'trustedGranters'>,
+  ): Promise<boolean> {
     const result = await this.scope
       .insertInto('users')
       .values(toUserRow(user))
@@ -442,7 +447,9 @@ function toPractice(row: Selectable<PracticeTable>): Practice {
   };
 }
 
-function toUserRow(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Insertable<UserTable> {
+function toUserRow(
+  user: Omit<User, 'totpSecretSealed' | 'totpLastStep' | 'trustedGranters'>,
+): Insertable<UserTable> {
   return {
     id: user.id,
     practice_id: user.practiceId,
@@ -478,6 +485,7 @@ function toUser(row: Selectable<UserTable>): User {
     recoveryPublicKey: row.recovery_public_key,
     totpSecretSealed: row.totp_secret_sealed,
     totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
+    trustedGranters: row.trusted_granters,
   };
 }
 

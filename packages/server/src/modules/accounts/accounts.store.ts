@@ -41,6 +41,7 @@ export interface LoginContext {
     | 'privateKeys'
     | 'totpSecretSealed'
     | 'totpLastStep'
+    | 'trustedGranters'
   >;
   readonly practice: Practice;
   /** The device with the id the client named, whoever it belongs to; undefined if unknown. */
@@ -68,7 +69,13 @@ export interface LoginRecord {
 export type UserPatch = Partial<
   Pick<
     User,
-    'role' | 'status' | 'opaqueRecord' | 'userKeyByPassword' | 'totpSecretSealed' | 'totpLastStep'
+    | 'role'
+    | 'status'
+    | 'opaqueRecord'
+    | 'userKeyByPassword'
+    | 'totpSecretSealed'
+    | 'totpLastStep'
+    | 'trustedGranters'
   > & { totpEnrolledAt: Date }
 >;
 
@@ -83,7 +90,7 @@ export interface AccountsTx {
   practice(): Promise<Practice | undefined>;
   updatePractice(patch: Partial<Pick<Practice, 'requireTwoFactor' | 'currentPkVersion'>>): Promise<void>;
 
-  addUser(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<void>;
+  addUser(user: Omit<User, 'totpSecretSealed' | 'totpLastStep' | 'trustedGranters'>): Promise<void>;
   user(id: string): Promise<User | undefined>;
   users(): Promise<User[]>;
   updateUser(id: string, patch: UserPatch): Promise<void>;
@@ -134,7 +141,7 @@ export interface AccountsTx {
   /** The practice row, locked until the transaction ends: serialises membership and key changes. */
   lockPractice(): Promise<Practice | undefined>;
   /** Like addUser, but false (nothing written) when the id is in use in any practice. */
-  addUserIfNew(user: Omit<User, 'totpSecretSealed' | 'totpLastStep'>): Promise<boolean>;
+  addUserIfNew(user: Omit<User, 'totpSecretSealed' | 'totpLastStep' | 'trustedGranters'>): Promise<boolean>;
   /** Like addDevice, but false (nothing written) when the id is in use in any practice. */
   addDeviceIfNew(device: Omit<Device, 'createdAt' | 'lastSeenAt'>, approvedBy?: string): Promise<boolean>;
   /** Every grant of the practice, optionally of one version. */

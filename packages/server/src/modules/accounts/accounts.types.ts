@@ -25,6 +25,8 @@ export interface User {
   readonly recoveryPublicKey: string;
   readonly totpSecretSealed: string | null;
   readonly totpLastStep: number | null;
+  /** Envelope under the user key (the server cannot open it); null until first set. */
+  readonly trustedGranters: unknown;
 }
 
 export interface Device {

@@ -18,7 +18,7 @@ export async function keyMaterialFor(
 
 /** The same from grant bodies already read (oldest version first). */
 export function keyMaterialFrom(
-  user: Pick<User, 'userKeyByPassword' | 'privateKeys'>,
+  user: Pick<User, 'userKeyByPassword' | 'privateKeys' | 'trustedGranters'>,
   currentPkVersion: number,
   grantBodies: readonly unknown[],
 ): accounts.KeyMaterial {
@@ -27,5 +27,8 @@ export function keyMaterialFrom(
     privateKeys: user.privateKeys as accounts.KeyMaterial['privateKeys'],
     currentPkVersion,
     grants: grantBodies as accounts.GrantBody[],
+    ...(user.trustedGranters === null
+      ? {}
+      : { trustedGranters: user.trustedGranters as accounts.KeyMaterial['userKeyByPassword'] }),
   };
 }

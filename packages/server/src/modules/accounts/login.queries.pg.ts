@@ -40,6 +40,7 @@ interface LoginContextRow {
   device_public_key: string | null;
   device_status: 'pending' | 'approved' | 'revoked' | null;
   grant_bodies: unknown[];
+  trusted_granters: unknown;
   passkeys: { id: string; publicKey: string; signCount: number | string; transports: string[] | null }[];
 }
 
@@ -78,6 +79,7 @@ export async function selectLoginContext(
       privateKeys: row.private_keys,
       totpSecretSealed: row.totp_secret_sealed,
       totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
+      trustedGranters: row.trusted_granters,
     },
     practice: {
       id: practiceId,

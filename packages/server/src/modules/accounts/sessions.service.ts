@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { accounts } from '@tresor/sdk/contract';
 import { AppError } from '../../platform/app-error.js';
 import type { AuthContext, SessionAuthenticator } from '../../platform/http/auth-guard.js';
@@ -105,6 +106,21 @@ export class SessionsService implements SessionAuthenticator {
       const [user, practice] = await Promise.all([tx.user(auth.userId), tx.practice()]);
       if (user === undefined || practice === undefined) throw new AppError('auth.unauthenticated');
       return keyMaterialFor(tx, user, practice.currentPkVersion);
+    });
+  }
+
+  /** Replaces my list of trusted granters (an envelope under my user key; opaque to the server). */
+  setTrustedGranters(auth: AuthContext, body: accounts.TrustedGrantersBody): Promise<void> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      await tx.updateUser(auth.userId, { trustedGranters: body.trustedGranters });
+      await this.audit.append(tx.scope, {
+        practiceId: auth.practiceId,
+        actorUserId: auth.userId,
+        deviceId: auth.deviceId,
+        action: 'keys.trusted_granters_changed',
+        targetId: auth.userId,
+        ciphertextHash: createHash('sha256').update(body.trustedGranters.ct).digest('hex'),
+      });
     });
   }
 }

@@ -78,6 +78,8 @@ export interface UserTable {
   totp_secret_sealed: string | null;
   totp_enrolled_at: Date | null;
   totp_last_step: BigIntColumn | null;
+  /** Envelope under the user key: the colleagues this user trusts to grant practice keys. */
+  trusted_granters: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
