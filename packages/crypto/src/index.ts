@@ -81,3 +81,4 @@ export {
   type StoredDeviceJwk,
   type StoredDeviceKeyPair,
 } from './device/device-key-storage.js';
+export * from './records/index.js';

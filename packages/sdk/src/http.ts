@@ -9,6 +9,13 @@ export interface HttpOptions {
   readonly fetch?: typeof globalThis.fetch;
 }
 
+export interface RawOptions {
+  readonly token?: string | undefined;
+  /** Sent as `application/octet-stream`. */
+  readonly body?: Uint8Array | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
 export interface CallOptions<S extends TSchema> {
   readonly schema: S;
   readonly body?: unknown;
@@ -54,5 +61,29 @@ export class HttpClient {
       );
     }
     return body;
+  }
+
+  /**
+   * A request with a raw body and/or a raw answer (document chunks). Error answers become
+   * TresorApiError as with `call`; an abort through `signal` rejects with the abort reason.
+   */
+  async raw(method: string, path: string, options: RawOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/octet-stream, application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/octet-stream';
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body as Uint8Array<ArrayBuffer> }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    } catch (error) {
+      if (options.signal?.aborted === true) throw error;
+      throw new TresorApiError('client.network', 'The server cannot be reached.', 0);
+    }
+    if (!response.ok) throw toApiError(response.status, await response.json().catch(() => undefined));
+    return response;
   }
 }

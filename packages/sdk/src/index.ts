@@ -53,3 +53,5 @@ export {
   type WrappedDataKey,
 } from './accounts/rewrap-data-keys.js';
 export { GrantVerificationError } from '@tresor/crypto';
+export { deviceFingerprint } from '@tresor/crypto';
+export * from './records/index.js';

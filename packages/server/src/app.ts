@@ -15,6 +15,7 @@ import {
 import { membersRoutes } from './modules/accounts/index.js';
 import { auditRoutes, createAuditModule } from './modules/audit/index.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
+import { createRecordsModule, documentsRoutes, recordsRoutes } from './modules/records/index.js';
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
 import { AppError } from './platform/app-error.js';
 import type { BlobStore } from './platform/blob/blob-store.js';
@@ -105,6 +106,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(membersRoutes(accounts, guards));
   await app.register(passkeysRoutes(accounts.passkeys, guards));
   await app.register(auditRoutes(audit.service, guards));
+  const clock = deps.clock;
+  const records = createRecordsModule({
+    db: database.db,
+    blobs: deps.blobs,
+    audit: audit.log,
+    ...(clock && { now: () => new Date(clock()) }),
+  });
+  await app.register(recordsRoutes(records, guards));
+  await app.register(documentsRoutes(records.documents, guards));
   if (config.diagnostics) {
     await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));
   }

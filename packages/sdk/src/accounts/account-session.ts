@@ -10,6 +10,7 @@ import { changePassword } from './credentials.js';
 import type { UnlockedKeys } from './user-key-material.js';
 import { bytesToBase64url, publicKeyFingerprint } from '@tresor/crypto';
 import { buildInviteLink, memberFingerprint } from './invites.js';
+import { RecordsClient } from '../records/records-client.js';
 import {
   type RotationOptions,
   type Rotation,
@@ -46,6 +47,18 @@ export class AccountSession {
   get keys(): UnlockedKeys {
     if (this.#keys === undefined) throw new Error('session is locked');
     return this.#keys;
+  }
+
+  #records: RecordsClient | undefined;
+  /** Encrypted patient records with this session's token and keys (stops working once locked). */
+  get records(): RecordsClient {
+    this.#records ??= new RecordsClient({
+      http: this.http,
+      practiceId: this.practiceId,
+      token: () => this.token,
+      keys: () => this.keys,
+    });
+    return this.#records;
   }
 
   /** Grants not opened because their granter is not trusted yet (see `trustGranter`). */

@@ -1,26 +1,27 @@
-import { type Envelope, type PracticeKey, unwrapKey, wrapKey } from '@tresor/crypto';
+import {
+  DATA_KEY_PURPOSE,
+  type Envelope,
+  type PracticeKey,
+  pkVersionOfKid,
+  practiceKeyKid,
+  unwrapKey,
+  wrapKey,
+} from '@tresor/crypto';
 import type { UnlockedKeys } from './user-key-material.js';
 
 /**
  * Re-wrapping per-record data keys after a practice-key rotation. A record's content is sealed
  * with its own data key; the data key is wrapped by one practice-key version (envelope `kid`
- * `pk.v<version>`). After a rotation, old wraps stay readable (members keep their old grants), and
- * clients move them to the current version: lazily whenever they write a record
- * (`rewrapDataKey`), and in one pass with `rewrapDataKeys`. The records module that will store
- * data keys does not exist yet; `DataKeySource` is the interface it is expected to provide.
+ * `pk.v<version>`, purpose `dk`, owner = record id; see `wrapDataKey` in @tresor/crypto). After a
+ * rotation, old wraps stay readable (members keep their old grants), and clients move them to the
+ * current version: lazily whenever they write a record (`rewrapDataKey`; the records client does
+ * this on every write), and in one pass with `rewrapDataKeys`. The records module provides the
+ * `DataKeySource`: `RecordsClient.dataKeySource()` lists every patient's wrapped data key
+ * (`GET /api/v1/data-keys`) and replaces one with compare-and-swap
+ * (`PUT /api/v1/patients/{id}/data-key`); `RecordsClient.rewrapAll()` runs the job over it.
  */
 
-/** Envelope purpose of a wrapped data key; the envelope's owner is the record id. */
-export const DATA_KEY_PURPOSE = 'dk';
-
-export function practiceKeyKid(pkVersion: number): string {
-  return `pk.v${pkVersion}`;
-}
-
-export function pkVersionOfKid(kid: string): number | undefined {
-  const match = /^pk\.v([1-9][0-9]{0,8})$/.exec(kid);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
+export { DATA_KEY_PURPOSE, pkVersionOfKid, practiceKeyKid };
 
 /** One wrapped data key: the record it belongs to and its envelope. */
 export interface WrappedDataKey {
@@ -59,7 +60,7 @@ export async function rewrapDataKey(
   }
 }
 
-/** Where the job finds wrapped data keys and writes re-wrapped ones (the records module, later). */
+/** Where the job finds wrapped data keys and writes re-wrapped ones (`RecordsClient.dataKeySource()`). */
 export interface DataKeySource {
   list(): AsyncIterable<WrappedDataKey>;
   /** Stores `next` only if the record still holds `previous` (a concurrent write wins); true if stored. */

@@ -203,6 +203,56 @@ export const errorCatalog = {
     en: 'This id is already in use. Please try again.',
     de: 'Diese ID ist bereits vergeben. Bitte noch einmal versuchen.',
   },
+  'records.not_found': {
+    status: 404,
+    en: 'No such patient record, entry or document.',
+    de: 'Diese Patientenakte, diesen Eintrag oder dieses Dokument gibt es nicht.',
+  },
+  'records.id_taken': {
+    status: 409,
+    en: 'This record id is already in use. Please try again.',
+    de: 'Diese Akten-ID ist bereits vergeben. Bitte noch einmal versuchen.',
+  },
+  'records.version_conflict': {
+    status: 409,
+    en: 'Someone else changed this record in the meantime. Please reload it; your input is kept.',
+    de: 'Jemand anderes hat diese Akte inzwischen geändert. Bitte neu laden; Ihre Eingaben bleiben erhalten.',
+  },
+  'records.document_too_large': {
+    status: 413,
+    en: 'The document is too large (at most 500 MB).',
+    de: 'Das Dokument ist zu groß (höchstens 500 MB).',
+  },
+  'records.chunk_invalid': {
+    status: 400,
+    en: 'This part of the upload has the wrong number or size.',
+    de: 'Dieser Teil des Uploads hat die falsche Nummer oder Größe.',
+  },
+  'records.upload_incomplete': {
+    status: 409,
+    en: 'The upload is not complete yet; some parts are missing.',
+    de: 'Der Upload ist noch nicht vollständig; es fehlen Teile.',
+  },
+  'records.upload_closed': {
+    status: 409,
+    en: 'This upload is already complete and cannot be changed.',
+    de: 'Dieser Upload ist bereits abgeschlossen und kann nicht mehr geändert werden.',
+  },
+  'records.document_not_ready': {
+    status: 409,
+    en: 'This document has not been uploaded completely yet.',
+    de: 'Dieses Dokument wurde noch nicht vollständig hochgeladen.',
+  },
+  'records.retention_active': {
+    status: 403,
+    en: 'This record is under its legal retention period; only a primary user can erase it, with a reason.',
+    de: 'Diese Akte unterliegt der gesetzlichen Aufbewahrungsfrist; nur ein Hauptbenutzer kann sie mit Begründung löschen.',
+  },
+  'records.erasure_reason_required': {
+    status: 400,
+    en: 'Erasing a record under its retention period needs a stated reason.',
+    de: 'Das Löschen einer Akte innerhalb der Aufbewahrungsfrist braucht eine Begründung.',
+  },
 } as const satisfies Record<string, { status: number; en: string; de: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -5,6 +5,7 @@ import * as audit from './20261123200100-audit.js';
 import * as loginReads from './20261123220000-login-reads.js';
 import * as passkeys from './20261123230000-passkeys.js';
 import * as trustedGranters from './20261123233000-trusted-granters.js';
+import * as records from './20261124090000-records.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -14,4 +15,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261123220000-login-reads': loginReads,
   '20261123230000-passkeys': passkeys,
   '20261123233000-trusted-granters': trustedGranters,
+  '20261124090000-records': records,
 };

@@ -18,6 +18,15 @@ export interface Schema {
   audit_heads: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
   passkeys: PasskeyTable;
+  patients: PatientTable;
+  patient_versions: PatientVersionTable;
+  clinical_entries: ClinicalEntryTable;
+  documents: DocumentTable;
+  document_chunks: DocumentChunkTable;
+  patient_blind_index: PatientBlindIndexTable;
+  directory_entries: DirectoryEntryTable;
+  directory_heads: DirectoryHeadTable;
+  patient_erasures: PatientErasureTable;
 }
 
 export interface PasskeyTable {
@@ -173,4 +182,96 @@ export interface AuditCheckpointTable {
   created_at: Date;
   signature: string;
   frontier: string;
+}
+
+/** A `date` column: written as 'YYYY-MM-DD', read back as a Date (pg) or string (PGlite); stores normalise. */
+type DateColumn = ColumnType<Date | string, string, string>;
+
+/** Records: every jsonb column below holds an envelope (ciphertext), never plaintext. */
+export interface PatientTable {
+  practice_id: string;
+  id: string;
+  current_version: number;
+  data_key: Json;
+  data_key_pk_version: number;
+  created_at: Generated<Date>;
+  created_by: string;
+  updated_at: Generated<Date>;
+  updated_by: string;
+  last_treatment: DateColumn | null;
+  retention_until: DateColumn | null;
+}
+
+/** Append-only for the application role (no UPDATE privilege); deleted only by erasure. */
+export interface PatientVersionTable {
+  practice_id: string;
+  patient_id: string;
+  version: number;
+  master: Json;
+  changed_at: Generated<Date>;
+  changed_by: string;
+}
+
+/** Append-only for the application role; deleted only by erasure. */
+export interface ClinicalEntryTable {
+  practice_id: string;
+  id: string;
+  patient_id: string;
+  body: Json;
+  author_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface DocumentTable {
+  practice_id: string;
+  id: string;
+  patient_id: string;
+  meta: Json;
+  size: BigIntColumn;
+  chunk_size: number;
+  chunk_count: number;
+  status: 'uploading' | 'complete';
+  created_at: Generated<Date>;
+  created_by: string;
+  completed_at: Date | null;
+}
+
+export interface DocumentChunkTable {
+  practice_id: string;
+  document_id: string;
+  idx: number;
+  blob_key: string;
+  size: number;
+}
+
+export interface PatientBlindIndexTable {
+  practice_id: string;
+  patient_id: string;
+  field: 'kvnr' | 'name_dob';
+  pk_version: number;
+  value: number;
+}
+
+export interface DirectoryEntryTable {
+  practice_id: string;
+  patient_id: string;
+  seq: BigIntColumn;
+  /** The encrypted directory entry; null once the patient was erased (tombstone). */
+  entry: Json | null;
+}
+
+export interface DirectoryHeadTable {
+  practice_id: string;
+  seq: BigIntColumn;
+}
+
+/** Append-only for the application role (no UPDATE or DELETE privilege). */
+export interface PatientErasureTable {
+  practice_id: string;
+  patient_id: string;
+  erased_at: Generated<Date>;
+  erased_by: string;
+  category: string;
+  reason: Json | null;
+  under_retention: boolean;
 }

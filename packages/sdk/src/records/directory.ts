@@ -1,0 +1,125 @@
+import { DecryptionError, pkVersionOfDirectoryKid } from '@tresor/crypto';
+import { Value } from '@sinclair/typebox/value';
+import { records as c } from '../contract/index.js';
+import { DirectoryEntrySchema } from './plaintext.js';
+import { type RecordsContext, call, directoryCipher } from './records-context.js';
+import { DirectoryIndex, type IndexedEntry, indexEntry } from './directory-search.js';
+import type { DirectoryHit } from './types.js';
+
+const PAGE = 5000;
+
+/**
+ * The practice's patient directory, kept on this device: downloaded once as encrypted entries,
+ * then brought up to date incrementally (`refresh()` asks only for what changed since the last
+ * cursor; erased patients arrive as tombstones). Searches run locally and synchronously.
+ * Decrypted names live in memory only; call `clear()` when the session is locked.
+ */
+export class PatientDirectory {
+  readonly #context: RecordsContext;
+  readonly #entries = new Map<string, IndexedEntry>();
+  #index: DirectoryIndex | undefined;
+  #sorted: IndexedEntry[] | undefined;
+  #cursor = 0;
+  #unreadable = new Set<string>();
+  #refreshing: Promise<void> | undefined;
+
+  constructor(context: RecordsContext) {
+    this.#context = context;
+  }
+
+  /** Number of patients in the local copy. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The feed position this copy is up to date with. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Ids of entries that did not decrypt (tampered, or sealed under a key version this device lacks). */
+  get unreadable(): readonly string[] {
+    return [...this.#unreadable];
+  }
+
+  /** Pulls the changes since the last refresh (all entries the first time). Concurrent calls share one run. */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#pull().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #pull(): Promise<void> {
+    const cipher = directoryCipher(this.#context);
+    for (;;) {
+      const page = await call(
+        this.#context,
+        'GET',
+        `/api/v1/directory?since=${this.#cursor}&limit=${PAGE}`,
+        c.DirectoryPage,
+      );
+      // Decrypt a page concurrently (WebCrypto works off the main thread), then apply it in order.
+      const opened = await Promise.all(
+        page.changes.map(async (change) => {
+          if (change.entry === null) return undefined;
+          try {
+            const entry = await cipher.open(change.patientId, change.entry);
+            if (!Value.Check(DirectoryEntrySchema, entry)) throw new DecryptionError();
+            const version = pkVersionOfDirectoryKid(change.entry.kid) ?? 0;
+            return indexEntry(change.patientId, entry, version);
+          } catch {
+            return null;
+          }
+        }),
+      );
+      page.changes.forEach((change, i) => {
+        const entry = opened[i];
+        this.#entries.delete(change.patientId);
+        this.#unreadable.delete(change.patientId);
+        if (entry === null) this.#unreadable.add(change.patientId);
+        else if (entry !== undefined) this.#entries.set(change.patientId, entry);
+      });
+      if (page.changes.length > 0) {
+        this.#sorted = undefined;
+        this.#index = undefined;
+      }
+      this.#cursor = page.cursor;
+      if (!page.more) break;
+    }
+    // Searches right after a refresh should not pay for building the lookup structures.
+    this.#index ??= new DirectoryIndex(this.#inOrder());
+  }
+
+  #inOrder(): IndexedEntry[] {
+    this.#sorted ??= [...this.#entries.values()].sort((a, b) => (a.sortKey < b.sortKey ? -1 : 1));
+    return this.#sorted;
+  }
+
+  /** Patients matching `query` (names, date of birth, KVNR), best matches first; synchronous. */
+  search(query: string, limit = 50): DirectoryHit[] {
+    this.#index ??= new DirectoryIndex(this.#inOrder());
+    return this.#index.search(query, limit);
+  }
+
+  /** All patients in name order (for a full list), at most `limit`. */
+  list(limit = Number.POSITIVE_INFINITY): DirectoryHit[] {
+    return this.#inOrder()
+      .slice(0, limit)
+      .map(({ id, entry }) => ({ id, ...entry, match: 'prefix' as const }));
+  }
+
+  /** Ids of entries sealed under an older practice-key version than `current` (to rebuild). */
+  staleIds(current: number): string[] {
+    return [...this.#entries.values()].filter((e) => e.pkVersion !== current).map((e) => e.id);
+  }
+
+  /** Drops every decrypted entry (on lock or logout); the next refresh downloads everything again. */
+  clear(): void {
+    this.#entries.clear();
+    this.#unreadable.clear();
+    this.#sorted = undefined;
+    this.#index = undefined;
+    this.#cursor = 0;
+  }
+}

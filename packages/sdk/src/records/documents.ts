@@ -1,0 +1,288 @@
+import {
+  type DataKey,
+  DOCUMENT_CHUNK_SIZE,
+  DecryptionError,
+  DocumentCipher,
+  MAX_DOCUMENT_SIZE,
+  chunkPlaintext,
+  openField,
+  sealField,
+} from '@tresor/crypto';
+import { Value } from '@sinclair/typebox/value';
+import { TresorApiError } from '../api-error.js';
+import { records as c } from '../contract/index.js';
+import { dataKeyForWrite, fetchPatient } from './patients.js';
+import { type DocumentMeta, DocumentMetaSchema } from './plaintext.js';
+import { type RecordsContext, call, openDataKey, randomId } from './records-context.js';
+import type { DocumentInfo, DownloadOptions, PendingUpload, UploadOptions, UploadSource } from './types.js';
+
+const enc = encodeURIComponent;
+/** Chunk PUTs in flight at once: overlaps encryption with the network; memory stays a few MiB. */
+const PARALLEL_UPLOADS = 3;
+/** Chunks fetched ahead while the reader consumes the current one. */
+const PREFETCH = 2;
+
+function metaField(context: RecordsContext, patientId: string, documentId: string) {
+  return { practiceId: context.practiceId, recordId: patientId, field: `document/${documentId}`, version: 1 };
+}
+
+async function openMeta(
+  context: RecordsContext,
+  dataKey: DataKey,
+  view: c.DocumentView,
+): Promise<DocumentMeta> {
+  const meta = await openField(dataKey, view.meta, metaField(context, view.patientId, view.id));
+  if (!Value.Check(DocumentMetaSchema, meta)) throw new DecryptionError();
+  return meta;
+}
+
+function info(view: c.DocumentView, meta: DocumentMeta): DocumentInfo {
+  return { id: view.id, name: meta.name, type: meta.type, size: meta.size, createdAt: view.createdAt };
+}
+
+function cipherFor(context: RecordsContext, dataKey: DataKey, view: { id: string; patientId: string }) {
+  return DocumentCipher.create(dataKey, {
+    practiceId: context.practiceId,
+    recordId: view.patientId,
+    documentId: view.id,
+  });
+}
+
+/**
+ * Reads the file once, seals it chunk by chunk and PUTs the chunks the server does not have yet
+ * (all of them for a new upload), a few at a time; then completes the upload.
+ */
+async function sendChunks(
+  context: RecordsContext,
+  dataKey: DataKey,
+  view: c.DocumentView,
+  file: UploadSource,
+  options: UploadOptions,
+): Promise<DocumentInfo> {
+  const cipher = await cipherFor(context, dataKey, view);
+  const have = new Set(view.receivedChunks);
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let read = 0;
+  let failure: unknown;
+  options.onProgress?.(0, file.size);
+  for await (const chunk of chunkPlaintext(file.stream(), view.chunkSize)) {
+    options.signal?.throwIfAborted();
+    if (failure !== undefined) break;
+    read += chunk.bytes.length;
+    if (chunk.index >= view.chunkCount || read > file.size) {
+      throw new RangeError('the file is larger than the size it declared');
+    }
+    if (have.has(chunk.index)) {
+      sent += chunk.bytes.length;
+      options.onProgress?.(sent, file.size);
+      continue;
+    }
+    const sealed = await cipher.seal(chunk.index, chunk.final, chunk.bytes);
+    const length = chunk.bytes.length;
+    const put = context.http
+      .raw('PUT', `/api/v1/documents/${enc(view.id)}/chunks/${chunk.index}`, {
+        token: context.token(),
+        body: sealed,
+        signal: options.signal,
+      })
+      .then(async (response) => {
+        await response.body?.cancel();
+        sent += length;
+        options.onProgress?.(sent, file.size);
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => inFlight.delete(put));
+    inFlight.add(put);
+    if (inFlight.size >= PARALLEL_UPLOADS) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('upload failed', { cause: failure });
+  options.signal?.throwIfAborted();
+  if (read !== file.size) throw new RangeError('the file is smaller than the size it declared');
+  const done = await call(context, 'POST', `/api/v1/documents/${enc(view.id)}/complete`, c.DocumentView);
+  return info(done, await openMeta(context, dataKey, done));
+}
+
+export async function uploadDocument(
+  context: RecordsContext,
+  patientId: string,
+  file: UploadSource,
+  options: UploadOptions = {},
+): Promise<DocumentInfo> {
+  if (!Number.isSafeInteger(file.size) || file.size < 0)
+    throw new RangeError('file size must be an integer >= 0');
+  if (file.size > MAX_DOCUMENT_SIZE) {
+    throw new TresorApiError(
+      'records.document_too_large',
+      'The document is too large (at most 500 MB).',
+      413,
+    );
+  }
+  const dataKey = await dataKeyForWrite(context, await fetchPatient(context, patientId));
+  try {
+    const id = randomId();
+    const meta: DocumentMeta = { name: file.name, type: file.type, size: file.size };
+    const body: c.CreateDocumentBody = {
+      id,
+      meta: await sealField(dataKey, metaField(context, patientId, id), meta),
+      size: file.size,
+      chunkSize: DOCUMENT_CHUNK_SIZE,
+    };
+    const view = await call(
+      context,
+      'POST',
+      `/api/v1/patients/${enc(patientId)}/documents`,
+      c.DocumentView,
+      body,
+    );
+    options.onUploadId?.(id);
+    return await sendChunks(context, dataKey, view, file, options);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** Continues an interrupted upload with the same file: only the chunks the server lacks are sent. */
+export async function resumeUpload(
+  context: RecordsContext,
+  uploadId: string,
+  file: UploadSource,
+  options: UploadOptions = {},
+): Promise<DocumentInfo> {
+  const view = await call(context, 'GET', `/api/v1/documents/${enc(uploadId)}`, c.DocumentView);
+  const dataKey = await openDataKey(
+    context,
+    view.patientId,
+    (await fetchPatient(context, view.patientId)).dataKey,
+  );
+  try {
+    const meta = await openMeta(context, dataKey, view);
+    if (meta.size !== file.size || view.size !== file.size) {
+      throw new RangeError('this is not the file the upload was started with (size differs)');
+    }
+    if (view.status === 'complete') return info(view, meta);
+    return await sendChunks(context, dataKey, view, file, options);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+async function documentViews(context: RecordsContext, patientId: string) {
+  const patient = await fetchPatient(context, patientId);
+  const { documents } = await call(
+    context,
+    'GET',
+    `/api/v1/patients/${enc(patientId)}/documents`,
+    c.DocumentList,
+  );
+  return { dataKey: await openDataKey(context, patientId, patient.dataKey), documents };
+}
+
+export async function listDocuments(context: RecordsContext, patientId: string): Promise<DocumentInfo[]> {
+  const { dataKey, documents } = await documentViews(context, patientId);
+  try {
+    const out: DocumentInfo[] = [];
+    for (const view of documents) {
+      if (view.status === 'complete') out.push(info(view, await openMeta(context, dataKey, view)));
+    }
+    return out;
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+export async function pendingUploads(context: RecordsContext, patientId: string): Promise<PendingUpload[]> {
+  const { dataKey, documents } = await documentViews(context, patientId);
+  try {
+    const out: PendingUpload[] = [];
+    for (const view of documents) {
+      if (view.status !== 'uploading') continue;
+      out.push({
+        ...info(view, await openMeta(context, dataKey, view)),
+        patientId,
+        chunkCount: view.chunkCount,
+        receivedChunks: view.receivedChunks,
+      });
+    }
+    return out;
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/**
+ * A stream of the decrypted document. Chunks are fetched in order (a couple ahead) and each is
+ * authenticated before any of its bytes are handed out; the chunk the server calls last must
+ * have been sealed as the last one, and the total must match the encrypted size, so a shortened,
+ * reordered or extended document errors the stream instead of ending it quietly.
+ */
+export async function downloadDocument(
+  context: RecordsContext,
+  documentId: string,
+  options: DownloadOptions = {},
+): Promise<{ info: DocumentInfo; stream: ReadableStream<Uint8Array> }> {
+  const view = await call(context, 'GET', `/api/v1/documents/${enc(documentId)}`, c.DocumentView);
+  if (view.status !== 'complete') {
+    throw new TresorApiError(
+      'records.document_not_ready',
+      'This document has not been uploaded completely yet.',
+      409,
+    );
+  }
+  const dataKey = await openDataKey(
+    context,
+    view.patientId,
+    (await fetchPatient(context, view.patientId)).dataKey,
+  );
+  let meta: DocumentMeta;
+  let cipher: DocumentCipher;
+  try {
+    meta = await openMeta(context, dataKey, view);
+    cipher = await cipherFor(context, dataKey, view);
+  } finally {
+    dataKey.fill(0);
+  }
+  const token = context.token();
+  const fetchChunk = async (index: number) => {
+    const response = await context.http.raw('GET', `/api/v1/documents/${enc(documentId)}/chunks/${index}`, {
+      token,
+    });
+    return new Uint8Array(await response.arrayBuffer());
+  };
+  const ahead = new Map<number, Promise<Uint8Array>>();
+  const fetchAhead = (index: number) => {
+    if (index < view.chunkCount && !ahead.has(index)) {
+      const pending = fetchChunk(index);
+      pending.catch(() => undefined);
+      ahead.set(index, pending);
+    }
+  };
+  let next = 0;
+  let received = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (next >= view.chunkCount) {
+        if (received !== meta.size) throw new DecryptionError();
+        controller.close();
+        return;
+      }
+      for (let i = next; i <= next + PREFETCH; i++) fetchAhead(i);
+      const sealed = await ahead.get(next)!;
+      ahead.delete(next);
+      const plain = await cipher.open(next, next === view.chunkCount - 1, sealed);
+      next++;
+      received += plain.length;
+      if (received > meta.size) throw new DecryptionError();
+      options.onProgress?.(received, meta.size);
+      controller.enqueue(plain);
+    },
+    cancel() {
+      ahead.clear();
+    },
+  });
+  return { info: info(view, meta), stream };
+}

@@ -1,0 +1,92 @@
+import { type DataKey, openField, sealField } from '@tresor/crypto';
+import { Value } from '@sinclair/typebox/value';
+import { records as c } from '../contract/index.js';
+import { dataKeyForWrite, fetchPatient, openMaster } from './patients.js';
+import { type EntryInput, EntryInputSchema, checkEntry } from './plaintext.js';
+import { type RecordsContext, call, openDataKey, randomId } from './records-context.js';
+import type { ClinicalEntry, PatientVersion } from './types.js';
+import type { UserNames } from './user-names.js';
+
+const enc = encodeURIComponent;
+
+function entryField(context: RecordsContext, patientId: string, entryId: string) {
+  return { practiceId: context.practiceId, recordId: patientId, field: `entry/${entryId}`, version: 1 };
+}
+
+async function openEntry(
+  context: RecordsContext,
+  dataKey: DataKey,
+  names: UserNames,
+  view: c.EntryView,
+): Promise<ClinicalEntry> {
+  const entry = await openField(dataKey, view.body, entryField(context, view.patientId, view.id));
+  if (!Value.Check(EntryInputSchema, entry)) throw new Error('clinical entry is malformed');
+  return { ...entry, id: view.id, createdAt: view.createdAt, author: await names.ref(view.authorId) };
+}
+
+export async function addEntry(
+  context: RecordsContext,
+  names: UserNames,
+  patientId: string,
+  entry: EntryInput,
+): Promise<ClinicalEntry> {
+  checkEntry(entry);
+  const dataKey = await dataKeyForWrite(context, await fetchPatient(context, patientId));
+  try {
+    const id = randomId();
+    const body: c.CreateEntryBody = {
+      id,
+      body: await sealField(dataKey, entryField(context, patientId, id), entry),
+    };
+    const view = await call(context, 'POST', `/api/v1/patients/${enc(patientId)}/entries`, c.EntryView, body);
+    return await openEntry(context, dataKey, names, view);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+export async function listEntries(
+  context: RecordsContext,
+  names: UserNames,
+  patientId: string,
+): Promise<ClinicalEntry[]> {
+  const patient = await fetchPatient(context, patientId);
+  const { entries } = await call(context, 'GET', `/api/v1/patients/${enc(patientId)}/entries`, c.EntryList);
+  const dataKey = await openDataKey(context, patientId, patient.dataKey);
+  try {
+    const out: ClinicalEntry[] = [];
+    for (const view of entries) out.push(await openEntry(context, dataKey, names, view));
+    return out;
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+export async function patientHistory(
+  context: RecordsContext,
+  names: UserNames,
+  patientId: string,
+): Promise<PatientVersion[]> {
+  const patient = await fetchPatient(context, patientId);
+  const { versions } = await call(
+    context,
+    'GET',
+    `/api/v1/patients/${enc(patientId)}/versions`,
+    c.PatientVersions,
+  );
+  const dataKey = await openDataKey(context, patientId, patient.dataKey);
+  try {
+    const out: PatientVersion[] = [];
+    for (const v of versions) {
+      out.push({
+        version: v.version,
+        master: await openMaster(context, dataKey, patientId, v.version, v.master),
+        changedAt: v.changedAt,
+        changedBy: await names.ref(v.changedBy),
+      });
+    }
+    return out;
+  } finally {
+    dataKey.fill(0);
+  }
+}

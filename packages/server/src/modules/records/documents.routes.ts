@@ -1,0 +1,153 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody, records as c } from '@tresor/sdk/contract';
+import { AppError } from '../../platform/app-error.js';
+import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
+import type { DocumentsService } from './documents.service.js';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+} as const;
+
+const OCTETS = 'application/octet-stream';
+
+/** A streamed binary answer (documented as binary; Fastify does not serialise streams). */
+const SealedChunk = Type.Unsafe<Readable>({
+  type: 'string',
+  format: 'binary',
+  description: 'nonce (12 bytes) || AES-256-GCM ciphertext || tag (16 bytes)',
+});
+
+async function* nothing(): AsyncGenerator<Uint8Array> {
+  // An absent body: zero bytes.
+}
+
+function contentLength(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\d{1,15}$/.test(header)) return undefined;
+  return Number(header);
+}
+
+/**
+ * Documents: resumable chunked upload and chunk-wise download. Chunk bodies are raw
+ * `application/octet-stream`; they are handed to the service as the request stream (a
+ * content-type parser of this plugin only), so no chunk is ever buffered in full.
+ */
+export function documentsRoutes(documents: DocumentsService, guards: AuthGuards): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['records'];
+    const signedIn = guards.signedIn;
+    app.addContentTypeParser(OCTETS, (_request, payload, done) => {
+      done(null, payload);
+    });
+
+    app.post(
+      '/api/v1/patients/:id/documents',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary: 'Start a document upload: encrypted name and type, plaintext size (at most 500 MiB)',
+          params: c.IdParams,
+          body: c.CreateDocumentBody,
+          response: { 201: c.DocumentView, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await documents.create(authOf(request), request.params.id, request.body)),
+    );
+
+    app.get(
+      '/api/v1/patients/:id/documents',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary: 'Documents of a patient (complete ones and uploads in progress)',
+          params: c.IdParams,
+          response: { 200: c.DocumentList, ...errors },
+        },
+      },
+      async (request) => ({ documents: await documents.list(authOf(request), request.params.id) }),
+    );
+
+    app.get(
+      '/api/v1/documents/:id',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary: 'A document with its upload state (which chunks are stored: resume from there)',
+          params: c.IdParams,
+          response: { 200: c.DocumentView, ...errors },
+        },
+      },
+      async (request) => documents.get(authOf(request), request.params.id),
+    );
+
+    app.put(
+      '/api/v1/documents/:id/chunks/:index',
+      {
+        preHandler: signedIn,
+        bodyLimit: c.MAX_SEALED_CHUNK_BYTES,
+        schema: {
+          tags,
+          summary: 'Store one sealed chunk (raw application/octet-stream body of its exact sealed length)',
+          params: c.ChunkParams,
+          response: { 200: c.ChunkReply, ...errors },
+        },
+      },
+      async (request) => {
+        const body = request.body as IncomingMessage | undefined;
+        const length = contentLength(request.headers['content-length']);
+        // Fastify's bodyLimit does not apply to a body handed on as a stream: checked here.
+        if (length !== undefined && length > c.MAX_SEALED_CHUNK_BYTES)
+          throw new AppError('request.too_large');
+        return documents.putChunk(
+          authOf(request),
+          request.params.id,
+          request.params.index,
+          body ?? nothing(),
+          body === undefined ? 0 : length,
+        );
+      },
+    );
+
+    app.post(
+      '/api/v1/documents/:id/complete',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary: 'Finish an upload once every chunk is stored',
+          params: c.IdParams,
+          response: { 200: c.DocumentView, ...errors },
+        },
+      },
+      async (request) => documents.complete(authOf(request), request.params.id),
+    );
+
+    app.get(
+      '/api/v1/documents/:id/chunks/:index',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary: 'One sealed chunk of a complete document, streamed as application/octet-stream',
+          params: c.ChunkParams,
+          response: { 200: SealedChunk, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const chunk = await documents.readChunk(authOf(request), request.params.id, request.params.index);
+        return reply.type(OCTETS).header('content-length', chunk.size).send(chunk.stream);
+      },
+    );
+  };
+}

@@ -1,0 +1,185 @@
+import type { Readable } from 'node:stream';
+import { documentChunkCount, MAX_DOCUMENT_SIZE, sealedChunkLength } from '@tresor/crypto';
+import type { records } from '@tresor/sdk/contract';
+import { AppError } from '../../platform/app-error.js';
+import { type BlobKey, type BlobStore, BlobStoreError } from '../../platform/blob/blob-store.js';
+import type { AuthContext } from '../../platform/http/auth-guard.js';
+import { requirePatient } from './patients.service.js';
+import { ciphertextHash, type RecordsAudit, recordsEvent } from './records.audit.js';
+import type { RecordsStore, RecordsTx } from './records.store.js';
+import type { StoredChunk, StoredDocument } from './records.types.js';
+import { documentView } from './records.views.js';
+import { isoDay, retentionUntil } from './retention.js';
+
+async function requireDocument(tx: RecordsTx, id: string, lock = false): Promise<StoredDocument> {
+  const document = await tx.document(id, { lock });
+  if (document === undefined) throw new AppError('records.not_found');
+  return document;
+}
+
+/** Chunk list of a document; a complete one has all of them, so they need not be read. */
+function allChunks(document: StoredDocument): StoredChunk[] {
+  return Array.from({ length: document.chunkCount }, (_, index) => ({
+    index,
+    blobKey: '' as BlobKey,
+    size: 0,
+  }));
+}
+
+/**
+ * Documents: a resumable upload of sealed chunks (create → PUT chunk n, in any order and again
+ * after an interruption → complete), then chunk-wise download. The server knows each chunk's
+ * exact sealed length from the declared plaintext size, so it stores nothing it did not expect;
+ * chunk bodies stream into the blob store and are never buffered whole. No transaction stays open
+ * while a body is being received.
+ */
+export class DocumentsService {
+  constructor(
+    private readonly store: RecordsStore,
+    private readonly blobs: BlobStore,
+    private readonly audit: RecordsAudit,
+    private readonly now: () => Date,
+  ) {}
+
+  create(
+    auth: AuthContext,
+    patientId: string,
+    body: records.CreateDocumentBody,
+  ): Promise<records.DocumentView> {
+    if (body.size > MAX_DOCUMENT_SIZE) throw new AppError('records.document_too_large');
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      await requirePatient(tx, patientId);
+      const added = await tx.addDocument({
+        id: body.id,
+        patientId,
+        meta: body.meta,
+        size: body.size,
+        chunkSize: body.chunkSize,
+        chunkCount: documentChunkCount(body.size, body.chunkSize),
+        createdBy: auth.userId,
+      });
+      if (!added) throw new AppError('records.id_taken');
+      await this.audit.append(
+        tx.scope,
+        recordsEvent(auth, 'document.upload_started', body.id, ciphertextHash(body.meta)),
+      );
+      return documentView(await requireDocument(tx, body.id), []);
+    });
+  }
+
+  get(auth: AuthContext, id: string): Promise<records.DocumentView> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      const document = await requireDocument(tx, id);
+      return documentView(document, await tx.chunks(id));
+    });
+  }
+
+  list(auth: AuthContext, patientId: string): Promise<records.DocumentView[]> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      await requirePatient(tx, patientId);
+      const documents = await tx.documents(patientId);
+      const views: records.DocumentView[] = [];
+      for (const d of documents) {
+        views.push(documentView(d, d.status === 'complete' ? allChunks(d) : await tx.chunks(d.id)));
+      }
+      return views;
+    });
+  }
+
+  /**
+   * Stores sealed chunk `index`. `declaredLength` is the request's Content-Length, if any; a body
+   * of any other length than the chunk's exact sealed length is refused.
+   */
+  async putChunk(
+    auth: AuthContext,
+    id: string,
+    index: number,
+    body: AsyncIterable<Uint8Array>,
+    declaredLength: number | undefined,
+  ): Promise<{ index: number; size: number }> {
+    const expected = await this.store.inPractice(auth.practiceId, async (tx) => {
+      const document = await requireDocument(tx, id);
+      if (document.status !== 'uploading') throw new AppError('records.upload_closed');
+      if (index >= document.chunkCount) throw new AppError('records.chunk_invalid');
+      return sealedChunkLength(document.size, index, document.chunkSize);
+    });
+    if (declaredLength !== undefined && declaredLength !== expected)
+      throw new AppError('records.chunk_invalid');
+    let stored: { key: BlobKey; size: number };
+    try {
+      stored = await this.blobs.put(body, { maxBytes: expected });
+    } catch (error) {
+      if (error instanceof BlobStoreError && error.code === 'blob.too_large') {
+        throw new AppError('records.chunk_invalid');
+      }
+      throw error;
+    }
+    if (stored.size !== expected) {
+      await this.discard(auth, [stored.key]);
+      throw new AppError('records.chunk_invalid');
+    }
+    const replaced = await this.store.inPractice(auth.practiceId, async (tx) => {
+      const document = await tx.document(id, { lock: true });
+      if (document?.status !== 'uploading') return { closed: true, previous: undefined };
+      return {
+        closed: false,
+        previous: await tx.putChunk(id, { index, blobKey: stored.key, size: stored.size }),
+      };
+    });
+    if (replaced.closed) {
+      await this.discard(auth, [stored.key]);
+      throw new AppError('records.upload_closed');
+    }
+    if (replaced.previous !== undefined) await this.discard(auth, [replaced.previous]);
+    return { index, size: stored.size };
+  }
+
+  /** Closes the upload once every chunk is there; the document counts as treatment from then on. */
+  complete(auth: AuthContext, id: string): Promise<records.DocumentView> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      const document = await requireDocument(tx, id, true);
+      const chunks = await tx.chunks(id);
+      if (document.status === 'complete') return documentView(document, chunks);
+      const complete = chunks.length === document.chunkCount && chunks.every((c, i) => c.index === i);
+      if (!complete) throw new AppError('records.upload_incomplete');
+      const at = this.now();
+      await tx.completeDocument(id, at);
+      const today = isoDay(at);
+      await tx.setTreatment(document.patientId, today, retentionUntil(today));
+      await this.audit.append(
+        tx.scope,
+        recordsEvent(
+          auth,
+          'document.added',
+          id,
+          ciphertextHash(
+            document.meta,
+            chunks.map((c) => c.blobKey),
+          ),
+        ),
+      );
+      return documentView(await requireDocument(tx, id), chunks);
+    });
+  }
+
+  /** The sealed bytes of chunk `index` of a complete document, as a stream. */
+  async readChunk(auth: AuthContext, id: string, index: number): Promise<{ stream: Readable; size: number }> {
+    const chunk = await this.store.inPractice(auth.practiceId, async (tx) => {
+      const document = await requireDocument(tx, id);
+      if (document.status !== 'complete') throw new AppError('records.document_not_ready');
+      return (await tx.chunks(id)).find((c) => c.index === index);
+    });
+    if (chunk === undefined) throw new AppError('records.not_found');
+    const stream = await this.blobs.get(chunk.blobKey);
+    if (stream === undefined) throw new Error(`blob of document ${id} chunk ${index} is missing`);
+    return { stream, size: chunk.size };
+  }
+
+  /** Deletes blobs that no chunk of the practice refers to (any more). */
+  async discard(auth: AuthContext, keys: readonly BlobKey[]): Promise<void> {
+    for (const key of keys) {
+      const inUse = await this.store.inPractice(auth.practiceId, (tx) => tx.blobInUse(key));
+      if (!inUse) await this.blobs.delete(key);
+    }
+  }
+}

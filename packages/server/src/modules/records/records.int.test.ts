@@ -1,0 +1,443 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { AccountSession } from '@tresor/sdk';
+import { MembersFixture } from '../../testing/members-fixture.js';
+
+const MiB = 1024 * 1024;
+const OVERHEAD = 28;
+
+/** A well-formed envelope; the server cannot and does not open it. */
+const env = (kid = 'dk', ct = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') => ({
+  v: 1,
+  alg: 'A256GCM',
+  kid,
+  nonce: 'AAAAAAAAAAAAAAAA',
+  ct,
+});
+const patientBody = (id = randomUUID()) => ({
+  id,
+  dataKey: env('pk.v1'),
+  master: env(),
+  blindIndex: { pkVersion: 1, kvnr: 4711, nameDob: 815 },
+  directory: env('dir.pk.v1'),
+});
+
+/** Route behaviour of the records module: auth, input checks, concurrency, uploads, erasure rules, retention. */
+describe('records routes', () => {
+  let f: MembersFixture;
+  let primary: AccountSession;
+  let secondary: AccountSession;
+
+  const raw = (method: string, path: string, token?: string, body?: unknown) =>
+    f.raw(method, path, {
+      ...(token === undefined ? {} : { token }),
+      ...(body === undefined ? {} : { body }),
+    });
+  const create = async (token: string) => {
+    const body = patientBody();
+    const res = await raw('POST', '/api/v1/patients', token, body);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return body.id;
+  };
+  const putChunk = async (
+    token: string,
+    documentId: string,
+    index: number,
+    bytes: Uint8Array | undefined,
+  ) => {
+    const res = await fetch(`${f.server.url}/api/v1/documents/${documentId}/chunks/${index}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(bytes === undefined ? {} : { 'content-type': 'application/octet-stream' }),
+      },
+      ...(bytes === undefined ? {} : { body: bytes as Uint8Array<ArrayBuffer> }),
+    });
+    const body = (await res.json()) as { error?: { code?: string } };
+    return { status: res.status, code: body.error?.code, body };
+  };
+  const auditActions = () =>
+    f.asOwner(async (trx) =>
+      (
+        await trx
+          .selectFrom('audit_entries')
+          .select(['action', 'target_id', 'ciphertext_hash'])
+          .orderBy('seq')
+          .execute()
+      ).filter((e) => /^(patient|entry|document)\./.test(e.action)),
+    );
+
+  before(async () => {
+    f = await MembersFixture.start();
+    primary = await f.found('Praxis Dr. Albers', 'k.albers');
+    secondary = await f.onboard(primary, 'l.vogt');
+  });
+  after(() => f.close());
+
+  it('require a signed-in session on every route', async () => {
+    const id = randomUUID();
+    // Valid bodies, so that only the missing session can be the reason for refusing.
+    const update = {
+      expectedVersion: 1,
+      master: env(),
+      blindIndex: { pkVersion: 1, kvnr: null, nameDob: 1 },
+      directory: env(),
+    };
+    const routes: [string, string, unknown][] = [
+      ['POST', '/api/v1/patients', patientBody()],
+      ['GET', `/api/v1/patients/${id}`, undefined],
+      ['PUT', `/api/v1/patients/${id}`, update],
+      ['GET', `/api/v1/patients/${id}/versions`, undefined],
+      ['PUT', `/api/v1/patients/${id}/index`, { blindIndex: update.blindIndex, directory: env() }],
+      ['PUT', `/api/v1/patients/${id}/data-key`, { previous: env('pk.v1'), next: env('pk.v2') }],
+      ['GET', '/api/v1/data-keys', undefined],
+      ['POST', '/api/v1/patients/lookup', { field: 'kvnr', terms: [{ pkVersion: 1, value: 1 }] }],
+      ['GET', '/api/v1/directory', undefined],
+      ['GET', `/api/v1/patients/${id}/entries`, undefined],
+      ['POST', `/api/v1/patients/${id}/entries`, { id, body: env() }],
+      ['POST', `/api/v1/patients/${id}/erase`, { category: 'other' }],
+      ['GET', '/api/v1/erasures', undefined],
+      ['GET', '/api/v1/retention/expired', undefined],
+      ['POST', `/api/v1/patients/${id}/documents`, { id, meta: env(), size: 1, chunkSize: MiB }],
+      ['GET', `/api/v1/patients/${id}/documents`, undefined],
+      ['GET', `/api/v1/documents/${id}`, undefined],
+      ['GET', `/api/v1/documents/${id}/chunks/0`, undefined],
+      ['POST', `/api/v1/documents/${id}/complete`, undefined],
+    ];
+    for (const [method, path, body] of routes) {
+      for (const token of [undefined, 'not-a-valid-session-token-at-all']) {
+        const res = await raw(method, path, token, body);
+        assert.deepEqual([res.status, res.code], [401, 'auth.unauthenticated'], `${method} ${path}`);
+      }
+    }
+    for (const token of ['', 'Bearer not-a-valid-session-token-at-all']) {
+      const res = await fetch(`${f.server.url}/api/v1/documents/${id}/chunks/0`, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/octet-stream',
+          ...(token === '' ? {} : { authorization: token }),
+        },
+        body: new Uint8Array(100),
+      });
+      assert.equal(res.status, 401, 'PUT chunk');
+    }
+    const erasures = await raw('GET', '/api/v1/erasures', secondary.token);
+    assert.deepEqual(
+      [erasures.status, erasures.code],
+      [403, 'auth.forbidden'],
+      'the erasure log is for primary users',
+    );
+  });
+
+  it('refuse malformed input with stable codes and change nothing', async () => {
+    const before = await f.snapshot();
+    const bad: [string, string, unknown][] = [
+      ['POST', '/api/v1/patients', { ...patientBody(), master: 'Anna Meier' }],
+      ['POST', '/api/v1/patients', { ...patientBody(), id: 'not-a-uuid' }],
+      [
+        'POST',
+        '/api/v1/patients',
+        { ...patientBody(), blindIndex: { pkVersion: 1, kvnr: 65536, nameDob: 1 } },
+      ],
+      ['POST', '/api/v1/patients', { ...patientBody(), extra: true }],
+      ['POST', '/api/v1/patients', { ...patientBody(), dataKey: env('uk') }],
+      ['POST', '/api/v1/patients/lookup', { field: 'kvnr', terms: [] }],
+      ['POST', '/api/v1/patients/lookup', { field: 'surname', terms: [{ pkVersion: 1, value: 1 }] }],
+      ['POST', `/api/v1/patients/${randomUUID()}/erase`, { category: 'bored' }],
+      [
+        'POST',
+        `/api/v1/patients/${randomUUID()}/documents`,
+        { id: randomUUID(), meta: env(), size: 1, chunkSize: 4096 },
+      ],
+    ];
+    for (const [method, path, body] of bad) {
+      const res = await raw(method, path, primary.token, body);
+      assert.deepEqual(
+        [res.status, res.code],
+        [400, 'request.invalid'],
+        `${method} ${path} ${JSON.stringify(body)}`,
+      );
+    }
+    const query = await raw('GET', '/api/v1/directory?since=-1', primary.token);
+    assert.deepEqual([query.status, query.code], [400, 'request.invalid']);
+    const unknown = randomUUID();
+    for (const [method, path, body] of [
+      ['GET', `/api/v1/patients/${unknown}`, undefined],
+      [
+        'PUT',
+        `/api/v1/patients/${unknown}`,
+        { ...patientBody(), id: undefined, dataKey: undefined, expectedVersion: 1 },
+      ],
+      ['GET', `/api/v1/patients/${unknown}/entries`, undefined],
+      ['POST', `/api/v1/patients/${unknown}/entries`, { id: randomUUID(), body: env() }],
+      ['POST', `/api/v1/patients/${unknown}/erase`, { category: 'other' }],
+      ['GET', `/api/v1/documents/${unknown}`, undefined],
+    ] as const) {
+      const res = await raw(method, path, primary.token, body && JSON.parse(JSON.stringify(body)));
+      assert.deepEqual([res.status, res.code], [404, 'records.not_found'], `${method} ${path}`);
+    }
+    assert.equal(await f.snapshot(), before);
+  });
+
+  it('store versions with optimistic concurrency and audit every change with a ciphertext hash', async () => {
+    const id = await create(secondary.token);
+    const taken = await raw('POST', '/api/v1/patients', primary.token, { ...patientBody(id) });
+    assert.deepEqual([taken.status, taken.code], [409, 'records.id_taken']);
+    const update = {
+      expectedVersion: 1,
+      master: env('dk', 'B'.repeat(40)),
+      blindIndex: { pkVersion: 1, kvnr: null, nameDob: 9 },
+      directory: env('dir.pk.v1'),
+    };
+    const v2 = await raw('PUT', `/api/v1/patients/${id}`, primary.token, update);
+    assert.equal(v2.status, 200);
+    assert.equal((v2.body as { version: number }).version, 2);
+    const before = await f.snapshot();
+    const stale = await raw('PUT', `/api/v1/patients/${id}`, secondary.token, update);
+    assert.deepEqual([stale.status, stale.code], [409, 'records.version_conflict']);
+    assert.equal(await f.snapshot(), before, 'a conflicting update changes nothing');
+    const history = await raw('GET', `/api/v1/patients/${id}/versions`, secondary.token);
+    const versions = (
+      history.body as { versions: { version: number; changedBy: string; master: { ct: string } }[] }
+    ).versions;
+    assert.deepEqual(
+      versions.map((v) => [v.version, v.changedBy]),
+      [
+        [1, secondary.userId],
+        [2, primary.userId],
+      ],
+    );
+    assert.equal(versions[1]?.master.ct, 'B'.repeat(40), 'the original and the edit stay readable');
+    const lookup = await raw('POST', '/api/v1/patients/lookup', primary.token, {
+      field: 'name_dob',
+      terms: [{ pkVersion: 1, value: 9 }],
+    });
+    assert.deepEqual(lookup.body, { ids: [id] });
+    const noKvnr = await raw('POST', '/api/v1/patients/lookup', primary.token, {
+      field: 'kvnr',
+      terms: [{ pkVersion: 1, value: 4711 }],
+    });
+    assert.ok(!(noKvnr.body as { ids: string[] }).ids.includes(id), 'the kvnr row went with the edit');
+    const audit = (await auditActions()).filter((e) => e.target_id === id);
+    assert.deepEqual(
+      audit.map((e) => e.action),
+      ['patient.created', 'patient.updated'],
+    );
+    assert.ok(audit.every((e) => /^[0-9a-f]{64}$/.test(e.ciphertext_hash ?? '')));
+  });
+
+  it('import many patients in one transaction, all or none', async () => {
+    const [a, b] = [patientBody(), patientBody()];
+    const imported = await raw('POST', '/api/v1/patients/import', secondary.token, { patients: [a, b] });
+    assert.deepEqual([imported.status, imported.body], [201, { ids: [a.id, b.id] }]);
+    const before = await f.snapshot();
+    for (const patients of [[patientBody(), a], [b], [patientBody(b.id), patientBody(b.id)]]) {
+      const again = await raw('POST', '/api/v1/patients/import', secondary.token, { patients });
+      assert.deepEqual([again.status, again.code], [409, 'records.id_taken']);
+    }
+    assert.equal(await f.snapshot(), before, 'a failed import stores nothing');
+    const created = (await auditActions()).filter((e) => e.target_id === a.id || e.target_id === b.id);
+    assert.deepEqual(
+      created.map((e) => e.action),
+      ['patient.created', 'patient.created'],
+    );
+  });
+
+  it('swap wrapped data keys only when the caller saw the current one', async () => {
+    const id = await create(primary.token);
+    const next = env('pk.v2', 'C'.repeat(40));
+    const wrong = await raw('PUT', `/api/v1/patients/${id}/data-key`, secondary.token, {
+      previous: env('pk.v9'),
+      next,
+    });
+    assert.deepEqual(wrong.body, { replaced: false });
+    const right = await raw('PUT', `/api/v1/patients/${id}/data-key`, secondary.token, {
+      previous: env('pk.v1'),
+      next,
+    });
+    assert.deepEqual(right.body, { replaced: true });
+    const page = (await raw('GET', '/api/v1/data-keys?limit=1000', secondary.token)).body as {
+      keys: { patientId: string; dataKey: { kid: string } }[];
+    };
+    assert.equal(page.keys.find((k) => k.patientId === id)?.dataKey.kid, 'pk.v2');
+  });
+
+  it('take documents only in chunks of the exact expected size, up to 500 MiB', async () => {
+    const id = await create(primary.token);
+    const tooLarge = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
+      id: randomUUID(),
+      meta: env(),
+      size: 500 * MiB + 1,
+      chunkSize: MiB,
+    });
+    assert.deepEqual([tooLarge.status, tooLarge.code], [413, 'records.document_too_large']);
+    const documentId = randomUUID();
+    const size = MiB + 100;
+    const created = await raw('POST', `/api/v1/patients/${id}/documents`, secondary.token, {
+      id: documentId,
+      meta: env(),
+      size,
+      chunkSize: MiB,
+    });
+    assert.equal(created.status, 201);
+    assert.equal((created.body as { chunkCount: number }).chunkCount, 2);
+
+    const chunk0 = crypto.getRandomValues(new Uint8Array(65536));
+    const full = new Uint8Array(MiB + OVERHEAD);
+    for (let i = 0; i < full.length; i += chunk0.length)
+      full.set(chunk0.subarray(0, Math.min(chunk0.length, full.length - i)), i);
+    const cases: [number, Uint8Array | undefined, number, string][] = [
+      [2, new Uint8Array(100 + OVERHEAD), 400, 'records.chunk_invalid'], // beyond the last chunk
+      [1, new Uint8Array(99 + OVERHEAD), 400, 'records.chunk_invalid'], // one byte short
+      [1, new Uint8Array(101 + OVERHEAD), 400, 'records.chunk_invalid'], // one byte long
+      [0, new Uint8Array(MiB + OVERHEAD + 1), 413, 'request.too_large'], // over the chunk limit
+      [0, undefined, 400, 'records.chunk_invalid'], // no body
+    ];
+    for (const [index, bytes, status, code] of cases) {
+      const res = await putChunk(primary.token, documentId, index, bytes);
+      assert.deepEqual([res.status, res.code], [status, code], `chunk ${index} of ${bytes?.length} bytes`);
+    }
+    const early = await fetch(`${f.server.url}/api/v1/documents/${documentId}/chunks/0`, {
+      headers: { authorization: `Bearer ${primary.token}` },
+    });
+    assert.equal(early.status, 409);
+    assert.equal(
+      ((await early.json()) as { error: { code: string } }).error.code,
+      'records.document_not_ready',
+    );
+    assert.equal((await putChunk(primary.token, documentId, 0, full)).status, 200);
+    const incomplete = await raw('POST', `/api/v1/documents/${documentId}/complete`, primary.token);
+    assert.deepEqual([incomplete.status, incomplete.code], [409, 'records.upload_incomplete']);
+    const last = new Uint8Array(100 + OVERHEAD).fill(7);
+    assert.equal((await putChunk(secondary.token, documentId, 1, last)).status, 200);
+    const done = await raw('POST', `/api/v1/documents/${documentId}/complete`, primary.token);
+    assert.equal(done.status, 200);
+    assert.deepEqual((done.body as { receivedChunks: number[] }).receivedChunks, [0, 1]);
+    const closed = await putChunk(primary.token, documentId, 1, last);
+    assert.deepEqual([closed.status, closed.code], [409, 'records.upload_closed']);
+    const download = await fetch(`${f.server.url}/api/v1/documents/${documentId}/chunks/1`, {
+      headers: { authorization: `Bearer ${secondary.token}` },
+    });
+    assert.equal(download.headers.get('content-type'), 'application/octet-stream');
+    assert.deepEqual(new Uint8Array(await download.arrayBuffer()), last);
+    const listed = await raw('GET', `/api/v1/patients/${id}/documents`, secondary.token);
+    assert.equal((listed.body as { documents: unknown[] }).documents.length, 1);
+  });
+
+  it('erase records under retention only by a primary user with a reason, and list expired retention', async () => {
+    const treated = await create(primary.token);
+    const fresh = await create(primary.token);
+    const entry = await raw('POST', `/api/v1/patients/${treated}/entries`, secondary.token, {
+      id: randomUUID(),
+      body: env(),
+    });
+    assert.equal(entry.status, 201);
+    const patient = (await raw('GET', `/api/v1/patients/${treated}`, secondary.token)).body as {
+      retentionUntil: string;
+    };
+    assert.equal(patient.retentionUntil, `${new Date(f.clock.now()).getUTCFullYear() + 10}-12-31`);
+
+    const before = await f.snapshot();
+    const bySecondary = await raw('POST', `/api/v1/patients/${treated}/erase`, secondary.token, {
+      category: 'patient_request',
+      reason: env('pk.v1'),
+    });
+    assert.deepEqual([bySecondary.status, bySecondary.code], [403, 'records.retention_active']);
+    const noReason = await raw('POST', `/api/v1/patients/${treated}/erase`, primary.token, {
+      category: 'patient_request',
+    });
+    assert.deepEqual([noReason.status, noReason.code], [400, 'records.erasure_reason_required']);
+    assert.equal(await f.snapshot(), before, 'refused erasures change nothing');
+
+    // A patient without treatment is not under retention: any member may erase on request.
+    const freshErased = await raw('POST', `/api/v1/patients/${fresh}/erase`, secondary.token, {
+      category: 'consent_withdrawn',
+    });
+    assert.equal(freshErased.status, 200);
+
+    assert.deepEqual((await raw('GET', '/api/v1/retention/expired', secondary.token)).body, { records: [] });
+    await f.asOwner((trx) =>
+      trx.updateTable('patients').set({ retention_until: '2020-12-31' }).where('id', '=', treated).execute(),
+    );
+    assert.deepEqual((await raw('GET', '/api/v1/retention/expired', secondary.token)).body, {
+      records: [{ id: treated, retentionUntil: '2020-12-31' }],
+    });
+    const expired = await raw('POST', `/api/v1/patients/${treated}/erase`, secondary.token, {
+      category: 'retention_expired',
+    });
+    assert.equal(expired.status, 200);
+
+    const gone = await f.asOwner(async (trx) => ({
+      patients: await trx.selectFrom('patients').select('id').where('id', 'in', [treated, fresh]).execute(),
+      versions: await trx
+        .selectFrom('patient_versions')
+        .select('version')
+        .where('patient_id', 'in', [treated, fresh])
+        .execute(),
+      entries: await trx
+        .selectFrom('clinical_entries')
+        .select('id')
+        .where('patient_id', 'in', [treated, fresh])
+        .execute(),
+      index: await trx
+        .selectFrom('patient_blind_index')
+        .select('field')
+        .where('patient_id', 'in', [treated, fresh])
+        .execute(),
+      directory: await trx
+        .selectFrom('directory_entries')
+        .select('entry')
+        .where('patient_id', 'in', [treated, fresh])
+        .execute(),
+    }));
+    assert.deepEqual(gone, {
+      patients: [],
+      versions: [],
+      entries: [],
+      index: [],
+      directory: [{ entry: null }, { entry: null }],
+    });
+    const erasures = (await raw('GET', '/api/v1/erasures', primary.token)).body as {
+      erasures: { patientId: string; category: string; underRetention: boolean }[];
+    };
+    assert.deepEqual(
+      erasures.erasures.map((e) => [e.patientId, e.category, e.underRetention]),
+      [
+        [fresh, 'consent_withdrawn', false],
+        [treated, 'retention_expired', false],
+      ],
+    );
+    const audit = (await auditActions()).filter((e) => e.action === 'patient.erased').map((e) => e.target_id);
+    assert.deepEqual(audit, [fresh, treated]);
+  });
+
+  it('serve the directory as a change feed with a cursor and tombstones', async () => {
+    const first = (await raw('GET', '/api/v1/directory?limit=2', primary.token)).body as {
+      changes: { seq: number }[];
+      cursor: number;
+      more: boolean;
+    };
+    assert.equal(first.changes.length, 2);
+    assert.equal(first.more, true);
+    let cursor = first.cursor;
+    let all = first.changes.length;
+    for (;;) {
+      const page = (await raw('GET', `/api/v1/directory?since=${cursor}&limit=2`, primary.token))
+        .body as typeof first;
+      all += page.changes.length;
+      assert.ok(page.changes.every((c) => c.seq > cursor));
+      cursor = page.cursor;
+      if (!page.more) break;
+    }
+    const id = await create(secondary.token);
+    const next = (await raw('GET', `/api/v1/directory?since=${cursor}`, primary.token)).body as {
+      changes: { patientId: string; entry: unknown }[];
+    };
+    assert.deepEqual(
+      next.changes.map((c) => c.patientId),
+      [id],
+    );
+    assert.ok(all >= 5);
+  });
+});

@@ -1,0 +1,77 @@
+import type { BlobKey } from '../../platform/blob/blob-store.js';
+import type { PracticeScope } from '../../platform/db/tenant.js';
+import type {
+  BlindIndexField,
+  BlindIndexRow,
+  ClinicalEntry,
+  DirectoryChange,
+  Erasure,
+  Patient,
+  PatientVersion,
+  StoredChunk,
+  StoredDocument,
+} from './records.types.js';
+
+/** Storage of the records module. Everything is practice-owned and reached only inside `inPractice`. */
+export interface RecordsStore {
+  /** One transaction bound to one practice (row-level security). */
+  inPractice<T>(practiceId: string, work: (tx: RecordsTx) => Promise<T>): Promise<T>;
+}
+
+export interface NewPatient {
+  readonly id: string;
+  readonly dataKey: unknown;
+  readonly dataKeyPkVersion: number;
+  readonly master: unknown;
+  readonly by: string;
+}
+
+export interface RecordsTx {
+  /** The transaction handle, for the audit log to write in the same transaction. */
+  readonly scope: PracticeScope;
+
+  /** False when the id is already taken in this practice. */
+  addPatient(patient: NewPatient): Promise<boolean>;
+  /**
+   * Many new patients at once (import) with their blind-index rows and directory entries, in a
+   * few multi-row statements; false (and nothing usable: the caller aborts) if any id is taken.
+   */
+  addPatients(
+    patients: readonly (NewPatient & { index: readonly BlindIndexRow[]; directory: unknown })[],
+  ): Promise<boolean>;
+  /** The patient with its current master data; `lock` holds the row until the transaction ends. */
+  patient(id: string, options?: { lock?: boolean }): Promise<Patient | undefined>;
+  addVersion(patientId: string, version: number, master: unknown, by: string): Promise<void>;
+  setCurrentVersion(patientId: string, version: number, by: string): Promise<void>;
+  versions(patientId: string): Promise<PatientVersion[]>;
+  /** Compare-and-swap of the wrapped data key; true if it still was `previous`. */
+  replaceDataKey(patientId: string, previous: unknown, next: unknown, pkVersion: number): Promise<boolean>;
+  dataKeys(after: string | undefined, limit: number): Promise<{ patientId: string; dataKey: unknown }[]>;
+  setTreatment(patientId: string, lastTreatment: string, retentionUntil: string): Promise<void>;
+  expiredRetention(today: string): Promise<{ id: string; retentionUntil: string }[]>;
+
+  setBlindIndex(patientId: string, rows: readonly BlindIndexRow[]): Promise<void>;
+  lookup(field: BlindIndexField, terms: readonly { pkVersion: number; value: number }[]): Promise<string[]>;
+
+  /** Moves the patient's directory entry (or tombstone, `null`) to the head of the feed. */
+  putDirectoryEntry(patientId: string, entry: unknown): Promise<number>;
+  directoryChanges(since: number, limit: number): Promise<DirectoryChange[]>;
+
+  addEntry(entry: Omit<ClinicalEntry, 'createdAt'>): Promise<ClinicalEntry | undefined>;
+  entries(patientId: string): Promise<ClinicalEntry[]>;
+
+  addDocument(document: Omit<StoredDocument, 'createdAt' | 'completedAt' | 'status'>): Promise<boolean>;
+  document(id: string, options?: { lock?: boolean }): Promise<StoredDocument | undefined>;
+  documents(patientId: string): Promise<StoredDocument[]>;
+  completeDocument(id: string, at: Date): Promise<void>;
+  chunks(documentId: string): Promise<StoredChunk[]>;
+  /** Stores (or replaces) a chunk; returns the blob key it replaced, if any. */
+  putChunk(documentId: string, chunk: StoredChunk): Promise<BlobKey | undefined>;
+  /** Whether any chunk of the practice still refers to this blob. */
+  blobInUse(blobKey: BlobKey): Promise<boolean>;
+
+  /** Deletes everything stored about the patient; returns the blob keys its documents used. */
+  deletePatient(patientId: string): Promise<BlobKey[]>;
+  addErasure(erasure: Omit<Erasure, 'erasedAt'>): Promise<void>;
+  erasures(): Promise<Erasure[]>;
+}
