@@ -8,7 +8,7 @@
 //   npx tsc -b && npm run bench:auth
 //
 // Settings (environment): BENCH_USERS practices/users created per server and logged in once per
-// concurrent run (default 800, at least 400), BENCH_CLIENTS concurrent clients (default 200),
+// concurrent run (default 800, at least 3 per client), BENCH_CLIENTS concurrent clients (default 200),
 // BENCH_CPU_LOGINS sequential logins for the CPU reading (default 300), BENCH_HAMMER_LOOPS
 // wrong-password loops against one account (default 1), BENCH_DEFAULT_LOGINS logins with the
 // default key stretching (default 5), BENCH_ROUNDS pairs of runs (hammered, not hammered) after
@@ -26,6 +26,7 @@ import { type BenchDatabase, startBenchDatabase } from '../lib/postgres.js';
 import { findProcessByPortArgument } from '../lib/proc-stat.js';
 import { type BenchServer, requestJson, startBenchServer, stringField } from '../lib/tresor-server.js';
 import { type BenchUser, CHEAP_STRETCHING, freshUsers } from './accounts.js';
+import { measureLoginComponents } from './components.js';
 import { type CheckpointRun, CheckpointCycle } from './checkpoints.js';
 import {
   ADDRESS_GROUP,
@@ -66,6 +67,8 @@ const SEQUENTIAL_ESTIMATE_MS = 100;
 async function main(): Promise<void> {
   const settings = readSettings();
   const date = new Date();
+  process.stderr.write(`authentication work of ${settings.cpuLogins} logins, in-process ...\n`);
+  const components = await measureLoginComponents(settings.cpuLogins);
   const results: StorageResult[] = [];
   let clientSide: ClientSideResult | undefined;
   for (const storage of settings.storages) {
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
     results.push(run.result);
     clientSide ??= run.clientSide;
   }
-  const report = { date, settings, results, clientSide, command: commandLine() };
+  const report = { date, settings, results, clientSide, components, command: commandLine() };
   writeReport(renderReport(report));
   reportFailures(results);
 }
@@ -89,9 +92,11 @@ function readSettings(): Settings {
   if (storages.length === 0 || unknown.length > 0) {
     throw new Error(`BENCH_STORAGES: expected "embedded" and/or "postgresql", got "${unknown.join(',')}"`);
   }
+  const clients = integerFromEnv('BENCH_CLIENTS', 200);
+  // A concurrent run needs at least 3 users per client (logins.ts).
   return {
-    users: integerFromEnv('BENCH_USERS', 800, 400),
-    clients: integerFromEnv('BENCH_CLIENTS', 200),
+    users: integerFromEnv('BENCH_USERS', 800, 3 * clients),
+    clients,
     cpuLogins: integerFromEnv('BENCH_CPU_LOGINS', 300),
     hammerLoops: integerFromEnv('BENCH_HAMMER_LOOPS', 1),
     defaultLogins: integerFromEnv('BENCH_DEFAULT_LOGINS', 5),
