@@ -1,6 +1,7 @@
 // `npm test`: everything CI checks, in order. Type check and build, lint and layering, unit
 // tests, integration tests on embedded PGlite and on a real PostgreSQL server started here,
-// then the unit tests again under Node 24. Exits non-zero on the first failing stage.
+// browser end-to-end tests in Chromium, then the unit tests again under Node 24. Exits non-zero
+// on the first failing stage.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -25,6 +26,7 @@ function findFiles(dir, predicate, out = []) {
 const packageSources = (...names) => names.map((name) => join(root, 'packages', name, 'src'));
 const isUnit = (name) => /\.test\.(ts|mjs)$/.test(name) && !name.includes('.int.test.');
 const isIntegration = (name) => name.endsWith('.int.test.ts');
+const isBrowserEndToEnd = (name) => name.endsWith('.e2e.test.ts');
 const allPackages = ['crypto', 'sdk', 'server', 'backup'];
 
 const unitFiles = (packages) => [
@@ -129,6 +131,12 @@ try {
   postgres.stop();
 }
 check('Integration tests on PostgreSQL')(postgresCode);
+
+// Real Chromium (Debian's package, driven by playwright-core) against the built server and web app.
+const browserTitle = 'browser end-to-end (Chromium)';
+await runTests(browserTitle, findFiles(join(root, 'packages', 'web', 'e2e'), isBrowserEndToEnd)).then(
+  check(browserTitle),
+);
 
 const node24Binary = node24();
 const node24Version = spawnSync(node24Binary, ['--version'], { encoding: 'utf8' }).stdout.trim();

@@ -1,9 +1,21 @@
-import { HomePage } from './features/home/home-page';
+import { AppContent } from './features/shell/app-content';
 import { useT } from './i18n/i18n';
 import { SiteFooter } from './layout/site-footer';
 import { SiteHeader } from './layout/site-header';
+import { RouterProvider } from './routing/router';
+import { SessionProvider } from './session/session-context';
 
 export function App() {
+  return (
+    <RouterProvider>
+      <SessionProvider>
+        <AppLayout />
+      </SessionProvider>
+    </RouterProvider>
+  );
+}
+
+function AppLayout() {
   const t = useT();
   return (
     <>
@@ -12,7 +24,7 @@ export function App() {
       </a>
       <SiteHeader />
       <main id="main" className="site-main" tabIndex={-1}>
-        <HomePage />
+        <AppContent />
       </main>
       <SiteFooter />
     </>

@@ -1,5 +1,15 @@
+import { accountMessagesDe } from './catalogue/account.de';
+import { adminMessagesDe } from './catalogue/admin.de';
+import { patientMessagesDe } from './catalogue/patients.de';
+import { securityMessagesDe } from './catalogue/security.de';
+
 /** German messages, the reference catalogue: every other language must provide exactly these keys. */
 export const messagesDe = {
+  ...accountMessagesDe,
+  ...adminMessagesDe,
+  ...patientMessagesDe,
+  ...securityMessagesDe,
+
   'app.skipToContent': 'Zum Inhalt springen',
   'app.tagline': 'Zero-Knowledge-Plattform für Arztpraxen',
   'app.description':

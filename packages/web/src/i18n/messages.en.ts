@@ -1,7 +1,16 @@
+import { accountMessagesEn } from './catalogue/account.en';
+import { adminMessagesEn } from './catalogue/admin.en';
+import { patientMessagesEn } from './catalogue/patients.en';
+import { securityMessagesEn } from './catalogue/security.en';
 import type { Messages } from './messages.de';
 
-/** English messages; `satisfies Messages` rejects both missing and extra keys. */
+/** English messages; `satisfies Messages` rejects missing keys, each part's own check extra ones. */
 export const messagesEn = {
+  ...accountMessagesEn,
+  ...adminMessagesEn,
+  ...patientMessagesEn,
+  ...securityMessagesEn,
+
   'app.skipToContent': 'Skip to content',
   'app.tagline': 'Zero-knowledge platform for medical practices',
   'app.description':

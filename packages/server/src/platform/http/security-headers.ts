@@ -4,6 +4,10 @@ import type { FastifyInstance } from 'fastify';
 /**
  * Strict security headers for every response: a same-origin content security policy with no
  * inline script or style, no framing, no referrer, and HSTS when served over TLS.
+ *
+ * `'wasm-unsafe-eval'` lets the page compile WebAssembly (the OPAQUE client with its Argon2id
+ * runs as WebAssembly in the browser); unlike `'unsafe-eval'` it does not allow `eval()`,
+ * `new Function()` or string timers, so script injection stays blocked.
  */
 export async function registerSecurityHeaders(app: FastifyInstance, tls: boolean): Promise<void> {
   await app.register(helmet, {
@@ -11,7 +15,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, tls: boolean
       useDefaults: false,
       directives: {
         'default-src': ["'self'"],
-        'script-src': ["'self'"],
+        'script-src': ["'self'", "'wasm-unsafe-eval'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
         'connect-src': ["'self'"],

@@ -1,0 +1,80 @@
+/**
+ * The app's IndexedDB: what this browser keeps between visits. Nothing secret in the sense of
+ * readable key material: the device key pair is a non-extractable CryptoKey (script can use it,
+ * never read it), the rest are public keys and fingerprints this device pinned, and the audit
+ * checkpoint it last accepted. No patient data, no session token, no practice or user key.
+ */
+
+const DATABASE_NAME = 'tresor';
+const DATABASE_VERSION = 1;
+
+export const stores = {
+  /** This device's identity per login name (a device belongs to one user). */
+  device: 'device',
+  /** Per user name: granter user id → Ed25519 signing key (base64url), pinned from the invite link. */
+  trustedGranters: 'trusted-granters',
+  /** Per practice: member user id → fingerprint this device confirmed at a key hand-over. */
+  confirmedMembers: 'confirmed-members',
+  /** Per practice: the audit checkpoint (and server key) accepted at the last verification. */
+  auditCheckpoints: 'audit-checkpoints',
+} as const;
+
+export type StoreName = (typeof stores)[keyof typeof stores];
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => {
+      resolve(req.result);
+    };
+    req.onerror = () => {
+      reject(req.error ?? new Error('IndexedDB request failed'));
+    };
+  });
+}
+
+/** A tiny key-value view over the app's object stores. */
+export class LocalDatabase {
+  #opened: Promise<IDBDatabase> | undefined;
+
+  constructor(private readonly name: string = DATABASE_NAME) {}
+
+  async get<T>(store: StoreName, key: string): Promise<T | undefined> {
+    const db = await this.open();
+    return (await request(db.transaction(store, 'readonly').objectStore(store).get(key))) as T | undefined;
+  }
+
+  async put(store: StoreName, key: string, value: unknown): Promise<void> {
+    const db = await this.open();
+    const transaction = db.transaction(store, 'readwrite');
+    transaction.objectStore(store).put(value, key);
+    await new Promise<void>((resolve, reject) => {
+      transaction.oncomplete = () => {
+        resolve();
+      };
+      transaction.onerror = () => {
+        reject(transaction.error ?? new Error('IndexedDB write failed'));
+      };
+    });
+  }
+
+  private open(): Promise<IDBDatabase> {
+    this.#opened ??= new Promise((resolve, reject) => {
+      const req = indexedDB.open(this.name, DATABASE_VERSION);
+      req.onupgradeneeded = () => {
+        for (const name of Object.values(stores)) {
+          if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+        }
+      };
+      req.onsuccess = () => {
+        resolve(req.result);
+      };
+      req.onerror = () => {
+        reject(req.error ?? new Error('IndexedDB cannot be opened'));
+      };
+    });
+    return this.#opened;
+  }
+}
+
+/** The one database of this app (created lazily, on first use). */
+export const localDatabase = new LocalDatabase();

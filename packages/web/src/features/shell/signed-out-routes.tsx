@@ -1,0 +1,20 @@
+import { useRouter } from '../../routing/router';
+import { HomePage } from '../home/home-page';
+import { AcceptInvitePage } from '../invite/accept-invite-page';
+import { LoginPage } from '../login/login-page';
+import { CreatePracticePage } from '../practice/create-practice-page';
+
+/** Screens without a session: start page, create practice, join by invite; everything else asks to sign in. */
+export function SignedOutRoutes() {
+  const { path } = useRouter();
+  switch (path) {
+    case '/':
+      return <HomePage />;
+    case '/create-practice':
+      return <CreatePracticePage />;
+    case '/invite':
+      return <AcceptInvitePage />;
+    default:
+      return <LoginPage />;
+  }
+}
