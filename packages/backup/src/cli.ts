@@ -16,11 +16,14 @@ function exitCodeFor(code: BackupErrorCode): ExitCode {
     case 'repo.newer_format':
     case 'repo.invalid':
     case 'repo.damaged':
+    case 'repo.locked':
     case 'key.wrong_passphrase':
     case 'key.invalid_passphrase':
     case 'key.last_slot':
     case 'snapshot.not_found':
     case 'snapshot.ambiguous':
+    case 'plan.invalid':
+    case 'plan.not_found':
       return ExitCode.error;
   }
 }

@@ -8,12 +8,15 @@ export type BackupErrorCode =
   | 'repo.newer_format'
   | 'repo.invalid'
   | 'repo.damaged'
+  | 'repo.locked'
   | 'key.wrong_passphrase'
   | 'key.invalid_passphrase'
   | 'key.last_slot'
   | 'snapshot.not_found'
   | 'snapshot.ambiguous'
   | 'passphrase.missing'
+  | 'plan.invalid'
+  | 'plan.not_found'
   | 'usage.invalid';
 
 export class BackupError extends Error {

@@ -9,3 +9,12 @@ export { backup, type BackupOptions, type BackupResult } from './engine/backup.j
 export { restore, type RestoreOptions, type RestoreResult } from './engine/restore.js';
 export { check, type CheckOptions, type CheckResult, type AffectedPath } from './engine/check.js';
 export { newProgress, type Progress } from './engine/progress.js';
+export { parseManifest, type Manifest, type ManifestResult } from './plan/manifest.js';
+export { scanManifestDirs, DEFAULT_MANIFEST_DIRS, type ManifestScan } from './plan/manifest-dirs.js';
+export { readPlan, writePlan, type Plan, type PlanSource } from './plan/plan-file.js';
+export { mergeManifests, type MergeResult } from './plan/plan-merge.js';
+export { runPlan, type PlanRunResult, type PlanRunOptions } from './plan/plan-run.js';
+export type { RetentionRules } from './retention/rules.js';
+export { applyRetention, type PolicyResult, type Decision } from './retention/policy.js';
+export { planRetention, removeSnapshots } from './retention/forget.js';
+export { prune, type PruneOptions, type PruneResult } from './retention/prune.js';

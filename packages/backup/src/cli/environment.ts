@@ -9,13 +9,19 @@ export interface CliEnvironment {
   readonly passphrase: string | undefined;
   /** TRESOR_BACKUP_NEW_PASSPHRASE: the new passphrase for `key add` and `key passwd`. */
   readonly newPassphrase: string | undefined;
+  /** TRESOR_BACKUP_PLAN: the plan file when --plan is not given. */
+  readonly plan: string | undefined;
+  /** TRESOR_BACKUP_MANIFESTS: manifest directories (separated by ":") instead of the default ones. */
+  readonly manifestDirs: readonly string[] | undefined;
 }
 
 export const ENVIRONMENT_HELP = `
 Environment:
   TRESOR_BACKUP_REPO            repository directory (instead of --repo)
   TRESOR_BACKUP_PASSPHRASE      repository passphrase (instead of --passphrase-file or the prompt)
-  TRESOR_BACKUP_NEW_PASSPHRASE  new passphrase for "key add" and "key passwd"`;
+  TRESOR_BACKUP_NEW_PASSPHRASE  new passphrase for "key add" and "key passwd"
+  TRESOR_BACKUP_PLAN            backup plan file for "plan" and "run" (instead of --plan)
+  TRESOR_BACKUP_MANIFESTS       manifest directories for "plan", separated by ":" (instead of the defaults)`;
 
 const value = (text: string | undefined) => (text === undefined || text === '' ? undefined : text);
 
@@ -24,5 +30,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv): CliEnvironment {
     repo: value(env.TRESOR_BACKUP_REPO),
     passphrase: value(env.TRESOR_BACKUP_PASSPHRASE),
     newPassphrase: value(env.TRESOR_BACKUP_NEW_PASSPHRASE),
+    plan: value(env.TRESOR_BACKUP_PLAN),
+    manifestDirs: value(env.TRESOR_BACKUP_MANIFESTS)
+      ?.split(':')
+      .filter((dir) => dir !== ''),
   });
 }

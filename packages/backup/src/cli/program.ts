@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerBackup } from './commands/backup.js';
 import { registerCheck } from './commands/check.js';
+import { registerDaemon } from './commands/daemon.js';
 import { registerInit } from './commands/init.js';
 import { registerKey } from './commands/key.js';
+import { registerPlan } from './commands/plan.js';
 import { registerRestore } from './commands/restore.js';
+import { registerRetention } from './commands/retention.js';
+import { registerRun } from './commands/run.js';
 import { registerSnapshotCommands } from './commands/snapshots.js';
 import { ENVIRONMENT_HELP } from './environment.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -38,10 +42,14 @@ export function buildProgram(context: CliContext): Command {
     .exitOverride();
   registerInit(program, context);
   registerBackup(program, context);
+  registerPlan(program, context);
+  registerRun(program, context);
   registerSnapshotCommands(program, context);
   registerRestore(program, context);
+  registerRetention(program, context);
   registerCheck(program, context);
   registerKey(program, context);
+  registerDaemon(program, context);
   const addExitCodes = (command: Command): void => {
     for (const sub of command.commands) {
       sub.configureHelp({ showGlobalOptions: true });

@@ -55,6 +55,8 @@ export interface ArchiverDeps {
   readonly force: boolean;
   /** Absolute paths never to back up (the repository itself). */
   readonly skip: ReadonlySet<string>;
+  /** Paths left out on purpose (exclude patterns); a matching directory is left out whole. */
+  readonly exclude?: (absolutePath: string) => boolean;
 }
 
 /**
@@ -166,6 +168,7 @@ export class Archiver {
       this.warn(path, 'skipped: this is the repository itself');
       return dispatched(undefined);
     }
+    if (this.deps.exclude?.(path)) return dispatched(undefined);
     let stats: BigIntStats;
     try {
       stats = await (prefetched ?? lstat(path, { bigint: true }));

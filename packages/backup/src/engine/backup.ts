@@ -5,6 +5,7 @@ import type { CodecName } from '../compress/codec.js';
 import { BackupError, errnoCode } from '../errors.js';
 import { removeStaleTempFiles } from '../repository/atomic-file.js';
 import { loadIndex } from '../repository/index-store.js';
+import { lockShared } from '../repository/lock.js';
 import { currentLabel, type Repository } from '../repository/repository.js';
 import { MAX_STORED_ISSUES, type Snapshot, type SnapshotIssue } from '../repository/snapshot.js';
 import { loadSnapshots, saveSnapshot } from '../repository/snapshot-store.js';
@@ -28,6 +29,8 @@ export interface BackupOptions {
   readonly progress?: Progress;
   /** Walk the sources first for the totals behind the progress display's ETA (default true). */
   readonly scan?: boolean;
+  /** Leaves out every path for which this returns true (a directory with all below it). */
+  readonly exclude?: (absolutePath: string) => boolean;
 }
 
 export interface BackupResult {
@@ -93,9 +96,19 @@ function capped(issues: readonly SnapshotIssue[]): SnapshotIssue[] {
 /**
  * Backs up `paths` into a new snapshot. Order of durability: packs, then the index files naming
  * them, then the snapshot; a run killed at any point leaves a consistent repository, and the
- * next run indexes the packs it left (so their data is not stored again).
+ * next run indexes the packs it left (so their data is not stored again). Holds a shared lock:
+ * fails with repo.locked while a prune runs.
  */
 export async function backup(repo: Repository, options: BackupOptions): Promise<BackupResult> {
+  const lock = await lockShared(repo.root);
+  try {
+    return await backupLocked(repo, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function backupLocked(repo: Repository, options: BackupOptions): Promise<BackupResult> {
   const started = Date.now();
   const sources = await resolveSources(options.paths);
   if (sources.includes('/'))
@@ -128,6 +141,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     progress,
     force: options.force ?? false,
     skip: new Set([repoRoot, resolve(repo.root)]),
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
   });
   if (options.scan !== false) {
     void scanTotals(sources, new Set([repoRoot])).then(

@@ -58,7 +58,7 @@ export async function writeFileAtomic(root: string, finalPath: string, data: Uin
   await commitTempFile(temp, finalPath);
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

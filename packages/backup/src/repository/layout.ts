@@ -13,6 +13,8 @@ export const layout = {
   file: (root: string, kind: FileKind, id: string) =>
     join(root, kind === 'index' ? 'index' : 'snapshots', id),
   tmpDir: (root: string) => join(root, 'tmp'),
+  /** Created on first use (repositories made before locks existed lack it). */
+  locksDir: (root: string) => join(root, 'locks'),
 };
 
 /** Directories `init` creates. `data/00` … `data/ff` are created on first use. */

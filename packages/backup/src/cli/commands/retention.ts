@@ -1,0 +1,207 @@
+import { type Command, Option } from 'commander';
+import { newProgress } from '../../engine/progress.js';
+import { BackupError } from '../../errors.js';
+import { readPlan } from '../../plan/plan-file.js';
+import { planRetention, removeSnapshots } from '../../retention/forget.js';
+import { type PruneResult, prune } from '../../retention/prune.js';
+import { type RetentionRules, hasAnyRule } from '../../retention/rules.js';
+import { formatBytes } from '../format.js';
+import type { Repository } from '../../repository/repository.js';
+import type { Output } from '../output.js';
+import { type CliContext, globalFlags, markPartial, openRepository, outputFor } from '../session.js';
+import { byteSize, days, wholeNumber } from '../units.js';
+import { planPath } from './plan.js';
+
+interface ForgetFlags {
+  readonly keepLast?: number;
+  readonly keepDaily?: number;
+  readonly keepWeekly?: number;
+  readonly keepMonthly?: number;
+  readonly maxAge?: number;
+  readonly maxSize?: number;
+  readonly minKeep?: number;
+  readonly minAge?: number;
+  readonly dryRun?: boolean;
+  readonly prune?: boolean;
+  readonly plan?: string;
+}
+
+const RETENTION_HELP = `
+Rules (docs/BACKUP_PLAN.md, "Retention"), applied in this order:
+  exceptions  --min-keep N and --min-age DAYS protect snapshots from every rule below
+  keep rules  with any --keep-* option, a snapshot that none of them selects is forgotten
+  age limit   --max-age DAYS forgets older snapshots, even ones a keep rule selected
+  size limit  --max-size SIZE forgets the oldest remaining snapshots until the data the rest
+              need (stored bytes, each blob once) is at most SIZE
+Days and weeks are UTC days and ISO weeks. Rules can also be stored in the plan file's
+"retention" object (--plan or $TRESOR_BACKUP_PLAN); options given here override them.
+Freed bytes: the stored data that no remaining snapshot needs once the snapshot is gone
+(reference counts over all blobs); it is only removed from disk by "prune".`;
+
+async function rulesFrom(context: CliContext, flags: ForgetFlags): Promise<RetentionRules> {
+  const planFile = flags.plan ?? context.env.plan;
+  const fromPlan = planFile === undefined ? undefined : (await readPlan(planPath(context, flags)))?.retention;
+  const given: RetentionRules = {
+    ...(flags.keepLast === undefined ? {} : { keepLast: flags.keepLast }),
+    ...(flags.keepDaily === undefined ? {} : { keepDaily: flags.keepDaily }),
+    ...(flags.keepWeekly === undefined ? {} : { keepWeekly: flags.keepWeekly }),
+    ...(flags.keepMonthly === undefined ? {} : { keepMonthly: flags.keepMonthly }),
+    ...(flags.maxAge === undefined ? {} : { maxAgeDays: flags.maxAge }),
+    ...(flags.maxSize === undefined ? {} : { maxTotalBytes: flags.maxSize }),
+    ...(flags.minKeep === undefined ? {} : { minKeep: flags.minKeep }),
+    ...(flags.minAge === undefined ? {} : { minAgeDays: flags.minAge }),
+  };
+  const rules = { ...fromPlan, ...given };
+  if (!hasAnyRule(rules)) {
+    throw new BackupError('usage.invalid', 'no retention rule given (see "tresor-backup forget --help")');
+  }
+  return rules;
+}
+
+function reportPrune(output: Output, result: PruneResult, dryRun: boolean): void {
+  output.text(
+    [
+      `${dryRun ? 'Would remove' : 'Removed'} ${result.blobsRemoved} unneeded blob(s), ${formatBytes(result.bytesRemoved)} stored`,
+      `Packs:     ${result.packsKept} kept, ${result.packsRewritten} rewritten into ${result.packsWritten} new, ${result.packsRemoved} deleted (rewritten ones included)`,
+      `Size:      ${formatBytes(result.packBytesBefore)} → ${formatBytes(result.packBytesAfter)} of packs`,
+      ...(result.orphanPacksIndexed > 0
+        ? [`Indexed ${result.orphanPacksIndexed} pack(s) left by an interrupted run.`]
+        : []),
+    ].join('\n'),
+  );
+  output.event('summary', { command: 'prune', dryRun, ...result });
+}
+
+/**
+ * Applies `rules` and reports each decision on `output` (used by `forget` and `daemon`).
+ * @returns whether the size limit could not be met.
+ */
+export async function executeForget(
+  output: Output,
+  repo: Repository,
+  rules: RetentionRules,
+  options: { readonly dryRun: boolean; readonly prune: boolean },
+): Promise<boolean> {
+  const result = await planRetention(repo, rules);
+  const gone = result.decisions.filter((decision) => decision.forget);
+  if (result.decisions.length > 0) {
+    output.text(`${'ID'.padEnd(10)}${'Time'.padEnd(21)}${'Action'.padEnd(8)}${'Frees'.padStart(10)}  Why`);
+  }
+  for (const decision of result.decisions) {
+    const time = decision.time.toISOString().replace('T', ' ').slice(0, 19);
+    output.text(
+      `${decision.id.slice(0, 8).padEnd(10)}${time.padEnd(21)}${(decision.forget ? 'forget' : 'keep').padEnd(8)}${(decision.forget ? formatBytes(decision.freedBytes) : '').padStart(10)}  ${decision.reasons.join(', ')}`,
+    );
+    output.event('decision', {
+      id: decision.id,
+      time: decision.time.toISOString(),
+      action: decision.forget ? 'forget' : 'keep',
+      reasons: decision.reasons,
+      freedBytes: decision.freedBytes,
+    });
+  }
+  if (result.sizeLimitUnmet) {
+    output.warn(
+      `the size limit cannot be met: the protected snapshots alone need ${formatBytes(result.liveBytesAfter)}`,
+      { liveBytesAfter: result.liveBytesAfter },
+    );
+  }
+  if (!options.dryRun)
+    await removeSnapshots(
+      repo,
+      gone.map((decision) => decision.id),
+    );
+  output.text(
+    `${options.dryRun ? 'Dry run: would forget' : 'Forgot'} ${gone.length} of ${result.decisions.length} snapshot(s); ` +
+      `data the snapshots need: ${formatBytes(result.liveBytesBefore)} → ${formatBytes(result.liveBytesAfter)}` +
+      (options.dryRun || options.prune ? '' : ' (run "prune" to free the space)'),
+  );
+  output.event('summary', {
+    command: 'forget',
+    dryRun: options.dryRun,
+    rules,
+    forgotten: gone.map((decision) => decision.id),
+    kept: result.decisions.length - gone.length,
+    liveBytesBefore: result.liveBytesBefore,
+    liveBytesAfter: result.liveBytesAfter,
+    sizeLimitUnmet: result.sizeLimitUnmet,
+  });
+  // A dry run's prune could only count today's garbage, not what the forgotten snapshots free.
+  if (options.prune && !options.dryRun) reportPrune(output, await prune(repo), false);
+  return result.sizeLimitUnmet;
+}
+
+export function registerRetention(program: Command, context: CliContext): void {
+  program
+    .command('forget')
+    .description('apply retention rules: remove snapshots (their data goes with "prune" or --prune)')
+    .addOption(new Option('--keep-last <n>', 'keep the newest n snapshots').argParser(wholeNumber))
+    .addOption(
+      new Option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days').argParser(
+        wholeNumber,
+      ),
+    )
+    .addOption(
+      new Option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n weeks').argParser(
+        wholeNumber,
+      ),
+    )
+    .addOption(
+      new Option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months').argParser(
+        wholeNumber,
+      ),
+    )
+    .addOption(new Option('--max-age <days>', 'forget snapshots older than this').argParser(days))
+    .addOption(
+      new Option(
+        '--max-size <size>',
+        'forget the oldest snapshots until the data fits (e.g. 500G)',
+      ).argParser(byteSize),
+    )
+    .addOption(new Option('--min-keep <n>', 'never forget the newest n snapshots').argParser(wholeNumber))
+    .addOption(new Option('--min-age <days>', 'never forget snapshots younger than this').argParser(days))
+    .option('--dry-run', 'only show what would be forgotten and why; change nothing')
+    .option('--prune', 'run "prune" afterwards')
+    .option('--plan <file>', 'take rules from this plan file\'s "retention" (default: $TRESOR_BACKUP_PLAN)')
+    .addHelpText(
+      'after',
+      `${RETENTION_HELP}\nExit code 3 when --max-size cannot be met because protected snapshots alone need more.`,
+    )
+    .action(async (flags: ForgetFlags, command: Command) => {
+      const global = globalFlags(command);
+      const output = outputFor(context, global);
+      const rules = await rulesFrom(context, flags);
+      const repo = await openRepository(context, global);
+      const unmet = await executeForget(output, repo, rules, {
+        dryRun: flags.dryRun === true,
+        prune: flags.prune === true,
+      });
+      if (unmet) markPartial(context);
+    });
+
+  program
+    .command('prune')
+    .description('remove the data no snapshot needs any more (after "forget"); crash-safe')
+    .option('--dry-run', 'only count what would be removed')
+    .addHelpText(
+      'after',
+      '\nPacks whose blobs are all needed stay; partly needed packs are rewritten (needed blobs copied\n' +
+        'as stored, no decryption); then a new index is made durable, and only then are the old index\n' +
+        'files and packs deleted. A killed prune leaves a repository that "check" accepts; run prune\n' +
+        'again to finish. Needs the repository to itself: fails (exit 1) while a backup runs.',
+    )
+    .action(async (flags: { dryRun?: boolean }, command: Command) => {
+      const global = globalFlags(command);
+      const output = outputFor(context, global);
+      const repo = await openRepository(context, global);
+      const progress = newProgress();
+      output.startProgress(progress, 'prune');
+      let result;
+      try {
+        result = await prune(repo, { progress, dryRun: flags.dryRun === true });
+      } finally {
+        output.stopProgress();
+      }
+      reportPrune(output, result, flags.dryRun === true);
+    });
+}

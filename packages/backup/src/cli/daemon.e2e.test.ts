@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertBuilt, jsonLines, runCli, spawnCli } from '../testing/cli-process.js';
+import { removeDir, tempDir } from '../testing/fixtures.js';
+
+describe('tresor-backup daemon (built, run as a service would)', () => {
+  let dir: string;
+  before(async () => {
+    assertBuilt();
+    dir = await tempDir('tresor-backup-daemon-');
+  });
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it('runs the plan at start (--run-now), applies retention, waits for the schedule, stops on SIGTERM', async () => {
+    const source = join(dir, 'praxis');
+    await mkdir(source);
+    await writeFile(join(source, 'brief.txt'), 'Sehr geehrte Frau Kollegin');
+    const plan = join(dir, 'plan.json');
+    const env = {
+      TRESOR_BACKUP_REPO: join(dir, 'repo'),
+      TRESOR_BACKUP_PASSPHRASE: 'daemon passphrase',
+      TRESOR_BACKUP_PLAN: plan,
+    };
+    await writeFile(
+      plan,
+      JSON.stringify({
+        format: 'tresor-backup-plan',
+        version: 1,
+        sources: [{ id: 'praxis', enabled: true, extraPaths: [source], extraExclude: [] }],
+      }),
+    );
+    assert.equal((await runCli(['init', '--kdf-memory', '8', '--kdf-iterations', '1'], env)).code, 0);
+    const noSchedule = await runCli(['daemon'], env);
+    assert.equal(noSchedule.code, 1);
+    assert.match(noSchedule.stderr, /has no "schedule"/);
+
+    assert.equal((await runCli(['backup', source], env)).code, 0);
+    await writeFile(
+      plan,
+      JSON.stringify({
+        format: 'tresor-backup-plan',
+        version: 1,
+        sources: [{ id: 'praxis', enabled: true, extraPaths: [source], extraExclude: [] }],
+        retention: { keepLast: 1 },
+        schedule: { times: ['03:00'], retention: true },
+      }),
+    );
+    const child = spawnCli(['daemon', '--run-now', '--json'], env);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = once(child, 'exit');
+    const deadline = Date.now() + 30_000;
+    while (!stdout.includes('"next":') && Date.now() < deadline)
+      await new Promise((done) => setTimeout(done, 100));
+    assert.match(stdout, /"next":/, stdout);
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    assert.equal(code, 0, stdout);
+    const messages = jsonLines(stdout)
+      .filter((line) => line.type === 'daemon')
+      .map((line) => String(line.message));
+    assert.deepEqual(
+      messages.map((m) => m.replace(/ .*/, '')),
+      ['started', 'run', 'run', 'retention', 'next', 'SIGTERM:', 'stopped'],
+    );
+    assert.equal(messages[2], 'run finished: complete');
+    const next = jsonLines(stdout).find((line) => line.type === 'daemon' && 'next' in line);
+    assert.equal(new Date(String(next?.next)).getHours(), 3);
+    const listed = jsonLines((await runCli(['snapshots', '--json'], env)).stdout)[0]?.snapshots as unknown[];
+    assert.equal(listed.length, 1, 'retention (keep-last 1) ran after the scheduled run');
+  });
+});

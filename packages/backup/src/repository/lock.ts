@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { BackupError, errnoCode } from '../errors.js';
+import { fsyncDirectory, isAlive } from './atomic-file.js';
+import { layout } from './layout.js';
+
+/**
+ * Repository locks (docs/BACKUP_FORMAT.md, "Locks"): `locks/exclusive` for prune, one
+ * `locks/shared-<pid>-<random>` per running backup. Each side creates its own file first and
+ * then looks for the other kind, so a backup and a prune can never both proceed. A lock of a
+ * process that is gone (same host, pid not running) is stale and removed.
+ */
+export interface RepositoryLock {
+  release(): Promise<void>;
+}
+
+interface LockContent {
+  readonly pid: number;
+  readonly hostname: string;
+  readonly createdAt: string;
+}
+
+const EXCLUSIVE = 'exclusive';
+
+async function writeLock(dir: string, name: string): Promise<string> {
+  const path = join(dir, name);
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    const content: LockContent = {
+      pid: process.pid,
+      hostname: hostname(),
+      createdAt: new Date().toISOString(),
+    };
+    await handle.writeFile(JSON.stringify(content));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fsyncDirectory(dir);
+  return path;
+}
+
+/** Whether the lock file at `path` belongs to a live process; stale ones are removed. */
+async function heldByOther(path: string): Promise<LockContent | undefined> {
+  let content: LockContent;
+  try {
+    content = JSON.parse(await readFile(path, 'utf8')) as LockContent;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    // Half-written by a process killed while locking: treat as stale.
+    await unlink(path).catch(() => undefined);
+    return undefined;
+  }
+  if (content.hostname === hostname() && !isAlive(content.pid)) {
+    await unlink(path).catch(() => undefined);
+    return undefined;
+  }
+  return content;
+}
+
+function lockedError(path: string, holder: LockContent, what: string): BackupError {
+  return new BackupError(
+    'repo.locked',
+    `the repository is locked by ${what} (pid ${holder.pid} on ${holder.hostname} since ${holder.createdAt}); ` +
+      `try again later, or delete ${path} if that process is surely gone`,
+  );
+}
+
+async function ensureDir(root: string): Promise<string> {
+  const dir = layout.locksDir(root);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+function releaser(path: string, dir: string): RepositoryLock {
+  return {
+    release: async () => {
+      await unlink(path).catch(() => undefined);
+      await fsyncDirectory(dir).catch(() => undefined);
+    },
+  };
+}
+
+/** For backups: fails with repo.locked while a prune runs. Several backups may hold it at once. */
+export async function lockShared(root: string): Promise<RepositoryLock> {
+  const dir = await ensureDir(root);
+  const path = await writeLock(dir, `shared-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const exclusive = join(dir, EXCLUSIVE);
+  const holder = await heldByOther(exclusive);
+  if (holder) {
+    await unlink(path).catch(() => undefined);
+    throw lockedError(exclusive, holder, 'a running prune');
+  }
+  return releaser(path, dir);
+}
+
+/** For prune: fails with repo.locked while a backup or another prune runs. */
+export async function lockExclusive(root: string): Promise<RepositoryLock> {
+  const dir = await ensureDir(root);
+  const exclusive = join(dir, EXCLUSIVE);
+  let path: string;
+  try {
+    path = await writeLock(dir, EXCLUSIVE);
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw error;
+    const holder = await heldByOther(exclusive);
+    if (holder) throw lockedError(exclusive, holder, 'another prune');
+    path = await writeLock(dir, EXCLUSIVE);
+  }
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith('shared-')) continue;
+    const holder = await heldByOther(join(dir, name));
+    if (holder) {
+      await unlink(path).catch(() => undefined);
+      throw lockedError(join(dir, name), holder, 'a running backup');
+    }
+  }
+  return releaser(path, dir);
+}
