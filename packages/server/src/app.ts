@@ -16,6 +16,7 @@ import { membersRoutes } from './modules/accounts/index.js';
 import { auditRoutes, createAuditModule } from './modules/audit/index.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
 import { createRecordsModule, documentsRoutes, recordsRoutes } from './modules/records/index.js';
+import { backupRepoRoutes, createBackupRepoModule } from './modules/backup-repo/index.js';
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
 import { AppError } from './platform/app-error.js';
 import type { BlobStore } from './platform/blob/blob-store.js';
@@ -115,6 +116,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(recordsRoutes(records, guards));
   await app.register(documentsRoutes(records.documents, guards));
+  const backupRepo = createBackupRepoModule({
+    db: database.db,
+    blobs: deps.blobs,
+    audit: audit.log,
+    lockDays: config.backupLockDays,
+    quotaBytes: config.backupQuotaBytes,
+    ...(clock && { now: () => new Date(clock()) }),
+  });
+  await app.register(backupRepoRoutes(backupRepo, guards));
   if (config.diagnostics) {
     await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));
   }

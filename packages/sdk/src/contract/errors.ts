@@ -128,6 +128,36 @@ export const errorCatalog = {
     en: 'The passkey could not be registered: its answer did not check out.',
     de: 'Der Passkey konnte nicht registriert werden: seine Antwort war nicht gültig.',
   },
+  'backup.credential_not_found': {
+    status: 404,
+    en: 'No such backup credential.',
+    de: 'Diesen Sicherungs-Zugang gibt es nicht.',
+  },
+  'backup.object_not_found': {
+    status: 404,
+    en: 'No such object in the backup repository.',
+    de: 'Dieses Objekt gibt es im Sicherungsarchiv nicht.',
+  },
+  'backup.object_exists': {
+    status: 409,
+    en: 'An object with this name and different content is already stored; backups are never overwritten.',
+    de: 'Unter diesem Namen ist bereits ein anderes Objekt gespeichert; Sicherungen werden nie überschrieben.',
+  },
+  'backup.object_locked': {
+    status: 423,
+    en: 'This backup object is still in its lock period and cannot be deleted yet.',
+    de: 'Dieses Sicherungsobjekt ist noch gesperrt und kann noch nicht gelöscht werden.',
+  },
+  'backup.quota_exceeded': {
+    status: 507,
+    en: "The practice's backup storage quota is used up.",
+    de: 'Das Sicherungs-Kontingent der Praxis ist ausgeschöpft.',
+  },
+  'backup.retention_only': {
+    status: 403,
+    en: 'Deleting backup objects needs a retention credential.',
+    de: 'Zum Löschen von Sicherungsobjekten ist ein Aufbewahrungs-Zugang nötig.',
+  },
   'passkey.not_found': {
     status: 404,
     en: 'No such passkey.',

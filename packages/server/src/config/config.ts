@@ -33,6 +33,9 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   /** Where users reach the web app, e.g. https://tresor.praxis.example (passkeys are bound to it). */
   readonly publicUrl: string;
+  /** Cloud backups: days an uploaded object cannot be deleted by anyone; storage quota per practice. */
+  readonly backupLockDays: number;
+  readonly backupQuotaBytes: number;
 }
 
 /** A setting that is missing, unknown or malformed: the boot stops with this one-line message. */
@@ -54,6 +57,8 @@ const KNOWN_KEYS = new Set([
   'TRESOR_ALARM_WEBHOOK',
   'TRESOR_TRUST_PROXY',
   'TRESOR_PUBLIC_URL',
+  'TRESOR_BACKUP_LOCK_DAYS',
+  'TRESOR_BACKUP_QUOTA_GB',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -92,6 +97,9 @@ export function loadConfig(
     webDir: optionalPath(value('TRESOR_WEB_DIR')) ?? defaults.webDir,
     trustedProxies: parseTrustedProxies(value('TRESOR_TRUST_PROXY')),
     publicUrl: parseHttpUrl('TRESOR_PUBLIC_URL', value('TRESOR_PUBLIC_URL')) ?? `http://localhost:${port}`,
+    backupLockDays: parseInteger('TRESOR_BACKUP_LOCK_DAYS', value('TRESOR_BACKUP_LOCK_DAYS'), 30, 0, 3650),
+    backupQuotaBytes:
+      parseInteger('TRESOR_BACKUP_QUOTA_GB', value('TRESOR_BACKUP_QUOTA_GB'), 100, 1, 1_000_000) * 1024 ** 3,
   };
   return Object.freeze(config);
 }

@@ -6,6 +6,7 @@ import * as loginReads from './20261123220000-login-reads.js';
 import * as passkeys from './20261123230000-passkeys.js';
 import * as trustedGranters from './20261123233000-trusted-granters.js';
 import * as records from './20261124090000-records.js';
+import * as backupRepo from './20261124100000-backup-repo.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261123230000-passkeys': passkeys,
   '20261123233000-trusted-granters': trustedGranters,
   '20261124090000-records': records,
+  '20261124100000-backup-repo': backupRepo,
 };

@@ -53,9 +53,9 @@ export class MembersFixture {
     readonly recorded: readonly string[],
   ) {}
 
-  static async start(): Promise<MembersFixture> {
+  static async start(env: Record<string, string> = {}): Promise<MembersFixture> {
     const clock = new TestClock();
-    const server = await createTestServer({}, { clock: clock.now });
+    const server = await createTestServer(env, { clock: clock.now });
     const recorder = recordingFetch();
     const http = new HttpClient({ baseUrl: server.url, fetch: recorder.fetch });
     return new MembersFixture(server, http, clock, recorder.bodies);

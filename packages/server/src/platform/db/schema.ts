@@ -18,6 +18,10 @@ export interface Schema {
   audit_heads: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
   passkeys: PasskeyTable;
+  backup_credentials: BackupCredentialTable;
+  backup_credential_tokens: BackupCredentialTokenTable;
+  backup_objects: BackupObjectTable;
+  blob_references: BlobReferenceTable;
   patients: PatientTable;
   patient_versions: PatientVersionTable;
   clinical_entries: ClinicalEntryTable;
@@ -27,6 +31,41 @@ export interface Schema {
   directory_entries: DirectoryEntryTable;
   directory_heads: DirectoryHeadTable;
   patient_erasures: PatientErasureTable;
+}
+
+export interface BackupCredentialTable {
+  id: string;
+  practice_id: string;
+  name: string;
+  kind: 'agent' | 'retention';
+  created_by: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+/** Global: token hash → credential (no secrets). */
+export interface BackupCredentialTokenTable {
+  token_hash: string;
+  practice_id: string;
+  credential_id: string;
+}
+
+export interface BackupObjectTable {
+  practice_id: string;
+  kind: 'config' | 'keys' | 'index' | 'snapshots' | 'data';
+  name: string;
+  blob_key: string;
+  size: BigIntColumn;
+  created_by: string;
+  created_at: Generated<Date>;
+  locked_until: Date;
+}
+
+/** Global: how many rows of each practice refer to a blob (maintained by triggers). */
+export interface BlobReferenceTable {
+  blob_key: string;
+  practice_id: string;
+  refs: number;
 }
 
 export interface PasskeyTable {

@@ -1,0 +1,67 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/**
+ * Schemas of the cloud backup repository: credentials for backup agents (created by primary
+ * users) and the repository's objects, opaque blobs the server cannot read.
+ */
+
+/** Largest object an agent may store (a pack file, an index, a snapshot). */
+export const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
+
+export const ObjectKind = Type.Union([
+  Type.Literal('config'),
+  Type.Literal('keys'),
+  Type.Literal('index'),
+  Type.Literal('snapshots'),
+  Type.Literal('data'),
+]);
+export type ObjectKind = Static<typeof ObjectKind>;
+
+export const ObjectName = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });
+
+export const CredentialKind = Type.Union([
+  Type.Literal('agent', { description: 'adds and reads objects; can neither delete nor overwrite' }),
+  Type.Literal('retention', { description: 'also deletes objects whose lock period has passed' }),
+]);
+
+export const CreateCredentialBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: CredentialKind },
+  { additionalProperties: false },
+);
+export type CreateCredentialBody = Static<typeof CreateCredentialBody>;
+
+export const CredentialView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  kind: CredentialKind,
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type CredentialView = Static<typeof CredentialView>;
+
+export const CreatedCredential = Type.Object({
+  credential: CredentialView,
+  token: Type.String({ description: 'shown once; the server keeps only its hash' }),
+});
+
+export const ObjectParams = Type.Object({ kind: ObjectKind, name: ObjectName });
+export const KindParams = Type.Object({ kind: ObjectKind });
+
+export const ObjectView = Type.Object({
+  kind: ObjectKind,
+  name: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String({ description: 'hex SHA-256 of the stored bytes' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  lockedUntil: Type.String({ format: 'date-time' }),
+});
+export type ObjectView = Static<typeof ObjectView>;
+
+export const ObjectList = Type.Object({ objects: Type.Array(ObjectView) });
+
+export const UsageView = Type.Object({
+  objects: Type.Integer(),
+  bytes: Type.Integer(),
+  quotaBytes: Type.Integer(),
+  lockDays: Type.Integer(),
+});

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { AccountSession } from '@tresor/sdk';
+import { sql } from 'kysely';
+import { MembersFixture } from '../../testing/members-fixture.js';
+
+interface Answer {
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly body: unknown;
+  readonly bytes: Buffer;
+}
+
+describe('cloud backup repository: append-only for agents, deletion only after the lock', () => {
+  let f: MembersFixture;
+  let primary: AccountSession;
+  let secondary: AccountSession;
+  let agentToken = '';
+  let retentionToken = '';
+
+  const call = async (
+    method: string,
+    path: string,
+    token: string,
+    body?: Buffer | object,
+  ): Promise<Answer> => {
+    const binary = Buffer.isBuffer(body);
+    const response = await fetch(`${f.server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined
+          ? {}
+          : { 'content-type': binary ? 'application/octet-stream' : 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: binary ? new Uint8Array(body) : JSON.stringify(body) }),
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const json = response.headers.get('content-type')?.includes('json')
+      ? (JSON.parse(bytes.toString()) as unknown)
+      : undefined;
+    const code = (json as { error?: { code?: string } } | undefined)?.error?.code;
+    return { status: response.status, code, body: json, bytes };
+  };
+  const credential = async (kind: 'agent' | 'retention') => {
+    const answer = await call('POST', '/api/v1/backup/credentials', primary.token, {
+      name: `Praxis-PC ${kind}`,
+      kind,
+    });
+    assert.equal(answer.status, 201);
+    return answer.body as { token: string; credential: { id: string } };
+  };
+
+  before(async () => {
+    f = await MembersFixture.start({ TRESOR_BACKUP_QUOTA_GB: '1' });
+    primary = await f.found('Praxis Sicherung', 'b.primary');
+    secondary = await f.onboard(primary, 'b.secondary');
+    agentToken = (await credential('agent')).token;
+    retentionToken = (await credential('retention')).token;
+  });
+  after(() => f.close());
+
+  it('lets only primary users manage credentials', async () => {
+    const answer = await call('POST', '/api/v1/backup/credentials', secondary.token, {
+      name: 'x',
+      kind: 'agent',
+    });
+    assert.deepEqual([answer.status, answer.code], [403, 'auth.forbidden']);
+    const listed = await call('GET', '/api/v1/backup/credentials', primary.token);
+    assert.equal((listed.body as { credentials: unknown[] }).credentials.length, 2);
+    const asSession = await call('GET', '/api/v1/backup/objects', primary.token);
+    assert.deepEqual([asSession.status, asSession.code], [401, 'auth.unauthenticated']);
+  });
+
+  it('stores, lists and returns objects byte-identical; the same bytes again are accepted', async () => {
+    const pack = randomBytes(3 * 1024 * 1024 + 17);
+    const sha256 = createHash('sha256').update(pack).digest('hex');
+    const stored = await call('PUT', `/api/v1/backup/objects/data/${sha256}`, agentToken, pack);
+    assert.equal(stored.status, 200);
+    assert.equal((stored.body as { sha256: string }).sha256, sha256);
+    const again = await call('PUT', `/api/v1/backup/objects/data/${sha256}`, agentToken, pack);
+    assert.equal(again.status, 200);
+    const read = await call('GET', `/api/v1/backup/objects/data/${sha256}`, agentToken);
+    assert.equal(read.status, 200);
+    assert.ok(read.bytes.equals(pack));
+    const listed = await call('GET', '/api/v1/backup/objects?kind=data', agentToken);
+    assert.deepEqual(
+      (listed.body as { objects: { name: string; size: number }[] }).objects.map((o) => [o.name, o.size]),
+      [[sha256, pack.length]],
+    );
+  });
+
+  it('a stolen agent token can neither delete nor overwrite anything', async () => {
+    const snapshot = randomBytes(900);
+    assert.equal(
+      (await call('PUT', '/api/v1/backup/objects/snapshots/s1', agentToken, snapshot)).status,
+      200,
+    );
+    const overwrite = await call('PUT', '/api/v1/backup/objects/snapshots/s1', agentToken, randomBytes(900));
+    assert.deepEqual([overwrite.status, overwrite.code], [409, 'backup.object_exists']);
+    const removal = await call('DELETE', '/api/v1/backup/objects/snapshots/s1', agentToken);
+    assert.deepEqual([removal.status, removal.code], [403, 'backup.retention_only']);
+    const read = await call('GET', '/api/v1/backup/objects/snapshots/s1', agentToken);
+    assert.ok(read.bytes.equals(snapshot), 'the stored snapshot is unchanged');
+  });
+
+  it('refuses deletion within the lock period, even with the retention credential or as the database owner', async () => {
+    const locked = await call('DELETE', '/api/v1/backup/objects/snapshots/s1', retentionToken);
+    assert.deepEqual([locked.status, locked.code], [423, 'backup.object_locked']);
+    await assert.rejects(
+      f.asOwner((trx) => sql`delete from backup_objects where name = 's1'`.execute(trx)),
+      /locked until/,
+    );
+    assert.equal((await call('GET', '/api/v1/backup/objects/snapshots/s1', agentToken)).status, 200);
+  });
+
+  it('keeps practices apart: another practice’s token sees none of these objects', async () => {
+    const other = await f.found('Praxis Nebenan', 'n.other');
+    const answer = await call('POST', '/api/v1/backup/credentials', other.token, {
+      name: 'PC',
+      kind: 'agent',
+    });
+    const otherToken = (answer.body as { token: string }).token;
+    assert.equal((await call('GET', '/api/v1/backup/objects/snapshots/s1', otherToken)).status, 404);
+    const listed = await call('GET', '/api/v1/backup/objects', otherToken);
+    assert.deepEqual((listed.body as { objects: unknown[] }).objects, []);
+  });
+
+  it('enforces the quota and refuses a revoked token at once', async () => {
+    const big = Buffer.alloc(64 * 1024);
+    const usage = await call('GET', '/api/v1/backup/usage', primary.token);
+    assert.equal((usage.body as { quotaBytes: number }).quotaBytes, 1024 ** 3);
+    const { token, credential: created } = await credential('agent');
+    assert.equal((await call('PUT', '/api/v1/backup/objects/index/i1', token, big)).status, 200);
+    assert.equal(
+      (await call('DELETE', `/api/v1/backup/credentials/${created.id}`, primary.token)).status,
+      200,
+    );
+    const refused = await call('PUT', '/api/v1/backup/objects/index/i2', token, big);
+    assert.deepEqual([refused.status, refused.code], [401, 'auth.unauthenticated']);
+  });
+
+  it('rejects bad names and kinds with 400 and audits credentials and snapshots', async () => {
+    const bad = await call('PUT', '/api/v1/backup/objects/secrets/x', agentToken, Buffer.from('x'));
+    assert.equal(bad.status, 400);
+    const badName = await call('PUT', '/api/v1/backup/objects/data/..%2Fetc', agentToken, Buffer.from('x'));
+    assert.equal(badName.status, 400);
+    const entries = await call('GET', '/api/v1/audit/entries?limit=1000', primary.token);
+    const actions = (entries.body as { entries: { action: string }[] }).entries.map((e) => e.action);
+    for (const action of [
+      'backup.agent_credential_created',
+      'backup.retention_credential_created',
+      'backup.snapshot_stored',
+      'backup.credential_revoked',
+    ])
+      assert.ok(actions.includes(action), action);
+  });
+});
+
+describe('cloud backup repository without a lock period', () => {
+  it('lets the retention credential delete, and keeps a blob another practice still refers to', async () => {
+    const f = await MembersFixture.start({ TRESOR_BACKUP_LOCK_DAYS: '0' });
+    try {
+      const tokens: string[] = [];
+      for (const name of ['p.one', 'p.two']) {
+        const session = await f.found(`Praxis ${name}`, name);
+        for (const kind of ['agent', 'retention']) {
+          const response = await fetch(`${f.server.url}/api/v1/backup/credentials`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'PC', kind }),
+          });
+          tokens.push(((await response.json()) as { token: string }).token);
+        }
+      }
+      const [agentOne, retentionOne, agentTwo] = tokens as [string, string, string, string];
+      const same = randomBytes(4096);
+      const put = (token: string) =>
+        fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          body: same,
+        });
+      assert.equal((await put(agentOne)).status, 200);
+      assert.equal((await put(agentTwo)).status, 200);
+      const removal = await fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${retentionOne}` },
+      });
+      assert.equal(removal.status, 200);
+      const gone = await fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
+        headers: { authorization: `Bearer ${agentOne}` },
+      });
+      assert.equal(gone.status, 404);
+      const kept = await fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
+        headers: { authorization: `Bearer ${agentTwo}` },
+      });
+      assert.ok(Buffer.from(await kept.arrayBuffer()).equals(same), 'the other practice still reads it');
+    } finally {
+      await f.close();
+    }
+  });
+});

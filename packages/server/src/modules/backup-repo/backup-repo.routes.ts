@@ -1,0 +1,182 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ErrorBody, backup as c } from '@tresor/sdk/contract';
+import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
+import type { BackupRepoService } from './backup-repo.service.js';
+import { backupCallerOf, backupTokenGuard } from './backup-token-guard.js';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  423: ErrorBody,
+  507: ErrorBody,
+} as const;
+const Ok = Type.Object({ ok: Type.Literal(true) });
+const OCTETS = 'application/octet-stream';
+const Binary = Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'the stored bytes' });
+
+async function* nothing(): AsyncGenerator<Uint8Array> {
+  // An absent body: zero bytes.
+}
+
+function contentLength(header: string | undefined): number | undefined {
+  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
+}
+
+/**
+ * The cloud backup repository. Credentials are managed by primary users (session); objects are
+ * stored and read with a backup token (`Authorization: Bearer tbk_…`). Object bodies are raw
+ * `application/octet-stream`, streamed to the blob store, never buffered in full.
+ */
+export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['backup'];
+    const token = backupTokenGuard((value) => service.authenticate(value));
+    app.addContentTypeParser(OCTETS, (_request, payload, done) => {
+      done(null, payload);
+    });
+
+    app.post(
+      '/api/v1/backup/credentials',
+      {
+        preHandler: guards.primary,
+        schema: {
+          tags,
+          summary: 'Create a backup credential (agent: add and read; retention: also delete after the lock)',
+          body: c.CreateCredentialBody,
+          response: { 201: c.CreatedCredential, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await service.createCredential(authOf(request), request.body)),
+    );
+
+    app.get(
+      '/api/v1/backup/credentials',
+      {
+        preHandler: guards.primary,
+        schema: {
+          tags,
+          summary: "The practice's backup credentials (tokens are never shown again)",
+          response: { 200: Type.Object({ credentials: Type.Array(c.CredentialView) }), ...errors },
+        },
+      },
+      async (request) => ({ credentials: await service.credentials(authOf(request)) }),
+    );
+
+    app.delete(
+      '/api/v1/backup/credentials/:id',
+      {
+        preHandler: guards.primary,
+        schema: {
+          tags,
+          summary: 'Revoke a backup credential at once',
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+          response: { 200: Ok, ...errors },
+        },
+      },
+      async (request) => {
+        await service.revokeCredential(authOf(request), request.params.id);
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      '/api/v1/backup/usage',
+      {
+        preHandler: guards.primary,
+        schema: {
+          tags,
+          summary: 'Objects, bytes, quota and lock period of the practice backup repository',
+          response: { 200: c.UsageView, ...errors },
+        },
+      },
+      async (request) => service.usage(authOf(request)),
+    );
+
+    app.get(
+      '/api/v1/backup/objects',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: 'List stored objects (optionally of one kind), with sizes and hashes',
+          querystring: Type.Object({ kind: Type.Optional(c.ObjectKind) }),
+          response: { 200: c.ObjectList, ...errors },
+        },
+      },
+      async (request) => ({ objects: await service.list(backupCallerOf(request), request.query.kind) }),
+    );
+
+    app.put(
+      '/api/v1/backup/objects/:kind/:name',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: 'Store an object once (raw body); the same bytes again are accepted, other bytes refused',
+          params: c.ObjectParams,
+          response: { 200: c.ObjectView, ...errors },
+        },
+      },
+      async (request) => {
+        const body = request.body as IncomingMessage | undefined;
+        return service.put(
+          backupCallerOf(request),
+          request.params.kind,
+          request.params.name,
+          body ?? nothing(),
+          body === undefined ? 0 : contentLength(request.headers['content-length']),
+        );
+      },
+    );
+
+    app.get(
+      '/api/v1/backup/objects/:kind/:name',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: 'Read an object (raw body)',
+          params: c.ObjectParams,
+          response: { 200: Binary, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { object, content } = await service.get(
+          backupCallerOf(request),
+          request.params.kind,
+          request.params.name,
+        );
+        return reply
+          .header('content-type', OCTETS)
+          .header('content-length', String(object.size))
+          .header('x-content-sha256', object.sha256)
+          .send(content);
+      },
+    );
+
+    app.delete(
+      '/api/v1/backup/objects/:kind/:name',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: 'Delete an object: retention credentials only, after its lock period',
+          params: c.ObjectParams,
+          response: { 200: Ok, ...errors },
+        },
+      },
+      async (request) => {
+        await service.delete(backupCallerOf(request), request.params.kind, request.params.name);
+        return { ok: true as const };
+      },
+    );
+  };
+}

@@ -1,0 +1,231 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { backup } from '@tresor/sdk/contract';
+import { AppError } from '../../platform/app-error.js';
+import {
+  type BlobKey,
+  BlobStoreError,
+  type BlobStore,
+  parseBlobKey,
+} from '../../platform/blob/blob-store.js';
+import type { PracticeScope } from '../../platform/db/tenant.js';
+import type { AuthContext } from '../../platform/http/auth-guard.js';
+import type { AuditEvent } from '../audit/index.js';
+import type { BackupRepoStore } from './backup-repo.store.js';
+import type { BackupCaller, BackupCredential, BackupObject, ObjectKind } from './backup-repo.types.js';
+
+/** The audit log as this module needs it: an append in the caller's transaction. */
+export interface BackupRepoAudit {
+  append(scope: PracticeScope, event: AuditEvent): Promise<unknown>;
+}
+
+export interface BackupRepoLimits {
+  /** Days an object cannot be deleted by anyone after it was stored. */
+  readonly lockDays: number;
+  readonly quotaBytes: number;
+  readonly maxObjectBytes: number;
+}
+
+const TOKEN_PREFIX = 'tbk_';
+
+export function hashBackupToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * The cloud side of a practice's backup repository: opaque encrypted objects, stored once and
+ * never changed. Agent credentials add and read objects; only a retention credential deletes, and
+ * only objects past the lock period (also enforced by a database trigger). Primary users create and
+ * revoke credentials.
+ */
+export class BackupRepoService {
+  constructor(
+    private readonly store: BackupRepoStore,
+    private readonly blobs: BlobStore,
+    private readonly audit: BackupRepoAudit,
+    private readonly limits: BackupRepoLimits,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  createCredential(
+    auth: AuthContext,
+    body: backup.CreateCredentialBody,
+  ): Promise<{ credential: backup.CredentialView; token: string }> {
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      await tx.addCredential(
+        { id, practiceId: auth.practiceId, name: body.name, kind: body.kind },
+        auth.userId,
+        hashBackupToken(token),
+      );
+      await this.audit.append(tx.scope, {
+        practiceId: auth.practiceId,
+        actorUserId: auth.userId,
+        deviceId: auth.deviceId,
+        action: `backup.${body.kind}_credential_created`,
+        targetId: id,
+      });
+      const credential = await tx.credential(id);
+      if (credential === undefined) throw new Error('backup credential vanished');
+      return { credential: credentialView(credential), token };
+    });
+  }
+
+  credentials(auth: AuthContext): Promise<backup.CredentialView[]> {
+    return this.store.inPractice(auth.practiceId, async (tx) => (await tx.credentials()).map(credentialView));
+  }
+
+  revokeCredential(auth: AuthContext, id: string): Promise<void> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
+      if (!(await tx.revokeCredential(id, this.now()))) throw new AppError('backup.credential_not_found');
+      await this.audit.append(tx.scope, {
+        practiceId: auth.practiceId,
+        actorUserId: auth.userId,
+        deviceId: auth.deviceId,
+        action: 'backup.credential_revoked',
+        targetId: id,
+      });
+    });
+  }
+
+  /** The caller behind a backup token; undefined for unknown or revoked tokens. */
+  async authenticate(token: string): Promise<BackupCaller | undefined> {
+    if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+    const hit = await this.store.credentialOfToken(hashBackupToken(token));
+    if (hit === undefined) return undefined;
+    const credential = await this.store.inPractice(hit.practiceId, (tx) => tx.credential(hit.credentialId));
+    if (credential?.revokedAt !== null) return undefined;
+    return { practiceId: hit.practiceId, credentialId: credential.id, kind: credential.kind };
+  }
+
+  /**
+   * Stores an object once. The same name with the same bytes again is fine (a resumed upload);
+   * with other bytes it is refused, and what is stored stays as it was.
+   */
+  async put(
+    caller: BackupCaller,
+    kind: ObjectKind,
+    name: string,
+    body: AsyncIterable<Uint8Array>,
+    declaredBytes: number | undefined,
+  ): Promise<backup.ObjectView> {
+    if (declaredBytes !== undefined && declaredBytes > this.limits.maxObjectBytes) {
+      throw new AppError('request.too_large');
+    }
+    const before = await this.store.inPractice(caller.practiceId, async (tx) => ({
+      existing: await tx.object(kind, name),
+      usage: await tx.usage(),
+    }));
+    if (before.existing === undefined && declaredBytes !== undefined)
+      this.checkQuota(before.usage.bytes, declaredBytes);
+    const stored = await this.storeBlob(body);
+    const outcome = await this.store
+      .inPractice(caller.practiceId, async (tx) => {
+        const existing = await tx.object(kind, name);
+        if (existing !== undefined) return existing.blobKey === stored.key ? existing : ('conflict' as const);
+        this.checkQuota((await tx.usage()).bytes, stored.size);
+        const object = await tx.addObject(
+          { kind, name, blobKey: stored.key, size: stored.size },
+          caller.credentialId,
+          this.limits.lockDays,
+        );
+        if (object === undefined) return 'conflict' as const;
+        if (kind === 'snapshots' || kind === 'keys' || kind === 'config') {
+          await this.audit.append(tx.scope, {
+            practiceId: caller.practiceId,
+            action: `backup.${kind === 'snapshots' ? 'snapshot' : kind}_stored`,
+            targetId: `${kind}:${name}`,
+            ciphertextHash: stored.key,
+          });
+        }
+        return object;
+      })
+      .catch(async (error: unknown) => {
+        await this.discard(stored.key);
+        throw error;
+      });
+    if (outcome === 'conflict') {
+      await this.discard(stored.key);
+      throw new AppError('backup.object_exists');
+    }
+    return objectView(outcome);
+  }
+
+  async get(caller: BackupCaller, kind: ObjectKind, name: string) {
+    const object = await this.store.inPractice(caller.practiceId, (tx) => tx.object(kind, name));
+    const content = object && (await this.blobs.get(object.blobKey as BlobKey));
+    if (object === undefined || content === undefined) throw new AppError('backup.object_not_found');
+    return { object: objectView(object), content };
+  }
+
+  list(caller: BackupCaller, kind: ObjectKind | undefined): Promise<backup.ObjectView[]> {
+    return this.store.inPractice(caller.practiceId, async (tx) => (await tx.objects(kind)).map(objectView));
+  }
+
+  usage(caller: BackupCaller | AuthContext) {
+    return this.store.inPractice(caller.practiceId, async (tx) => ({
+      ...(await tx.usage()),
+      quotaBytes: this.limits.quotaBytes,
+      lockDays: this.limits.lockDays,
+    }));
+  }
+
+  /** Retention credentials only, and only once the object's lock period has passed. */
+  async delete(caller: BackupCaller, kind: ObjectKind, name: string): Promise<void> {
+    if (caller.kind !== 'retention') throw new AppError('backup.retention_only');
+    const deleted = await this.store.inPractice(caller.practiceId, async (tx) => {
+      const object = await tx.object(kind, name);
+      if (object === undefined) throw new AppError('backup.object_not_found');
+      if (!(await tx.deleteUnlockedObject(kind, name))) throw new AppError('backup.object_locked');
+      await this.audit.append(tx.scope, {
+        practiceId: caller.practiceId,
+        action: 'backup.object_deleted',
+        targetId: `${kind}:${name}`,
+        ciphertextHash: object.blobKey,
+      });
+      return object;
+    });
+    await this.discard(deleted.blobKey);
+  }
+
+  private checkQuota(usedBytes: number, addedBytes: number): void {
+    if (usedBytes + addedBytes > this.limits.quotaBytes) throw new AppError('backup.quota_exceeded');
+  }
+
+  private async storeBlob(body: AsyncIterable<Uint8Array>) {
+    try {
+      return await this.blobs.put(body, { maxBytes: this.limits.maxObjectBytes });
+    } catch (error) {
+      if (error instanceof BlobStoreError && error.code === 'blob.too_large')
+        throw new AppError('request.too_large');
+      throw error;
+    }
+  }
+
+  /** Deletes a blob no practice refers to (the store is content-addressed and shared). */
+  private async discard(key: string): Promise<void> {
+    const blobKey = parseBlobKey(key);
+    if (blobKey !== undefined && !(await this.store.blobInUse(blobKey))) await this.blobs.delete(blobKey);
+  }
+}
+
+function credentialView(credential: BackupCredential): backup.CredentialView {
+  return {
+    id: credential.id,
+    name: credential.name,
+    kind: credential.kind,
+    createdAt: credential.createdAt.toISOString(),
+    revokedAt: credential.revokedAt?.toISOString() ?? null,
+  };
+}
+
+function objectView(object: BackupObject): backup.ObjectView {
+  return {
+    kind: object.kind,
+    name: object.name,
+    size: object.size,
+    sha256: object.blobKey,
+    createdAt: object.createdAt.toISOString(),
+    lockedUntil: object.lockedUntil.toISOString(),
+  };
+}

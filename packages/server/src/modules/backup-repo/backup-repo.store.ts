@@ -1,0 +1,39 @@
+import type { PracticeScope } from '../../platform/db/tenant.js';
+import type { BackupCredential, BackupObject, ObjectKind } from './backup-repo.types.js';
+
+/** Storage of the backup repository module. Practice data is reached only inside `inPractice`. */
+export interface BackupRepoStore {
+  /** Global token lookup: the credential a token hash belongs to. */
+  credentialOfToken(tokenHash: string): Promise<{ practiceId: string; credentialId: string } | undefined>;
+  /** True when any practice still refers to the blob (document chunks, backup objects). */
+  blobInUse(blobKey: string): Promise<boolean>;
+  inPractice<T>(practiceId: string, work: (tx: BackupRepoTx) => Promise<T>): Promise<T>;
+}
+
+export interface BackupRepoTx {
+  readonly scope: PracticeScope;
+  addCredential(
+    credential: Omit<BackupCredential, 'createdAt' | 'revokedAt'>,
+    createdBy: string,
+    tokenHash: string,
+  ): Promise<void>;
+  credential(id: string): Promise<BackupCredential | undefined>;
+  credentials(): Promise<BackupCredential[]>;
+  /** Marks it revoked and forgets its token; false when it was not active. */
+  revokeCredential(id: string, at: Date): Promise<boolean>;
+
+  object(kind: ObjectKind, name: string): Promise<BackupObject | undefined>;
+  objects(kind: ObjectKind | undefined): Promise<BackupObject[]>;
+  /**
+   * Stores an object row, stamped and locked by the database clock (now + lockDays); undefined
+   * (nothing written) when the name is taken.
+   */
+  addObject(
+    object: Pick<BackupObject, 'kind' | 'name' | 'blobKey' | 'size'>,
+    createdBy: string,
+    lockDays: number,
+  ): Promise<BackupObject | undefined>;
+  /** Deletes the object if its lock period has passed (database clock); false otherwise. */
+  deleteUnlockedObject(kind: ObjectKind, name: string): Promise<boolean>;
+  usage(): Promise<{ objects: number; bytes: number }>;
+}
