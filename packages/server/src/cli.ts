@@ -33,6 +33,8 @@ Settings (environment variables):
                       CIDR ranges, loopback|linklocal|uniquelocal, comma-separated (default none)
   TRESOR_PUBLIC_URL   where users reach the web app (default http://localhost:PORT); passkeys
                       are bound to its host name
+  TRESOR_BACKUP_LOCK_DAYS  days a cloud backup object cannot be deleted by anyone (default 30)
+  TRESOR_BACKUP_QUOTA_GB   cloud backup storage per practice in GiB (default 100)
 
 Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
 

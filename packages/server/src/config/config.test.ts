@@ -16,6 +16,9 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.diagnostics, false);
     assert.deepEqual(config.trustedProxies, []);
+    assert.equal(config.publicUrl, 'http://localhost:8080');
+    assert.equal(config.backupLockDays, 30);
+    assert.equal(config.backupQuotaBytes, 100 * 1024 ** 3);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -50,6 +53,8 @@ describe('loadConfig', () => {
     ['boolean', { TRESOR_DIAGNOSTICS: 'maybe' }, /true or false/],
     ['trust every proxy', { TRESOR_TRUST_PROXY: 'true' }, /TRESOR_TRUST_PROXY must list .*"true"/],
     ['proxy range', { TRESOR_TRUST_PROXY: '10.0.0.0/33' }, /TRESOR_TRUST_PROXY must list/],
+    ['public URL', { TRESOR_PUBLIC_URL: 'ftp://x' }, /TRESOR_PUBLIC_URL must be an http\(s\) URL/],
+    ['lock days', { TRESOR_BACKUP_LOCK_DAYS: '-1' }, /TRESOR_BACKUP_LOCK_DAYS must be an integer/],
   ];
   for (const [name, env, message] of bad) {
     it(`rejects ${name} with a one-line message`, () => {
