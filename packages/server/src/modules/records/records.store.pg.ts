@@ -411,10 +411,13 @@ class PgRecordsTx implements RecordsTx {
   }
 
   async blobInUse(blobKey: BlobKey): Promise<boolean> {
+    // Global on purpose: the blob store is content-addressed and shared by all practices (and by
+    // backup objects), so a blob goes only when no practice refers to it (migration backup-repo).
     const row = await this.scope
-      .selectFrom('document_chunks')
-      .select('idx')
+      .selectFrom('blob_references')
+      .select('refs')
       .where('blob_key', '=', blobKey)
+      .where('refs', '>', 0)
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;

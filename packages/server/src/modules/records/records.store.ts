@@ -67,7 +67,7 @@ export interface RecordsTx {
   chunks(documentId: string): Promise<StoredChunk[]>;
   /** Stores (or replaces) a chunk; returns the blob key it replaced, if any. */
   putChunk(documentId: string, chunk: StoredChunk): Promise<BlobKey | undefined>;
-  /** Whether any chunk of the practice still refers to this blob. */
+  /** Whether any practice still refers to this blob (document chunks, backup objects). */
   blobInUse(blobKey: BlobKey): Promise<boolean>;
 
   /** Deletes everything stored about the patient; returns the blob keys its documents used. */
