@@ -7,7 +7,7 @@ import type { Invite } from './accounts.types.js';
 import type { AuditRecorder } from './audit-recorder.js';
 import { memberView } from './members.service.js';
 import { assertUserKeyMaterial } from './practices.service.js';
-import { hashToken, newToken } from './tokens.js';
+import { hashToken, newToken } from '../../platform/secrets/tokens.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 export const INVITE_DEFAULT_HOURS = 72;

@@ -9,7 +9,7 @@ import { DeviceKeyCache } from './device-key-cache.js';
 import { type LoginThrottle, sleep } from './login-throttle.js';
 import type { OpaqueServer } from './opaque-server.js';
 import { PendingStore } from './pending-logins.js';
-import { newToken } from './tokens.js';
+import { newToken } from '../../platform/secrets/tokens.js';
 import type { PasskeysStore } from './passkeys.store.js';
 import type { WebAuthnRelyingParty } from './webauthn.js';
 import type { TotpVerifier } from './totp.js';

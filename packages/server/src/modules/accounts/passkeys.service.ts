@@ -4,6 +4,7 @@ import type { AuthContext } from '../../platform/http/auth-guard.js';
 import type { AccountsStore } from './accounts.store.js';
 import type { AuditRecorder } from './audit-recorder.js';
 import type { PasskeysStore, StoredPasskey } from './passkeys.store.js';
+import { PendingStore } from './pending-logins.js';
 import type { WebAuthnRelyingParty } from './webauthn.js';
 
 const REGISTRATION_TTL_MS = 5 * 60 * 1000;
@@ -14,7 +15,7 @@ const REGISTRATION_TTL_MS = 5 * 60 * 1000;
  */
 export class PasskeysService {
   /** Pending registration challenges by session. */
-  private readonly pending = new Map<string, { challenge: string; expiresAt: number }>();
+  private readonly pending = new PendingStore<string>(REGISTRATION_TTL_MS);
 
   constructor(
     private readonly store: AccountsStore,
@@ -30,21 +31,14 @@ export class PasskeysService {
     }));
     if (user === undefined) throw new AppError('auth.unauthenticated');
     const options = await this.relyingParty.creationOptions(user, existing);
-    this.sweep();
-    this.pending.set(auth.sessionId, {
-      challenge: options.challenge,
-      expiresAt: Date.now() + REGISTRATION_TTL_MS,
-    });
+    this.pending.set(auth.sessionId, options.challenge);
     return options;
   }
 
   async register(auth: AuthContext, body: passkeys.AddPasskeyBody): Promise<passkeys.PasskeyView> {
-    const pending = this.pending.get(auth.sessionId);
-    this.pending.delete(auth.sessionId);
-    if (pending === undefined || pending.expiresAt <= Date.now()) {
-      throw new AppError('passkey.registration_expired');
-    }
-    const passkey = await this.relyingParty.verifyAttestation(body.attestation, pending.challenge);
+    const challenge = this.pending.take(auth.sessionId);
+    if (challenge === undefined) throw new AppError('passkey.registration_expired');
+    const passkey = await this.relyingParty.verifyAttestation(body.attestation, challenge);
     if (passkey === undefined) throw new AppError('passkey.registration_invalid');
     return this.store.inPractice(auth.practiceId, async (tx) => {
       const stored = { ...passkey, practiceId: auth.practiceId, userId: auth.userId, name: body.name };
@@ -79,11 +73,6 @@ export class PasskeysService {
         targetId: auth.userId,
       });
     });
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [id, entry] of this.pending) if (entry.expiresAt <= now) this.pending.delete(id);
   }
 }
 

@@ -19,6 +19,12 @@ export class PendingStore<T> {
     return id;
   }
 
+  /** Puts a value under a caller-chosen id (e.g. a session id), replacing what was there. */
+  set(id: string, value: T): void {
+    this.sweep();
+    this.entries.set(id, { value, expiresAt: this.now() + this.ttlMs });
+  }
+
   /** Removes and returns the entry: a second take of the same id finds nothing. */
   take(id: string): T | undefined {
     const entry = this.entries.get(id);

@@ -7,7 +7,7 @@ import type { Session } from './accounts.types.js';
 import type { AuditRecorder } from './audit-recorder.js';
 import { keyMaterialFor } from './key-material.js';
 import { SESSION_IDLE_MS } from './login.service.js';
-import { hashToken } from './tokens.js';
+import { hashToken } from '../../platform/secrets/tokens.js';
 
 /** Writes last-seen at most this often, so reads do not turn into writes. */
 const TOUCH_INTERVAL_MS = 60 * 1000;

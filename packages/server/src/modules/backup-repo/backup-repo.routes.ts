@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, backup as c } from '@tresor/sdk/contract';
 import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
+import { OCTET_STREAM, acceptRawBodies, contentLength, emptyBody } from '../../platform/http/raw-body.js';
 import type { BackupRepoService } from './backup-repo.service.js';
 import { backupCallerOf, backupTokenGuard } from './backup-token-guard.js';
 
@@ -18,16 +19,7 @@ const errors = {
   507: ErrorBody,
 } as const;
 const Ok = Type.Object({ ok: Type.Literal(true) });
-const OCTETS = 'application/octet-stream';
 const Binary = Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'the stored bytes' });
-
-async function* nothing(): AsyncGenerator<Uint8Array> {
-  // An absent body: zero bytes.
-}
-
-function contentLength(header: string | undefined): number | undefined {
-  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
-}
 
 /**
  * The cloud backup repository. Credentials are managed by primary users (session); objects are
@@ -38,9 +30,7 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
   return async (app) => {
     const tags = ['backup'];
     const token = backupTokenGuard((value) => service.authenticate(value));
-    app.addContentTypeParser(OCTETS, (_request, payload, done) => {
-      done(null, payload);
-    });
+    acceptRawBodies(app);
 
     app.post(
       '/api/v1/backup/credentials',
@@ -131,7 +121,7 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
           backupCallerOf(request),
           request.params.kind,
           request.params.name,
-          body ?? nothing(),
+          body ?? emptyBody(),
           body === undefined ? 0 : contentLength(request.headers['content-length']),
         );
       },
@@ -155,7 +145,7 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
           request.params.name,
         );
         return reply
-          .header('content-type', OCTETS)
+          .header('content-type', OCTET_STREAM)
           .header('content-length', String(object.size))
           .header('x-content-sha256', object.sha256)
           .send(content);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { backup } from '@tresor/sdk/contract';
 import { AppError } from '../../platform/app-error.js';
 import {
@@ -8,6 +8,7 @@ import {
   parseBlobKey,
 } from '../../platform/blob/blob-store.js';
 import type { PracticeScope } from '../../platform/db/tenant.js';
+import { hashToken } from '../../platform/secrets/tokens.js';
 import type { AuthContext } from '../../platform/http/auth-guard.js';
 import type { AuditEvent } from '../audit/index.js';
 import type { BackupRepoStore } from './backup-repo.store.js';
@@ -26,10 +27,6 @@ export interface BackupRepoLimits {
 }
 
 const TOKEN_PREFIX = 'tbk_';
-
-export function hashBackupToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 /**
  * The cloud side of a practice's backup repository: opaque encrypted objects, stored once and
@@ -56,7 +53,7 @@ export class BackupRepoService {
       await tx.addCredential(
         { id, practiceId: auth.practiceId, name: body.name, kind: body.kind },
         auth.userId,
-        hashBackupToken(token),
+        hashToken(token),
       );
       await this.audit.append(tx.scope, {
         practiceId: auth.practiceId,
@@ -91,7 +88,7 @@ export class BackupRepoService {
   /** The caller behind a backup token; undefined for unknown or revoked tokens. */
   async authenticate(token: string): Promise<BackupCaller | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-    const hit = await this.store.credentialOfToken(hashBackupToken(token));
+    const hit = await this.store.credentialOfToken(hashToken(token));
     if (hit === undefined) return undefined;
     const credential = await this.store.inPractice(hit.practiceId, (tx) => tx.credential(hit.credentialId));
     if (credential?.revokedAt !== null) return undefined;

@@ -1,3 +1,3 @@
 export { type BackupRepoModuleOptions, createBackupRepoModule } from './backup-repo.module.js';
 export { backupRepoRoutes } from './backup-repo.routes.js';
-export { BackupRepoService, hashBackupToken } from './backup-repo.service.js';
+export { BackupRepoService } from './backup-repo.service.js';

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, records as c } from '@tresor/sdk/contract';
 import { AppError } from '../../platform/app-error.js';
 import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
+import { OCTET_STREAM, acceptRawBodies, contentLength, emptyBody } from '../../platform/http/raw-body.js';
 import type { DocumentsService } from './documents.service.js';
 
 const errors = {
@@ -16,23 +17,12 @@ const errors = {
   413: ErrorBody,
 } as const;
 
-const OCTETS = 'application/octet-stream';
-
 /** A streamed binary answer (documented as binary; Fastify does not serialise streams). */
 const SealedChunk = Type.Unsafe<Readable>({
   type: 'string',
   format: 'binary',
   description: 'nonce (12 bytes) || AES-256-GCM ciphertext || tag (16 bytes)',
 });
-
-async function* nothing(): AsyncGenerator<Uint8Array> {
-  // An absent body: zero bytes.
-}
-
-function contentLength(header: string | undefined): number | undefined {
-  if (header === undefined || !/^\d{1,15}$/.test(header)) return undefined;
-  return Number(header);
-}
 
 /**
  * Documents: resumable chunked upload and chunk-wise download. Chunk bodies are raw
@@ -43,9 +33,7 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
   return async (app) => {
     const tags = ['records'];
     const signedIn = guards.signedIn;
-    app.addContentTypeParser(OCTETS, (_request, payload, done) => {
-      done(null, payload);
-    });
+    acceptRawBodies(app);
 
     app.post(
       '/api/v1/patients/:id/documents',
@@ -113,7 +101,7 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
           authOf(request),
           request.params.id,
           request.params.index,
-          body ?? nothing(),
+          body ?? emptyBody(),
           body === undefined ? 0 : length,
         );
       },
@@ -146,7 +134,7 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
       },
       async (request, reply) => {
         const chunk = await documents.readChunk(authOf(request), request.params.id, request.params.index);
-        return reply.type(OCTETS).header('content-length', chunk.size).send(chunk.stream);
+        return reply.type(OCTET_STREAM).header('content-length', chunk.size).send(chunk.stream);
       },
     );
   };
