@@ -9,13 +9,8 @@ import { useAsyncAction } from '../../session/use-async-action';
 import { Button } from '../../ui/button';
 import { ErrorAlert } from '../../ui/error-alert';
 import { PageHeading } from '../../ui/page-heading';
-import { TextField } from '../../ui/text-field';
-import {
-  defaultDeviceName,
-  MIN_PASSWORD_LENGTH,
-  newPasswordProblem,
-  usernameProblem,
-} from '../practice/password-rules';
+import { defaultDeviceName, newPasswordProblem, usernameProblem } from '../practice/password-rules';
+import { NewPasswordFields, UsernameField } from '../practice/credential-fields';
 import { RecoveryCodePanel } from '../practice/recovery-code-panel';
 import { OwnFingerprintPanel } from './own-fingerprint-panel';
 
@@ -110,33 +105,16 @@ export function AcceptInvitePage() {
     <>
       <PageHeading intro={t('invite.intro')}>{t('invite.title')}</PageHeading>
       <form className="card form" onSubmit={onSubmit} noValidate>
-        <TextField
-          label={t('form.username')}
+        <UsernameField
           value={username}
           onValue={setUsername}
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          hint={t('form.usernameHint')}
           problem={submitted && userProblem !== undefined ? t(userProblem) : undefined}
         />
-        <TextField
-          label={t('form.password')}
-          type="password"
-          value={password}
-          onValue={setPassword}
-          autoComplete="new-password"
-          required
-          hint={t('form.passwordHint', { min: MIN_PASSWORD_LENGTH })}
-        />
-        <TextField
-          label={t('form.passwordRepeat')}
-          type="password"
-          value={repeated}
-          onValue={setRepeated}
-          autoComplete="new-password"
-          required
+        <NewPasswordFields
+          password={password}
+          repeated={repeated}
+          onPassword={setPassword}
+          onRepeated={setRepeated}
           problem={submitted && passwordProblem !== undefined ? t(passwordProblem) : undefined}
         />
         <ErrorAlert error={accept.error} />

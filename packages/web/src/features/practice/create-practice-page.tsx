@@ -9,12 +9,8 @@ import { Button } from '../../ui/button';
 import { ErrorAlert } from '../../ui/error-alert';
 import { PageHeading } from '../../ui/page-heading';
 import { TextField } from '../../ui/text-field';
-import {
-  defaultDeviceName,
-  MIN_PASSWORD_LENGTH,
-  newPasswordProblem,
-  usernameProblem,
-} from './password-rules';
+import { defaultDeviceName, newPasswordProblem, usernameProblem } from './password-rules';
+import { NewPasswordFields, UsernameField } from './credential-fields';
 import { RecoveryCodePanel } from './recovery-code-panel';
 
 interface Created {
@@ -88,33 +84,16 @@ export function CreatePracticePage() {
           maxLength={200}
           problem={submitted ? nameProblem : undefined}
         />
-        <TextField
-          label={t('form.username')}
+        <UsernameField
           value={username}
           onValue={setUsername}
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          hint={t('form.usernameHint')}
           problem={submitted && userProblem !== undefined ? t(userProblem) : undefined}
         />
-        <TextField
-          label={t('form.password')}
-          type="password"
-          value={password}
-          onValue={setPassword}
-          autoComplete="new-password"
-          required
-          hint={t('form.passwordHint', { min: MIN_PASSWORD_LENGTH })}
-        />
-        <TextField
-          label={t('form.passwordRepeat')}
-          type="password"
-          value={repeated}
-          onValue={setRepeated}
-          autoComplete="new-password"
-          required
+        <NewPasswordFields
+          password={password}
+          repeated={repeated}
+          onPassword={setPassword}
+          onRepeated={setRepeated}
           problem={submitted && passwordProblem !== undefined ? t(passwordProblem) : undefined}
         />
         <ErrorAlert error={create.error} />

@@ -4,8 +4,8 @@ import { useSession } from '../../session/session-context';
 import { useAsyncAction } from '../../session/use-async-action';
 import { Button } from '../../ui/button';
 import { ErrorAlert, Notice } from '../../ui/error-alert';
-import { TextField } from '../../ui/text-field';
-import { MIN_PASSWORD_LENGTH, newPasswordProblem } from '../practice/password-rules';
+import { NewPasswordFields } from '../practice/credential-fields';
+import { newPasswordProblem } from '../practice/password-rules';
 
 /** New password: OPAQUE re-registered and the user key re-wrapped on this device; other sessions end. */
 export function ChangePasswordForm() {
@@ -35,20 +35,12 @@ export function ChangePasswordForm() {
         {t('settings.passwordTitle')}
       </h2>
       <p>{t('settings.passwordExplain')}</p>
-      <TextField
+      <NewPasswordFields
         label={t('settings.newPassword')}
-        type="password"
-        value={password}
-        onValue={setPassword}
-        autoComplete="new-password"
-        hint={t('form.passwordHint', { min: MIN_PASSWORD_LENGTH })}
-      />
-      <TextField
-        label={t('form.passwordRepeat')}
-        type="password"
-        value={repeated}
-        onValue={setRepeated}
-        autoComplete="new-password"
+        password={password}
+        repeated={repeated}
+        onPassword={setPassword}
+        onRepeated={setRepeated}
         problem={submitted && problem !== undefined ? t(problem) : undefined}
       />
       <ErrorAlert error={change.error} />
