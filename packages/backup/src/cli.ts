@@ -24,6 +24,13 @@ function exitCodeFor(code: BackupErrorCode): ExitCode {
     case 'snapshot.ambiguous':
     case 'plan.invalid':
     case 'plan.not_found':
+    case 'cloud.unreachable':
+    case 'cloud.unauthorized':
+    case 'cloud.refused':
+    case 'cloud.quota':
+    case 'cloud.other_repository':
+    case 'cloud.damaged':
+    case 'cloud.empty':
       return ExitCode.error;
   }
 }

@@ -17,7 +17,14 @@ export type BackupErrorCode =
   | 'passphrase.missing'
   | 'plan.invalid'
   | 'plan.not_found'
-  | 'usage.invalid';
+  | 'usage.invalid'
+  | 'cloud.unreachable'
+  | 'cloud.unauthorized'
+  | 'cloud.refused'
+  | 'cloud.quota'
+  | 'cloud.other_repository'
+  | 'cloud.damaged'
+  | 'cloud.empty';
 
 export class BackupError extends Error {
   override readonly name = 'BackupError';

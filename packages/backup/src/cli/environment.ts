@@ -13,6 +13,12 @@ export interface CliEnvironment {
   readonly plan: string | undefined;
   /** TRESOR_BACKUP_MANIFESTS: manifest directories (separated by ":") instead of the default ones. */
   readonly manifestDirs: readonly string[] | undefined;
+  /** TRESOR_BACKUP_CLOUD_URL: the Tresor server holding the cloud copy, when --cloud is not given. */
+  readonly cloudUrl: string | undefined;
+  /** TRESOR_BACKUP_CLOUD_TOKEN: the backup token (tbk_…) when --cloud-token-file is not given. */
+  readonly cloudToken: string | undefined;
+  /** TRESOR_BACKUP_CACHE: where cloud metadata and fetched packs are cached. */
+  readonly cache: string | undefined;
 }
 
 export const ENVIRONMENT_HELP = `
@@ -21,7 +27,12 @@ Environment:
   TRESOR_BACKUP_PASSPHRASE      repository passphrase (instead of --passphrase-file or the prompt)
   TRESOR_BACKUP_NEW_PASSPHRASE  new passphrase for "key add" and "key passwd"
   TRESOR_BACKUP_PLAN            backup plan file for "plan" and "run" (instead of --plan)
-  TRESOR_BACKUP_MANIFESTS       manifest directories for "plan", separated by ":" (instead of the defaults)`;
+  TRESOR_BACKUP_MANIFESTS       manifest directories for "plan", separated by ":" (instead of the defaults)
+  TRESOR_BACKUP_CLOUD_URL       Tresor server for "replicate" and the cloud side of restore, forget, prune
+                                (instead of --cloud)
+  TRESOR_BACKUP_CLOUD_TOKEN     backup token made by a primary user (instead of --cloud-token-file)
+  TRESOR_BACKUP_CACHE           cache directory for cloud metadata and fetched packs
+                                (default: $XDG_CACHE_HOME/tresor-backup or ~/.cache/tresor-backup)`;
 
 const value = (text: string | undefined) => (text === undefined || text === '' ? undefined : text);
 
@@ -34,5 +45,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv): CliEnvironment {
     manifestDirs: value(env.TRESOR_BACKUP_MANIFESTS)
       ?.split(':')
       .filter((dir) => dir !== ''),
+    cloudUrl: value(env.TRESOR_BACKUP_CLOUD_URL),
+    cloudToken: value(env.TRESOR_BACKUP_CLOUD_TOKEN),
+    cache: value(env.TRESOR_BACKUP_CACHE),
   });
 }

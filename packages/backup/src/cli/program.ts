@@ -6,6 +6,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerInit } from './commands/init.js';
 import { registerKey } from './commands/key.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReplicate } from './commands/replicate.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRun } from './commands/run.js';
@@ -33,6 +34,12 @@ export function buildProgram(context: CliContext): Command {
     .addOption(
       new Option('--workers <n>', 'worker threads (default: number of CPUs)').argParser(positiveInteger),
     )
+    .option('--cloud <url>', 'Tresor server with the cloud copy (default: $TRESOR_BACKUP_CLOUD_URL)')
+    .option(
+      '--cloud-token-file <file>',
+      'read the backup token from this file (default: $TRESOR_BACKUP_CLOUD_TOKEN)',
+    )
+    .option('--cache-dir <dir>', 'cache for cloud metadata and fetched packs (default: $TRESOR_BACKUP_CACHE)')
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_CODES_HELP}`)
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
@@ -47,6 +54,7 @@ export function buildProgram(context: CliContext): Command {
   registerSnapshotCommands(program, context);
   registerRestore(program, context);
   registerRetention(program, context);
+  registerReplicate(program, context);
   registerCheck(program, context);
   registerKey(program, context);
   registerDaemon(program, context);

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { CloudClient } from '../cloud/cloud-client.js';
+import { defaultCacheRoot } from '../cloud/cloud-cache.js';
+import type { CloudAccess } from '../cloud/smart-restore.js';
 import { DEFAULT_KDF, type KdfParams, MIN_KDF } from '../crypto/key-slot.js';
 import { BackupError } from '../errors.js';
 import { readRepositoryConfig } from '../repository/config.js';
@@ -24,6 +28,9 @@ export interface GlobalFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly workers?: number;
+  readonly cloud?: string;
+  readonly cloudTokenFile?: string;
+  readonly cacheDir?: string;
 }
 
 export function globalFlags(command: Command): GlobalFlags {
@@ -40,6 +47,60 @@ export function repoPath(context: CliContext, flags: GlobalFlags): string {
     throw new BackupError('usage.invalid', 'no repository given: use --repo DIR or set TRESOR_BACKUP_REPO');
   }
   return resolve(path);
+}
+
+/** The repository directory when one is given (commands that can work from the cloud alone). */
+export function optionalRepoPath(context: CliContext, flags: GlobalFlags): string | undefined {
+  const path = flags.repo ?? context.env.repo;
+  return path === undefined ? undefined : resolve(path);
+}
+
+/** The passphrase, asked (or read) once however often it is needed. */
+export function passphraseOnce(context: CliContext, flags: GlobalFlags): () => Promise<string> {
+  let answer: Promise<string> | undefined;
+  return () => (answer ??= existingPassphrase(passphraseSources(context, flags), context.terminal));
+}
+
+/**
+ * The cloud copy, when a server is configured (--cloud or TRESOR_BACKUP_CLOUD_URL). The token
+ * comes from --cloud-token-file or TRESOR_BACKUP_CLOUD_TOKEN, never from the command line (it
+ * would show in the process list).
+ */
+export function cloudAccess(context: CliContext, flags: GlobalFlags): CloudAccess | undefined {
+  const url = flags.cloud ?? context.env.cloudUrl;
+  if (url === undefined) return undefined;
+  let token = context.env.cloudToken;
+  if (flags.cloudTokenFile !== undefined) {
+    try {
+      token = readFileSync(flags.cloudTokenFile, 'utf8').split(/\r?\n/)[0]?.trim();
+    } catch (error) {
+      throw new BackupError(
+        'usage.invalid',
+        `cannot read the token file ${flags.cloudTokenFile}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  if (token === undefined || token === '') {
+    throw new BackupError(
+      'usage.invalid',
+      'no backup token: use --cloud-token-file FILE or set TRESOR_BACKUP_CLOUD_TOKEN (a primary user creates one in Tresor)',
+    );
+  }
+  const client = new CloudClient({ url, token });
+  const base = flags.cacheDir ?? context.env.cache;
+  return { client, cacheRoot: defaultCacheRoot(client.url, base === undefined ? undefined : resolve(base)) };
+}
+
+/** Like {@link cloudAccess}, for commands that need the cloud. */
+export function requiredCloud(context: CliContext, flags: GlobalFlags): CloudAccess {
+  const cloud = cloudAccess(context, flags);
+  if (cloud === undefined) {
+    throw new BackupError(
+      'usage.invalid',
+      "no cloud given: use --cloud URL (the practice's Tresor server) or set TRESOR_BACKUP_CLOUD_URL",
+    );
+  }
+  return cloud;
 }
 
 export function passphraseSources(context: CliContext, flags: GlobalFlags): PassphraseSources {

@@ -31,7 +31,11 @@ export class PackReader {
         oldest.evicted = true;
         if (oldest.users === 0) closeQuietly(oldest);
       }
-      pack = { handle: open(this.repo.packPath(packId), 'r'), users: 0, evicted: false };
+      pack = {
+        handle: this.repo.locatePack(packId).then((path) => open(path, 'r')),
+        users: 0,
+        evicted: false,
+      };
       pack.handle.catch(() => undefined);
     }
     this.packs.set(packId, pack);

@@ -168,7 +168,7 @@ class Restorer {
         this.errors.push({ path, message: `not restored: blob ${id} is not in the index` });
         return;
       }
-      blobs.push({ ...entry, packPath: this.repo.packPath(entry.packId) });
+      blobs.push({ ...entry, packPath: await this.repo.locatePack(entry.packId) });
     }
     const job = await this.pool.startRestore({
       dest,

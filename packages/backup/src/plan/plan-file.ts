@@ -44,6 +44,8 @@ export interface Plan {
   readonly sources: readonly PlanSource[];
   /** Rules for `forget` (docs/BACKUP_PLAN.md, "Retention"); yours, never changed by `plan`. */
   readonly retention?: RetentionRules;
+  /** Rules for the cloud copy (`forget --cloud-copy`, retention token); yours, never changed by `plan`. */
+  readonly cloudRetention?: RetentionRules;
   /** When `daemon` runs the plan; yours, never changed by `plan`. */
   readonly schedule?: Schedule;
 }
@@ -162,6 +164,12 @@ export function decodePlan(value: unknown, file: string): Plan {
       if (problem) throw new PlanShapeError(`"retention" ${problem}`);
       retention = root.retention as RetentionRules;
     }
+    let cloudRetention: RetentionRules | undefined;
+    if (root.cloudRetention !== undefined) {
+      const problem = invalidRule(root.cloudRetention);
+      if (problem) throw new PlanShapeError(`"cloudRetention" ${problem}`);
+      cloudRetention = root.cloudRetention as RetentionRules;
+    }
     let schedule: Schedule | undefined;
     if (root.schedule !== undefined) {
       const problem = invalidSchedule(root.schedule);
@@ -173,6 +181,7 @@ export function decodePlan(value: unknown, file: string): Plan {
       version: PLAN_VERSION,
       sources,
       ...(retention ? { retention } : {}),
+      ...(cloudRetention ? { cloudRetention } : {}),
       ...(schedule ? { schedule } : {}),
     };
   } catch (error) {

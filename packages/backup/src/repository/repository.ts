@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { DecryptionFailed } from '../crypto/aead.js';
 import {
@@ -29,6 +29,15 @@ export class DamagedFileError extends Error {
   override readonly name = 'DamagedFileError';
 }
 
+/**
+ * Somewhere else a pack of this repository may be found when its own `data/` lacks it (smart
+ * restore: the local repository next to a cloud cache, or the cloud itself).
+ */
+export interface PackSource {
+  /** A path to a complete, verified copy of the pack, or undefined when this source lacks it. */
+  locate(packId: string): Promise<string | undefined>;
+}
+
 export interface KeySlotInfo {
   readonly id: string;
   readonly slot: KeySlotFile;
@@ -48,6 +57,9 @@ const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).dige
 
 /** An open repository: config read, passphrase checked, keys derived. */
 export class Repository {
+  private readonly packSources: PackSource[] = [];
+  private readonly located = new Map<string, string>();
+
   private constructor(
     readonly root: string,
     readonly config: RepositoryConfig,
@@ -119,6 +131,19 @@ export class Repository {
     );
   }
 
+  /**
+   * Opens another directory that holds the same repository (a cloud cache) with the keys of
+   * this one, without asking for the passphrase again.
+   * @throws BackupError repo.invalid when `root` holds another repository.
+   */
+  async openSibling(root: string): Promise<Repository> {
+    const config = await readRepositoryConfig(root);
+    if (config.id !== this.config.id) {
+      throw new BackupError('repo.invalid', `${root} holds repository ${config.id}, not ${this.config.id}`);
+    }
+    return new Repository(root, config, this.master, this.keys, this.slotId);
+  }
+
   // ── key slots ──────────────────────────────────────────────────────────────
 
   async listKeySlots(): Promise<KeySlotInfo[]> {
@@ -175,6 +200,33 @@ export class Repository {
 
   packPath(packId: string): string {
     return layout.pack(this.root, packId);
+  }
+
+  /** Consulted, in the order added, for packs this repository's own `data/` lacks. */
+  addPackSource(source: PackSource): void {
+    this.packSources.push(source);
+  }
+
+  /** A path to read the pack from: its own file, else the first pack source that has it. */
+  async locatePack(packId: string): Promise<string> {
+    const own = this.packPath(packId);
+    if (this.packSources.length === 0) return own;
+    const known = this.located.get(packId);
+    if (known !== undefined) return known;
+    let found: string | undefined = own;
+    try {
+      await access(own);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+      found = undefined;
+      for (const source of this.packSources) {
+        found = await source.locate(packId);
+        if (found !== undefined) break;
+      }
+    }
+    if (found === undefined) return own; // opening it reports the missing pack as before
+    this.located.set(packId, found);
+    return found;
   }
 
   /** Every pack file present, with its size. */

@@ -4,7 +4,8 @@ import { BackupError } from '../../errors.js';
 import { type Plan, requirePlan } from '../../plan/plan-file.js';
 import { hasAnyRule } from '../../retention/rules.js';
 import type { Output } from '../output.js';
-import { type CliContext, globalFlags, openRepository, outputFor } from '../session.js';
+import { type CliContext, cloudAccess, globalFlags, openRepository, outputFor } from '../session.js';
+import { executeReplicate } from './replicate.js';
 import { planPath } from './plan.js';
 import { executeForget } from './retention.js';
 import { executeRun } from './run.js';
@@ -64,6 +65,7 @@ export function registerDaemon(program: Command, context: CliContext): void {
         'logged and the daemon waits for the next time. SIGTERM or SIGINT: a running backup is\n' +
         'finished first (a second signal ends at once; the repository stays consistent either\n' +
         'way), then the exit code is 0. Logs go to stdout (--json: one object per line).\n' +
+        'With a cloud (--cloud and an agent token) every run is followed by "replicate".\n' +
         'A systemd unit is in docs/BACKUP_PLAN.md ("Daemon").',
     )
     .action(async (flags: DaemonFlags, command: Command) => {
@@ -73,6 +75,7 @@ export function registerDaemon(program: Command, context: CliContext): void {
       let plan = await requirePlan(file);
       requireSchedule(plan, file);
       const repo = await openRepository(context, global);
+      const cloud = cloudAccess(context, global);
 
       let stopRequested = (): void => undefined;
       const stopped = new Promise<void>((resolve) => {
@@ -116,6 +119,12 @@ export function registerDaemon(program: Command, context: CliContext): void {
               const unmet = await executeForget(output, repo, plan.retention, { dryRun: false, prune: true });
               log(output, `retention applied${unmet ? ': the size limit could not be met' : ''}`, {
                 sizeLimitUnmet: unmet,
+              });
+            }
+            if (cloud !== undefined) {
+              const verified = await executeReplicate(output, repo, cloud);
+              log(output, `replication ${verified ? 'finished and verified' : 'finished with problems'}`, {
+                replicated: verified,
               });
             }
           } catch (error) {

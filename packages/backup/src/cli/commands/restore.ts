@@ -1,10 +1,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { openRestoreSource } from '../../cloud/smart-restore.js';
 import { newProgress } from '../../engine/progress.js';
 import { restore } from '../../engine/restore.js';
-import { resolveSnapshot } from '../../repository/snapshot-store.js';
 import { formatBytes, formatDuration, formatRate } from '../format.js';
-import { type CliContext, globalFlags, markPartial, openRepository, outputFor } from '../session.js';
+import {
+  type CliContext,
+  cloudAccess,
+  globalFlags,
+  markPartial,
+  optionalRepoPath,
+  outputFor,
+  passphraseOnce,
+} from '../session.js';
 
 interface RestoreFlags {
   readonly target: string;
@@ -29,13 +37,22 @@ export function registerRestore(program: Command, context: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nFiles whose data is damaged or missing are listed and skipped; all others are restored, exit code 3.',
+      '\nSmart restore: with a cloud (--cloud or $TRESOR_BACKUP_CLOUD_URL) the snapshot is taken from the\n' +
+        'local repository when it holds it, else from the cloud; packs missing on one side are read from\n' +
+        'the other (cloud packs are fetched into the cache). Without a local repository everything comes\n' +
+        'from the cloud: the passphrase opens the key slots stored there.\n' +
+        'Files whose data is damaged or missing are listed and skipped; all others are restored, exit code 3.',
     )
     .action(async (ref: string, flags: RestoreFlags, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, global);
-      const repo = await openRepository(context, global);
-      const record = await resolveSnapshot(repo, ref);
+      const source = await openRestoreSource(
+        optionalRepoPath(context, global),
+        passphraseOnce(context, global),
+        cloudAccess(context, global),
+        ref,
+      );
+      const { repo, record } = source;
       const target = resolve(flags.target);
       const progress = newProgress();
       output.startProgress(progress, 'restore');
@@ -53,6 +70,17 @@ export function registerRestore(program: Command, context: CliContext): void {
       for (const error of result.errors)
         output.error(`${error.path}: ${error.message}`, { path: error.path });
       const elapsed = Date.now() - progress.startedAt;
+      const fetched = source.cloudPacks;
+      const fromLocal = source.localPacks?.used ?? 0;
+      output.text(
+        `Snapshot ${record.id.slice(0, 8)} from the ${source.from === 'local' ? 'local repository' : 'cloud'}` +
+          (fetched
+            ? `; ${fetched.fetched} pack(s) fetched from the cloud (${formatBytes(fetched.fetchedBytes)})`
+            : '') +
+          (source.from === 'cloud' && source.localPacks
+            ? `, ${fromLocal} read from the local repository`
+            : ''),
+      );
       output.text(
         `Restored snapshot ${record.id.slice(0, 8)} to ${target}: ${result.files} files, ${result.dirs} dirs, ` +
           `${result.symlinks} symlinks, ${formatBytes(result.bytes)} in ${formatDuration(elapsed)} (${formatRate(result.bytes, elapsed)})` +
@@ -63,6 +91,10 @@ export function registerRestore(program: Command, context: CliContext): void {
       output.event('summary', {
         command: 'restore',
         snapshot: record.id,
+        source: source.from,
+        packsFetched: fetched?.fetched ?? 0,
+        bytesFetched: fetched?.fetchedBytes ?? 0,
+        packsFromLocal: fromLocal,
         target,
         status: result.status,
         files: result.files,

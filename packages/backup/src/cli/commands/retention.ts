@@ -3,12 +3,31 @@ import { newProgress } from '../../engine/progress.js';
 import { BackupError } from '../../errors.js';
 import { readPlan } from '../../plan/plan-file.js';
 import { planRetention, removeSnapshots } from '../../retention/forget.js';
+import type { Decision, PolicyResult } from '../../retention/policy.js';
 import { type PruneResult, prune } from '../../retention/prune.js';
 import { type RetentionRules, hasAnyRule } from '../../retention/rules.js';
 import { formatBytes } from '../format.js';
 import type { Repository } from '../../repository/repository.js';
 import type { Output } from '../output.js';
-import { type CliContext, globalFlags, markPartial, openRepository, outputFor } from '../session.js';
+import { syncCloudMirror } from '../../cloud/cloud-cache.js';
+import {
+  type CloudDeletion,
+  type CloudPruneResult,
+  deleteCloudSnapshots,
+  pruneCloud,
+} from '../../cloud/cloud-retention.js';
+import { openCloudRepository, openLocal } from '../../cloud/smart-restore.js';
+import {
+  type CliContext,
+  type GlobalFlags,
+  globalFlags,
+  markPartial,
+  openRepository,
+  optionalRepoPath,
+  outputFor,
+  passphraseOnce,
+  requiredCloud,
+} from '../session.js';
 import { byteSize, days, wholeNumber } from '../units.js';
 import { planPath } from './plan.js';
 
@@ -24,6 +43,7 @@ interface ForgetFlags {
   readonly dryRun?: boolean;
   readonly prune?: boolean;
   readonly plan?: string;
+  readonly cloudCopy?: boolean;
 }
 
 const RETENTION_HELP = `
@@ -40,7 +60,8 @@ Freed bytes: the stored data that no remaining snapshot needs once the snapshot 
 
 async function rulesFrom(context: CliContext, flags: ForgetFlags): Promise<RetentionRules> {
   const planFile = flags.plan ?? context.env.plan;
-  const fromPlan = planFile === undefined ? undefined : (await readPlan(planPath(context, flags)))?.retention;
+  const plan = planFile === undefined ? undefined : await readPlan(planPath(context, flags));
+  const fromPlan = flags.cloudCopy ? plan?.cloudRetention : plan?.retention;
   const given: RetentionRules = {
     ...(flags.keepLast === undefined ? {} : { keepLast: flags.keepLast }),
     ...(flags.keepDaily === undefined ? {} : { keepDaily: flags.keepDaily }),
@@ -72,17 +93,8 @@ function reportPrune(output: Output, result: PruneResult, dryRun: boolean): void
   output.event('summary', { command: 'prune', dryRun, ...result });
 }
 
-/**
- * Applies `rules` and reports each decision on `output` (used by `forget` and `daemon`).
- * @returns whether the size limit could not be met.
- */
-export async function executeForget(
-  output: Output,
-  repo: Repository,
-  rules: RetentionRules,
-  options: { readonly dryRun: boolean; readonly prune: boolean },
-): Promise<boolean> {
-  const result = await planRetention(repo, rules);
+/** Prints each decision; @returns the forgotten ones. */
+function reportDecisions(output: Output, result: PolicyResult): Decision[] {
   const gone = result.decisions.filter((decision) => decision.forget);
   if (result.decisions.length > 0) {
     output.text(`${'ID'.padEnd(10)}${'Time'.padEnd(21)}${'Action'.padEnd(8)}${'Frees'.padStart(10)}  Why`);
@@ -106,6 +118,21 @@ export async function executeForget(
       { liveBytesAfter: result.liveBytesAfter },
     );
   }
+  return gone;
+}
+
+/**
+ * Applies `rules` and reports each decision on `output` (used by `forget` and `daemon`).
+ * @returns whether the size limit could not be met.
+ */
+export async function executeForget(
+  output: Output,
+  repo: Repository,
+  rules: RetentionRules,
+  options: { readonly dryRun: boolean; readonly prune: boolean },
+): Promise<boolean> {
+  const result = await planRetention(repo, rules);
+  const gone = reportDecisions(output, result);
   if (!options.dryRun)
     await removeSnapshots(
       repo,
@@ -128,6 +155,74 @@ export async function executeForget(
   });
   // A dry run's prune could only count today's garbage, not what the forgotten snapshots free.
   if (options.prune && !options.dryRun) reportPrune(output, await prune(repo), false);
+  return result.sizeLimitUnmet;
+}
+
+const CLOUD_COPY_HELP =
+  'apply to the cloud copy on the Tresor server (needs a retention token; rules from the plan\'s "cloudRetention")';
+
+/** Opens the cloud copy for retention: metadata mirrored into the cache, trees read locally where possible. */
+async function openCloudCopy(context: CliContext, global: GlobalFlags) {
+  const cloud = requiredCloud(context, global);
+  const passphrase = passphraseOnce(context, global);
+  const local = await openLocal(optionalRepoPath(context, global), passphrase, true);
+  return { cloud, ...(await openCloudRepository(cloud, local, passphrase)) };
+}
+
+function reportCloudPrune(output: Output, result: CloudPruneResult, dryRun: boolean): void {
+  output.text(
+    `Cloud: ${dryRun ? 'would delete' : 'deleted'} ${result.packsDeleted} unneeded pack(s), ${formatBytes(result.bytesDeleted)}` +
+      (result.packsLocked > 0 ? `; ${result.packsLocked} unneeded pack(s) still in their lock period` : '') +
+      (result.packsUnindexed > 0
+        ? `; ${result.packsUnindexed} pack(s) of an unfinished replicate left alone`
+        : ''),
+  );
+  output.event('summary', { command: 'prune', cloud: true, dryRun, ...result });
+}
+
+/** `forget --cloud-copy`: the same rules and report, applied to the cloud's snapshots. */
+async function executeCloudForget(
+  output: Output,
+  context: CliContext,
+  global: GlobalFlags,
+  rules: RetentionRules,
+  options: { readonly dryRun: boolean; readonly prune: boolean },
+): Promise<boolean> {
+  const { cloud, repo, mirror } = await openCloudCopy(context, global);
+  const result = await planRetention(repo, rules);
+  const gone = reportDecisions(output, result);
+  let deletion: CloudDeletion = { deleted: [], locked: [] };
+  if (!options.dryRun) {
+    deletion = await deleteCloudSnapshots(
+      repo,
+      cloud.client,
+      gone.map((decision) => decision.id),
+    );
+    for (const id of deletion.locked) {
+      output.warn(`snapshot ${id.slice(0, 8)} is still in the server's lock period and stays for now`, {
+        id,
+      });
+    }
+  }
+  output.text(
+    `Cloud: ${options.dryRun ? 'dry run: would forget' : 'forgot'} ${options.dryRun ? gone.length : deletion.deleted.length} of ${result.decisions.length} snapshot(s)` +
+      (deletion.locked.length > 0 ? ` (${deletion.locked.length} locked)` : ''),
+  );
+  output.event('summary', {
+    command: 'forget',
+    cloud: true,
+    dryRun: options.dryRun,
+    rules,
+    forgotten: options.dryRun ? gone.map((decision) => decision.id) : deletion.deleted,
+    locked: deletion.locked,
+    liveBytesBefore: result.liveBytesBefore,
+    liveBytesAfter: result.liveBytesAfter,
+    sizeLimitUnmet: result.sizeLimitUnmet,
+  });
+  if (options.prune && !options.dryRun) {
+    const synced = await syncCloudMirror(cloud.client, mirror.root);
+    reportCloudPrune(output, await pruneCloud(repo, synced, cloud.client), false);
+  }
   return result.sizeLimitUnmet;
 }
 
@@ -162,6 +257,7 @@ export function registerRetention(program: Command, context: CliContext): void {
     .addOption(new Option('--min-age <days>', 'never forget snapshots younger than this').argParser(days))
     .option('--dry-run', 'only show what would be forgotten and why; change nothing')
     .option('--prune', 'run "prune" afterwards')
+    .option('--cloud-copy', CLOUD_COPY_HELP)
     .option('--plan <file>', 'take rules from this plan file\'s "retention" (default: $TRESOR_BACKUP_PLAN)')
     .addHelpText(
       'after',
@@ -171,11 +267,10 @@ export function registerRetention(program: Command, context: CliContext): void {
       const global = globalFlags(command);
       const output = outputFor(context, global);
       const rules = await rulesFrom(context, flags);
-      const repo = await openRepository(context, global);
-      const unmet = await executeForget(output, repo, rules, {
-        dryRun: flags.dryRun === true,
-        prune: flags.prune === true,
-      });
+      const options = { dryRun: flags.dryRun === true, prune: flags.prune === true };
+      const unmet = flags.cloudCopy
+        ? await executeCloudForget(output, context, global, rules, options)
+        : await executeForget(output, await openRepository(context, global), rules, options);
       if (unmet) markPartial(context);
     });
 
@@ -183,16 +278,28 @@ export function registerRetention(program: Command, context: CliContext): void {
     .command('prune')
     .description('remove the data no snapshot needs any more (after "forget"); crash-safe')
     .option('--dry-run', 'only count what would be removed')
+    .option('--cloud-copy', CLOUD_COPY_HELP)
     .addHelpText(
       'after',
       '\nPacks whose blobs are all needed stay; partly needed packs are rewritten (needed blobs copied\n' +
         'as stored, no decryption); then a new index is made durable, and only then are the old index\n' +
         'files and packs deleted. A killed prune leaves a repository that "check" accepts; run prune\n' +
-        'again to finish. Needs the repository to itself: fails (exit 1) while a backup runs.',
+        'again to finish. Needs the repository to itself: fails (exit 1) while a backup runs.\n' +
+        'With --cloud-copy: cloud packs none of whose blobs a cloud snapshot needs are deleted (no\n' +
+        'rewriting), after a new index is uploaded and the old ones deleted; locked objects stay.',
     )
-    .action(async (flags: { dryRun?: boolean }, command: Command) => {
+    .action(async (flags: { dryRun?: boolean; cloudCopy?: boolean }, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, global);
+      if (flags.cloudCopy) {
+        const { cloud, repo, mirror } = await openCloudCopy(context, global);
+        reportCloudPrune(
+          output,
+          await pruneCloud(repo, mirror, cloud.client, { dryRun: flags.dryRun === true }),
+          flags.dryRun === true,
+        );
+        return;
+      }
       const repo = await openRepository(context, global);
       const progress = newProgress();
       output.startProgress(progress, 'prune');

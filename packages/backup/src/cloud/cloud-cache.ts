@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BackupError, errnoCode } from '../errors.js';
+import { writeFileAtomic } from '../repository/atomic-file.js';
+import { REPOSITORY_DIRECTORIES, layout } from '../repository/layout.js';
+import type { PackSource } from '../repository/repository.js';
+import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
+import { localPath } from './local-objects.js';
+
+/**
+ * The default cache directory for one cloud: `$TRESOR_BACKUP_CACHE`, else
+ * `$XDG_CACHE_HOME/tresor-backup`, else `~/.cache/tresor-backup`, then one folder per server URL.
+ */
+export function defaultCacheRoot(cloudUrl: string, base: string | undefined): string {
+  const dir = base ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tresor-backup');
+  return join(dir, `cloud-${createHash('sha256').update(cloudUrl).digest('hex').slice(0, 16)}`);
+}
+
+export interface CloudMirror {
+  /** A directory laid out as a repository: config, keys, index and snapshots as in the cloud. */
+  readonly root: string;
+  /** The cloud's listing when the mirror was synced. */
+  readonly objects: ReadonlyMap<string, CloudObject>;
+  /** Metadata files fetched by this sync. */
+  readonly fetched: number;
+}
+
+const METADATA: readonly CloudKind[] = ['keys', 'index', 'snapshots'];
+export const objectKey = (kind: CloudKind, name: string) => `${kind}/${name}`;
+
+/**
+ * Brings the cache's metadata in line with the cloud: downloads config, key slots, index files and
+ * snapshots it lacks (each checked against its hash) and removes those the cloud no longer has
+ * (cloud retention). Packs are fetched only when needed ({@link CloudPackSource}). A cache of
+ * another repository is emptied first.
+ * @throws BackupError cloud.empty when the cloud holds no repository yet.
+ */
+export async function syncCloudMirror(cloud: CloudClient, root: string): Promise<CloudMirror> {
+  const listing = await cloud.list();
+  const objects = new Map(listing.map((object) => [objectKey(object.kind, object.name), object]));
+  const config = objects.get(objectKey('config', 'config'));
+  if (config === undefined) {
+    throw new BackupError(
+      'cloud.empty',
+      `the practice's cloud backup at ${cloud.url} holds no repository yet (run "tresor-backup replicate" first)`,
+    );
+  }
+  const configPath = layout.config(root);
+  if (sha256Hex(await readOrEmpty(configPath)) !== config.sha256) {
+    await rm(root, { recursive: true, force: true });
+  }
+  await mkdir(root, { recursive: true });
+  for (const dir of REPOSITORY_DIRECTORIES) await mkdir(join(root, dir), { recursive: true });
+
+  let fetched = 0;
+  const fetchInto = async (object: CloudObject) => {
+    const bytes = await cloud.get(object.kind, object.name);
+    if (sha256Hex(bytes) !== object.sha256) {
+      throw new BackupError('cloud.damaged', `${object.kind}/${object.name} arrived damaged`);
+    }
+    await writeFileAtomic(root, localPath(root, object), bytes);
+    fetched++;
+  };
+  for (const kind of METADATA) {
+    const dir = dirname(localPath(root, { kind, name: 'x' }));
+    const present = new Set((await readdir(dir)).filter((name) => !name.startsWith('.')));
+    for (const object of listing) {
+      if (object.kind === kind && !present.has(object.name)) await fetchInto(object);
+    }
+    for (const name of present) {
+      if (!objects.has(objectKey(kind, name))) await unlink(join(dir, name)).catch(() => undefined);
+    }
+  }
+  if (sha256Hex(await readOrEmpty(configPath)) !== config.sha256) await fetchInto(config);
+  return { root, objects, fetched };
+}
+
+async function readOrEmpty(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return new Uint8Array(0);
+    throw error;
+  }
+}
+
+/** Packs of another directory holding the same repository (the local repository). */
+export class DirectoryPackSource implements PackSource {
+  used = 0;
+
+  constructor(private readonly root: string) {}
+
+  async locate(packId: string): Promise<string | undefined> {
+    const path = layout.pack(this.root, packId);
+    try {
+      await access(path);
+    } catch {
+      return undefined;
+    }
+    this.used++;
+    return path;
+  }
+}
+
+/**
+ * Packs fetched from the cloud on first use into the cache's `data/` (checked against their
+ * names, which are their SHA-256), so a repeated restore reads them locally.
+ */
+export class CloudPackSource implements PackSource {
+  fetched = 0;
+  fetchedBytes = 0;
+  private readonly inFlight = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly cloud: CloudClient,
+    private readonly cacheRoot: string,
+    private readonly cloudPacks: ReadonlySet<string>,
+  ) {}
+
+  locate(packId: string): Promise<string | undefined> {
+    if (!this.cloudPacks.has(packId)) return Promise.resolve(undefined);
+    let pending = this.inFlight.get(packId);
+    if (pending === undefined) {
+      pending = this.fetch(packId);
+      this.inFlight.set(packId, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(packId: string): Promise<string> {
+    const path = layout.pack(this.cacheRoot, packId);
+    try {
+      await access(path);
+      return path;
+    } catch {
+      // not cached yet
+    }
+    const bytes = await this.cloud.get('data', packId);
+    if (sha256Hex(bytes) !== packId) {
+      throw new BackupError('cloud.damaged', `pack ${packId.slice(0, 12)} arrived damaged from the cloud`);
+    }
+    await mkdir(layout.tmpDir(this.cacheRoot), { recursive: true });
+    await writeFileAtomic(this.cacheRoot, path, bytes);
+    this.fetched++;
+    this.fetchedBytes += bytes.length;
+    return path;
+  }
+}

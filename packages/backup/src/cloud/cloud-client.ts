@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BackupError } from '../errors.js';
+
+/** The object kinds of the cloud repository: the directories of a local one. */
+export type CloudKind = 'config' | 'keys' | 'index' | 'snapshots' | 'data';
+
+export interface CloudObject {
+  readonly kind: CloudKind;
+  readonly name: string;
+  readonly size: number;
+  /** Hex SHA-256 of the stored bytes, computed by the server. */
+  readonly sha256: string;
+  readonly createdAt: string;
+  /** Until then nobody can delete the object (the server's lock period). */
+  readonly lockedUntil: string;
+}
+
+export interface CloudClientOptions {
+  /** The Tresor server, e.g. `https://tresor.praxis.example`. */
+  readonly url: string;
+  /** A backup token (`tbk_…`) made by a primary user: agent or retention credential. */
+  readonly token: string;
+  /** Attempts per request when the network or the server fails (default 6). */
+  readonly attempts?: number;
+  /** First pause between attempts in ms, doubled each time (default 500). */
+  readonly backoffMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+interface ErrorBody {
+  readonly error?: { readonly code?: string; readonly message?: string };
+}
+
+/** Statuses worth retrying: the request may succeed later without any change on our side. */
+const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * The agent's side of the server's `backup-repo` API: opaque objects, stored once. Network
+ * failures and transient server errors are retried with backoff (a resumed upload of the same
+ * bytes is accepted by the server); every other failure becomes a `BackupError` with a message a
+ * practice can act on. The token goes only into the Authorization header, never into messages.
+ */
+export class CloudClient {
+  private readonly base: string;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: CloudClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new BackupError(
+        'usage.invalid',
+        `"${options.url}" is not a URL (expected e.g. https://tresor.example)`,
+      );
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new BackupError('usage.invalid', `the cloud URL must start with https:// (got ${url.protocol})`);
+    }
+    this.base = url.origin + url.pathname.replace(/\/+$/, '');
+    this.attempts = options.attempts ?? 6;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  get url(): string {
+    return this.base;
+  }
+
+  /** Every stored object, optionally of one kind. */
+  async list(kind?: CloudKind): Promise<CloudObject[]> {
+    const query = kind === undefined ? '' : `?kind=${kind}`;
+    const response = await this.request('GET', `/api/v1/backup/objects${query}`);
+    const body = (await response.json()) as { objects: CloudObject[] };
+    return body.objects;
+  }
+
+  /**
+   * Stores `bytes` as `kind/name` and checks that the server stored exactly them (size and
+   * SHA-256 of what it received). The same bytes again are accepted.
+   */
+  async put(kind: CloudKind, name: string, bytes: Uint8Array): Promise<CloudObject> {
+    const response = await this.request('PUT', objectPath(kind, name), bytes);
+    const stored = (await response.json()) as CloudObject;
+    const expected = sha256Hex(bytes);
+    if (stored.sha256 !== expected || stored.size !== bytes.length) {
+      throw new BackupError(
+        'cloud.damaged',
+        `the server stored ${kind}/${name} with another content than was sent (${stored.size} bytes, sha256 ${stored.sha256.slice(0, 12)}…)`,
+      );
+    }
+    return stored;
+  }
+
+  /** The object's bytes, checked against the SHA-256 the server reports for it. */
+  async get(kind: CloudKind, name: string): Promise<Uint8Array> {
+    const response = await this.request('GET', objectPath(kind, name));
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const reported = response.headers.get('x-content-sha256');
+    if (reported !== null && reported !== sha256Hex(bytes)) {
+      throw new BackupError('cloud.damaged', `${kind}/${name} arrived damaged (its hash does not match)`);
+    }
+    return bytes;
+  }
+
+  /** Deletes an object (retention credentials only, after its lock period). */
+  async delete(kind: CloudKind, name: string): Promise<'deleted' | 'locked' | 'gone'> {
+    try {
+      await this.request('DELETE', objectPath(kind, name));
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof CloudRequestError && error.serverCode === 'backup.object_locked') return 'locked';
+      if (error instanceof CloudRequestError && error.serverCode === 'backup.object_not_found') return 'gone';
+      throw error;
+    }
+  }
+
+  private async request(method: string, path: string, body?: Uint8Array): Promise<Response> {
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= this.attempts; attempt++) {
+      if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));
+      let response: Response;
+      try {
+        response = await this.fetch(`${this.base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/octet-stream' }),
+          },
+          ...(body === undefined ? {} : { body }),
+        });
+      } catch (error) {
+        lastProblem = networkProblem(error);
+        continue;
+      }
+      if (response.ok) return response;
+      if (TRANSIENT.has(response.status)) {
+        lastProblem = `the server answered ${response.status}`;
+        await response.body?.cancel();
+        continue;
+      }
+      throw await requestError(method, path, response);
+    }
+    throw new BackupError(
+      'cloud.unreachable',
+      `cannot reach the Tresor server at ${this.base} (${lastProblem}; tried ${this.attempts} times); run the command again to resume`,
+    );
+  }
+}
+
+/** A refusal by the server, with its stable error code. */
+export class CloudRequestError extends BackupError {
+  constructor(
+    code: 'cloud.unauthorized' | 'cloud.refused' | 'cloud.quota',
+    message: string,
+    readonly status: number,
+    readonly serverCode: string | undefined,
+  ) {
+    super(code, message);
+  }
+}
+
+async function requestError(method: string, path: string, response: Response): Promise<CloudRequestError> {
+  let body: ErrorBody = {};
+  try {
+    body = (await response.json()) as ErrorBody;
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  const serverCode = body.error?.code;
+  const detail = body.error?.message ?? `HTTP ${response.status}`;
+  if (response.status === 401) {
+    return new CloudRequestError(
+      'cloud.unauthorized',
+      'the server does not accept the backup token (unknown or revoked); ask a primary user of the practice for a new one',
+      401,
+      serverCode,
+    );
+  }
+  if (serverCode === 'backup.quota_exceeded') {
+    return new CloudRequestError(
+      'cloud.quota',
+      `the practice's cloud backup quota is used up (${detail}); apply cloud retention or ask for more space`,
+      response.status,
+      serverCode,
+    );
+  }
+  return new CloudRequestError(
+    'cloud.refused',
+    `the server refused ${method} ${path}: ${detail}${serverCode ? ` (${serverCode})` : ''}`,
+    response.status,
+    serverCode,
+  );
+}
+
+function networkProblem(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+function objectPath(kind: CloudKind, name: string): string {
+  return `/api/v1/backup/objects/${kind}/${encodeURIComponent(name)}`;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

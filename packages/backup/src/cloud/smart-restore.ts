@@ -1,0 +1,120 @@
+import { BackupError, isBackupError } from '../errors.js';
+import { readRepositoryConfig } from '../repository/config.js';
+import { Repository } from '../repository/repository.js';
+import { type SnapshotRecord, resolveSnapshot } from '../repository/snapshot-store.js';
+import type { CloudClient } from './cloud-client.js';
+import { CloudPackSource, DirectoryPackSource, type CloudMirror, syncCloudMirror } from './cloud-cache.js';
+
+export interface CloudAccess {
+  readonly client: CloudClient;
+  /** The cache directory of this cloud (metadata mirror and fetched packs). */
+  readonly cacheRoot: string;
+}
+
+export interface RestoreSource {
+  readonly repo: Repository;
+  readonly record: SnapshotRecord;
+  /** Where the snapshot was found: the local repository, or the cloud (through its cache). */
+  readonly from: 'local' | 'cloud';
+  /** Packs fetched from the cloud (after the restore: how many and how large). */
+  readonly cloudPacks: CloudPackSource | undefined;
+  /** Packs read from the local repository while restoring from the cloud's snapshot. */
+  readonly localPacks: DirectoryPackSource | undefined;
+}
+
+/**
+ * Smart restore (seed 000 §2.4): the local repository when it holds the snapshot, else the
+ * cloud. Either way a pack missing where the snapshot was found is taken from the other place:
+ * from the cloud for a local snapshot (fetched into the cache), from the local repository for a
+ * cloud snapshot (no download needed for what is still on the practice's disk).
+ * `passphrase` is asked at most once.
+ */
+export async function openRestoreSource(
+  localRoot: string | undefined,
+  passphrase: () => Promise<string>,
+  cloud: CloudAccess | undefined,
+  ref: string,
+): Promise<RestoreSource> {
+  const local = await openLocal(localRoot, passphrase, cloud !== undefined);
+  if (local !== undefined) {
+    try {
+      const record = await resolveSnapshot(local, ref);
+      let cloudPacks: CloudPackSource | undefined;
+      if (cloud !== undefined) {
+        const packs = new Set((await cloud.client.list('data')).map((object) => object.name));
+        cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
+        local.addPackSource(cloudPacks);
+      }
+      return { repo: local, record, from: 'local', cloudPacks, localPacks: undefined };
+    } catch (error) {
+      if (cloud === undefined || !isBackupError(error, 'snapshot.not_found')) throw error;
+    }
+  }
+  if (cloud === undefined) throw new BackupError('usage.invalid', 'no repository given');
+
+  const opened = await openCloudRepository(cloud, local, passphrase);
+  const record = await resolveSnapshot(opened.repo, ref);
+  return { ...opened, record, from: 'cloud' };
+}
+
+export interface CloudRepository {
+  /** The cache's mirror of the cloud metadata, opened; packs come from the sources below. */
+  readonly repo: Repository;
+  readonly mirror: CloudMirror;
+  readonly localPacks: DirectoryPackSource | undefined;
+  readonly cloudPacks: CloudPackSource;
+}
+
+/**
+ * The cloud copy as a repository: metadata synced into the cache, packs read from the local
+ * repository when it is the same repository and has them, else fetched from the cloud.
+ */
+export async function openCloudRepository(
+  cloud: CloudAccess,
+  local: Repository | undefined,
+  passphrase: () => Promise<string>,
+): Promise<CloudRepository> {
+  const mirror = await syncCloudMirror(cloud.client, cloud.cacheRoot);
+  const repo = await openMirror(mirror, local, passphrase);
+  const localPacks = local?.config.id === repo.config.id ? new DirectoryPackSource(local.root) : undefined;
+  if (localPacks !== undefined) repo.addPackSource(localPacks);
+  const packs = new Set(
+    [...mirror.objects.values()].filter((object) => object.kind === 'data').map((object) => object.name),
+  );
+  const cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
+  repo.addPackSource(cloudPacks);
+  return { repo, mirror, localPacks, cloudPacks };
+}
+
+/** Opens the cloud mirror, with the local repository's keys when it is the same repository. */
+export async function openMirror(
+  mirror: CloudMirror,
+  local: Repository | undefined,
+  passphrase: () => Promise<string>,
+): Promise<Repository> {
+  const mirrorId = (await readRepositoryConfig(mirror.root)).id;
+  if (local?.config.id === mirrorId) return local.openSibling(mirror.root);
+  return Repository.open(mirror.root, await passphrase());
+}
+
+/**
+ * The local repository, or undefined when there is none and the cloud can stand in (the local
+ * disk was lost). A newer format is refused before the passphrase is asked.
+ */
+export async function openLocal(
+  root: string | undefined,
+  passphrase: () => Promise<string>,
+  cloudAvailable: boolean,
+): Promise<Repository | undefined> {
+  if (root === undefined) {
+    if (cloudAvailable) return undefined;
+    throw new BackupError('usage.invalid', 'no repository given: use --repo DIR or set TRESOR_BACKUP_REPO');
+  }
+  try {
+    await readRepositoryConfig(root);
+  } catch (error) {
+    if (cloudAvailable && isBackupError(error, 'repo.not_found')) return undefined;
+    throw error;
+  }
+  return Repository.open(root, await passphrase());
+}

@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { AccountSession } from '@tresor/sdk';
+import { MembersFixture } from '../../testing/members-fixture.js';
+
+/** The real `tresor-backup` CLI (built), as a practice runs it. */
+const CLI = fileURLToPath(new URL('../../../../backup/bin/tresor-backup.js', import.meta.url));
+const PASSPHRASE = 'Praxis am Markt – Sicherung';
+const FAST_KDF = ['--kdf-memory', '8', '--kdf-iterations', '1'];
+
+interface Exited {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: readonly string[], env: Record<string, string>, killAfterMs?: number): Promise<Exited> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs ?? 120_000);
+  return once(child, 'exit').then(([code]) => {
+    clearTimeout(timer);
+    return { code: code as number | null, stdout, stderr };
+  });
+}
+
+const summaryOf = (out: Exited) =>
+  out.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((line) => line.type === 'summary') ?? {};
+
+/** path → type, mode, mtime (ms), content hash or link target. */
+async function describeTree(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of (await readdir(dir)).sort()) {
+      const path = join(dir, name);
+      const stats = await lstat(path);
+      const rel = relative(root, path);
+      if (stats.isSymbolicLink()) out.set(rel, `link ${await readlink(path)}`);
+      else if (stats.isDirectory()) {
+        out.set(rel, `dir ${(stats.mode & 0o7777).toString(8)}`);
+        await walk(path);
+      } else {
+        const hash = createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
+        out.set(rel, `file ${(stats.mode & 0o7777).toString(8)} ${Math.floor(stats.mtimeMs)} ${hash}`);
+      }
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (real CLI, real server)', () => {
+  let f: MembersFixture;
+  let primary: AccountSession;
+  let dir: string;
+  let source: string;
+  let env: Record<string, string>;
+  let agentToken = '';
+  let retentionToken = '';
+
+  const credential = async (kind: 'agent' | 'retention') => {
+    const response = await fetch(`${f.server.url}/api/v1/backup/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${primary.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Empfang ${kind}`, kind }),
+    });
+    assert.equal(response.status, 201);
+    return ((await response.json()) as { token: string }).token;
+  };
+  const withToken = (token: string) => ({ ...env, TRESOR_BACKUP_CLOUD_TOKEN: token });
+  const restored = (name: string) => join(dir, name, source.slice(1));
+
+  before(async () => {
+    // Lock period 0 days, so cloud retention can be shown here; the lock itself is tested in
+    // backup-repo.int.test.ts.
+    f = await MembersFixture.start({ TRESOR_BACKUP_LOCK_DAYS: '0' });
+    primary = await f.found('Praxis am Markt', 'm.primary');
+    agentToken = await credential('agent');
+    retentionToken = await credential('retention');
+    dir = await mkdtemp(join(tmpdir(), 'tresor-backup-agent-'));
+    source = join(dir, 'praxis');
+    await mkdir(join(source, 'db'), { recursive: true });
+    await mkdir(join(source, 'briefe', '2026'), { recursive: true });
+    await writeFile(join(source, 'db', 'patients.fdb'), randomBytes(3 * 1024 * 1024));
+    for (let i = 0; i < 30; i++) {
+      await writeFile(
+        join(source, 'briefe', '2026', `brief-${i}.xml`),
+        `<brief nr="${i}">${'Befund '.repeat(200 + i)}</brief>`,
+      );
+    }
+    await writeFile(join(source, 'start.sh'), '#!/bin/sh\necho praxis\n');
+    await chmod(join(source, 'start.sh'), 0o750);
+    await symlink('briefe/2026', join(source, 'aktuell'));
+    await utimes(
+      join(source, 'briefe', '2026', 'brief-1.xml'),
+      new Date('2025-03-01T08:00:00Z'),
+      new Date('2025-03-01T08:00:00Z'),
+    );
+    env = {
+      TRESOR_BACKUP_REPO: join(dir, 'repo'),
+      TRESOR_BACKUP_PASSPHRASE: PASSPHRASE,
+      TRESOR_BACKUP_CLOUD_URL: f.server.url,
+      TRESOR_BACKUP_CACHE: join(dir, 'cache'),
+    };
+  });
+  after(async () => {
+    await f.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('init → backup → change → backup → replicate (only what is missing, verified)', async () => {
+    const noCloud = { ...env, TRESOR_BACKUP_CLOUD_URL: '' };
+    assert.equal((await cli(['init', ...FAST_KDF], noCloud)).code, 0);
+    assert.equal((await cli(['backup', source], noCloud)).code, 0);
+    await writeFile(join(source, 'briefe', '2026', 'brief-2.xml'), '<brief>geändert</brief>');
+    assert.equal((await cli(['backup', source], noCloud)).code, 0);
+
+    const first = await cli(['replicate', '--json'], withToken(agentToken));
+    assert.equal(first.code, 0, first.stderr);
+    const summary = summaryOf(first);
+    assert.equal(summary.status, 'complete');
+    assert.ok((summary.uploadedObjects as number) >= 6, 'packs, index files, key slot, config, 2 snapshots');
+
+    const again = summaryOf(await cli(['replicate', '--json'], withToken(agentToken)));
+    assert.equal(again.uploadedObjects, 0);
+    assert.equal(again.alreadyThere, summary.uploadedObjects);
+
+    const wrong = await cli(['replicate'], withToken('tbk_not-a-token'));
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /does not accept the backup token/);
+    assert.doesNotMatch(wrong.stderr, /tbk_/, 'the token is never printed');
+  });
+
+  it('smart restore takes a pack the local repository lost from the cloud', async () => {
+    const dataDir = join(env.TRESOR_BACKUP_REPO!, 'data');
+    const prefix = (await readdir(dataDir)).find((name) => /^[0-9a-f]{2}$/.test(name))!;
+    const pack = (await readdir(join(dataDir, prefix)))[0]!;
+    const saved = await readFile(join(dataDir, prefix, pack));
+    await unlink(join(dataDir, prefix, pack));
+    try {
+      const withoutCloud = await cli(['restore', 'latest', '--target', join(dir, 'r-local')], {
+        ...env,
+        TRESOR_BACKUP_CLOUD_URL: '',
+      });
+      assert.equal(withoutCloud.code, 3, 'locally alone the restore is partial');
+
+      const out = await cli(
+        ['restore', 'latest', '--json', '--target', join(dir, 'r-mixed')],
+        withToken(agentToken),
+      );
+      assert.equal(out.code, 0, out.stderr);
+      const summary = summaryOf(out);
+      assert.equal(summary.source, 'local');
+      assert.equal(summary.packsFetched, 1);
+      assert.deepEqual(await describeTree(restored('r-mixed')), await describeTree(source));
+    } finally {
+      await writeFile(join(dataDir, prefix, pack), saved);
+    }
+  });
+
+  it('restores from the cloud alone after the local repository is lost, byte-identical', async () => {
+    await rm(env.TRESOR_BACKUP_REPO!, { recursive: true });
+    await rm(env.TRESOR_BACKUP_CACHE!, { recursive: true, force: true });
+    const wrongPassphrase = await cli(['restore', 'latest', '--target', join(dir, 'r-x')], {
+      ...withToken(agentToken),
+      TRESOR_BACKUP_PASSPHRASE: 'falsch',
+    });
+    assert.equal(wrongPassphrase.code, 1);
+    assert.match(wrongPassphrase.stderr, /wrong passphrase/);
+
+    const out = await cli(
+      ['restore', 'latest', '--json', '--target', join(dir, 'r-cloud')],
+      withToken(agentToken),
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(summaryOf(out).source, 'cloud');
+    assert.deepEqual(await describeTree(restored('r-cloud')), await describeTree(source));
+  });
+
+  it('cloud retention: an agent token cannot forget; the retention token forgets and prunes', async () => {
+    const refused = await cli(['forget', '--cloud-copy', '--keep-last', '1'], withToken(agentToken));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /retention/);
+
+    const listBefore = await cloudObjects(agentToken);
+    const out = await cli(
+      ['forget', '--cloud-copy', '--keep-last', '1', '--prune', '--json'],
+      withToken(retentionToken),
+    );
+    assert.equal(out.code, 0, out.stderr);
+    const summaries = out.stdout
+      .split('\n')
+      .filter((line) => line.includes('"summary"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal((summaries[0]?.forgotten as string[]).length, 1);
+    const listAfter = await cloudObjects(agentToken);
+    assert.equal(listAfter.filter((o) => o.kind === 'snapshots').length, 1);
+    assert.ok(listAfter.length < listBefore.length || summaries[1]?.packsDeleted === 0);
+
+    const out2 = await cli(['restore', 'latest', '--target', join(dir, 'r-after')], withToken(agentToken));
+    assert.equal(out2.code, 0, out2.stderr);
+    assert.deepEqual(await describeTree(restored('r-after')), await describeTree(source));
+  });
+
+  it('a replicate killed at random points resumes, and the cloud copy restores byte-identical', async () => {
+    const big = join(dir, 'gross');
+    await mkdir(big);
+    for (let i = 0; i < 4; i++) await writeFile(join(big, `scan-${i}.tif`), randomBytes(12 * 1024 * 1024));
+    const repoEnv = {
+      ...withToken(agentToken),
+      TRESOR_BACKUP_REPO: join(dir, 'repo2'),
+      TRESOR_BACKUP_CACHE: join(dir, 'cache2'),
+    };
+    const cloudless = { ...repoEnv, TRESOR_BACKUP_CLOUD_URL: '' };
+    // Another practice: one practice has one cloud repository.
+    const other = await f.found('Praxis Kill', 'k.primary');
+    const response = await fetch(`${f.server.url}/api/v1/backup/credentials`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'PC', kind: 'agent' }),
+    });
+    const token = ((await response.json()) as { token: string }).token;
+    const killEnv = { ...repoEnv, TRESOR_BACKUP_CLOUD_TOKEN: token };
+    assert.equal((await cli(['init', ...FAST_KDF], cloudless)).code, 0);
+    assert.equal((await cli(['backup', big], cloudless)).code, 0);
+
+    for (const ms of [150, 400, 700]) {
+      const killed = await cli(['replicate'], killEnv, ms);
+      assert.ok(
+        killed.code === null || killed.code === 0,
+        `replicate ended with ${killed.code}: ${killed.stderr}`,
+      );
+    }
+    const finished = await cli(['replicate', '--json'], killEnv);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.equal(summaryOf(finished).status, 'complete');
+
+    // The practice restores on a new machine: no local repository.
+    const fresh = {
+      ...killEnv,
+      TRESOR_BACKUP_REPO: join(dir, 'nicht-da'),
+      TRESOR_BACKUP_CACHE: join(dir, 'cache3'),
+    };
+    const out = await cli(['restore', 'latest', '--target', join(dir, 'r-kill')], fresh);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(await describeTree(join(dir, 'r-kill', big.slice(1))), await describeTree(big));
+    // And the other practice's cloud copy is untouched by this one.
+    assert.equal((await cloudObjects(agentToken)).filter((o) => o.kind === 'snapshots').length, 1);
+  });
+
+  async function cloudObjects(token: string): Promise<{ kind: string; name: string }[]> {
+    const response = await fetch(`${f.server.url}/api/v1/backup/objects`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return ((await response.json()) as { objects: { kind: string; name: string }[] }).objects;
+  }
+});
