@@ -150,6 +150,17 @@ export const DocumentView = Type.Object({
 export type DocumentView = Static<typeof DocumentView>;
 export const DocumentList = Type.Object({ documents: Type.Array(DocumentView) });
 
+export const ContentQuery = Type.Object({
+  from: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 100000,
+      default: 0,
+      description: 'first chunk to send (to resume a download)',
+    }),
+  ),
+});
+
 export const ChunkReply = Type.Object({ index: Type.Integer(), size: Type.Integer() });
 
 export const DirectoryQuery = Type.Object({

@@ -5,6 +5,8 @@ import {
   DocumentCipher,
   MAX_DOCUMENT_SIZE,
   chunkPlaintext,
+  documentChunkCount,
+  sealedChunkLength,
   openField,
   sealField,
 } from '@tresor/crypto';
@@ -19,8 +21,6 @@ import type { DocumentInfo, DownloadOptions, PendingUpload, UploadOptions, Uploa
 const enc = encodeURIComponent;
 /** Chunk PUTs in flight at once: overlaps encryption with the network; memory stays a few MiB. */
 const PARALLEL_UPLOADS = 3;
-/** Chunks fetched ahead while the reader consumes the current one. */
-const PREFETCH = 2;
 
 function metaField(context: RecordsContext, patientId: string, documentId: string) {
   return { practiceId: context.practiceId, recordId: patientId, field: `document/${documentId}`, version: 1 };
@@ -214,8 +214,59 @@ export async function pendingUploads(context: RecordsContext, patientId: string)
   }
 }
 
+/** Cuts the sealed chunks out of one response body, which carries them back to back. */
+class SealedChunkReader {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+
+  /** Exactly `length` bytes; a body that ends early fails like a tampered chunk. */
+  async read(length: number): Promise<Uint8Array> {
+    while (this.pendingBytes < length) {
+      const { done, value } = await this.reader.read();
+      if (done) throw new DecryptionError();
+      this.pending.push(value);
+      this.pendingBytes += value.length;
+    }
+    const first = this.pending[0];
+    if (first?.length === length) {
+      this.pending.shift();
+      this.pendingBytes -= length;
+      return first;
+    }
+    const out = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const head = this.pending[0]!;
+      const take = Math.min(head.length, length - filled);
+      out.set(head.subarray(0, take), filled);
+      filled += take;
+      if (take === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(take);
+    }
+    this.pendingBytes -= length;
+    return out;
+  }
+
+  /** True when the body has no bytes left (extra bytes mean an extended document). */
+  async atEnd(): Promise<boolean> {
+    while (this.pendingBytes === 0) {
+      const { done, value } = await this.reader.read();
+      if (done) return true;
+      this.pendingBytes += value.length;
+    }
+    return false;
+  }
+
+  async cancel(): Promise<void> {
+    this.pending = [];
+    await this.reader.cancel();
+  }
+}
+
 /**
- * A stream of the decrypted document. Chunks are fetched in order (a couple ahead) and each is
+ * A stream of the decrypted document. All chunks come in one response, in order, and each is
  * authenticated before any of its bytes are handed out; the chunk the server calls last must
  * have been sealed as the last one, and the total must match the encrypted size, so a shortened,
  * reordered or extended document errors the stream instead of ending it quietly.
@@ -246,42 +297,32 @@ export async function downloadDocument(
   } finally {
     dataKey.fill(0);
   }
-  const token = context.token();
-  const fetchChunk = async (index: number) => {
-    const response = await context.http.raw('GET', `/api/v1/documents/${enc(documentId)}/chunks/${index}`, {
-      token,
-    });
-    return new Uint8Array(await response.arrayBuffer());
-  };
-  const ahead = new Map<number, Promise<Uint8Array>>();
-  const fetchAhead = (index: number) => {
-    if (index < view.chunkCount && !ahead.has(index)) {
-      const pending = fetchChunk(index);
-      pending.catch(() => undefined);
-      ahead.set(index, pending);
-    }
-  };
+  if (documentChunkCount(meta.size, view.chunkSize) !== view.chunkCount) throw new DecryptionError();
+  const response = await context.http.raw('GET', `/api/v1/documents/${enc(documentId)}/content`, {
+    token: context.token(),
+  });
+  const body = response.body;
+  if (body === null) throw new DecryptionError();
+  const sealed = new SealedChunkReader(body.getReader());
   let next = 0;
   let received = 0;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (next >= view.chunkCount) {
-        if (received !== meta.size) throw new DecryptionError();
+        if (received !== meta.size || !(await sealed.atEnd())) throw new DecryptionError();
         controller.close();
         return;
       }
-      for (let i = next; i <= next + PREFETCH; i++) fetchAhead(i);
-      const sealed = await ahead.get(next)!;
-      ahead.delete(next);
-      const plain = await cipher.open(next, next === view.chunkCount - 1, sealed);
+      const bytes = await sealed.read(sealedChunkLength(meta.size, next, view.chunkSize));
+      const plain = await cipher.open(next, next === view.chunkCount - 1, bytes);
       next++;
       received += plain.length;
       if (received > meta.size) throw new DecryptionError();
       options.onProgress?.(received, meta.size);
       controller.enqueue(plain);
     },
-    cancel() {
-      ahead.clear();
+    async cancel() {
+      await sealed.cancel();
     },
   });
   return { info: info(view, meta), stream };

@@ -122,6 +122,29 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
     );
 
     app.get(
+      '/api/v1/documents/:id/content',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary:
+            'The sealed chunks of a complete document from chunk `from` on, back to back in one stream',
+          params: c.IdParams,
+          querystring: c.ContentQuery,
+          response: { 200: SealedChunk, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const content = await documents.readContent(
+          authOf(request),
+          request.params.id,
+          request.query.from ?? 0,
+        );
+        return reply.type(OCTET_STREAM).header('content-length', content.size).send(content.stream);
+      },
+    );
+
+    app.get(
       '/api/v1/documents/:id/chunks/:index',
       {
         preHandler: signedIn,

@@ -103,6 +103,7 @@ describe('records routes', () => {
       ['GET', `/api/v1/patients/${id}/documents`, undefined],
       ['GET', `/api/v1/documents/${id}`, undefined],
       ['GET', `/api/v1/documents/${id}/chunks/0`, undefined],
+      ['GET', `/api/v1/documents/${id}/content`, undefined],
       ['POST', `/api/v1/documents/${id}/complete`, undefined],
     ];
     for (const [method, path, body] of routes) {
@@ -306,6 +307,8 @@ describe('records routes', () => {
       ((await early.json()) as { error: { code: string } }).error.code,
       'records.document_not_ready',
     );
+    const earlyContent = await raw('GET', `/api/v1/documents/${documentId}/content`, primary.token);
+    assert.deepEqual([earlyContent.status, earlyContent.code], [409, 'records.document_not_ready']);
     assert.equal((await putChunk(primary.token, documentId, 0, full)).status, 200);
     const incomplete = await raw('POST', `/api/v1/documents/${documentId}/complete`, primary.token);
     assert.deepEqual([incomplete.status, incomplete.code], [409, 'records.upload_incomplete']);
@@ -321,6 +324,20 @@ describe('records routes', () => {
     });
     assert.equal(download.headers.get('content-type'), 'application/octet-stream');
     assert.deepEqual(new Uint8Array(await download.arrayBuffer()), last);
+    const content = async (query: string) =>
+      fetch(`${f.server.url}/api/v1/documents/${documentId}/content${query}`, {
+        headers: { authorization: `Bearer ${secondary.token}` },
+      });
+    const whole = await content('');
+    assert.equal(whole.headers.get('content-length'), String(full.length + last.length));
+    const expected = new Uint8Array(full.length + last.length);
+    expected.set(full);
+    expected.set(last, full.length);
+    assert.deepEqual(new Uint8Array(await whole.arrayBuffer()), expected, 'all chunks back to back');
+    assert.deepEqual(new Uint8Array(await (await content('?from=1')).arrayBuffer()), last);
+    const beyond = await content('?from=2');
+    assert.equal(beyond.status, 400);
+    assert.equal(((await beyond.json()) as { error: { code: string } }).error.code, 'records.chunk_invalid');
     const listed = await raw('GET', `/api/v1/patients/${id}/documents`, secondary.token);
     assert.equal((listed.body as { documents: unknown[] }).documents.length, 1);
   });

@@ -382,6 +382,26 @@ class PgRecordsTx implements RecordsTx {
     return rows.map((r) => ({ index: r.idx, blobKey: toBlobKey(r.blob_key), size: r.size }));
   }
 
+  async documentChunk(documentId: string, index: number) {
+    const row = await this.scope
+      .selectFrom('documents as d')
+      .leftJoin('document_chunks as c', (join) =>
+        join
+          .onRef('c.practice_id', '=', 'd.practice_id')
+          .onRef('c.document_id', '=', 'd.id')
+          .on('c.idx', '=', index),
+      )
+      .select(['d.status', 'c.blob_key', 'c.size'])
+      .where('d.id', '=', documentId)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const chunk =
+      row.blob_key === null || row.size === null
+        ? undefined
+        : { index, blobKey: toBlobKey(row.blob_key), size: row.size };
+    return { status: row.status, chunk };
+  }
+
   async putChunk(documentId: string, chunk: StoredChunk): Promise<BlobKey | undefined> {
     const previous = await this.scope
       .selectFrom('document_chunks')

@@ -65,6 +65,14 @@ export interface RecordsTx {
   documents(patientId: string): Promise<StoredDocument[]>;
   completeDocument(id: string, at: Date): Promise<void>;
   chunks(documentId: string): Promise<StoredChunk[]>;
+  /**
+   * One statement for a download request: the document's status and chunk `index` (undefined when
+   * it is not stored); undefined when there is no such document.
+   */
+  documentChunk(
+    documentId: string,
+    index: number,
+  ): Promise<{ status: StoredDocument['status']; chunk: StoredChunk | undefined } | undefined>;
   /** Stores (or replaces) a chunk; returns the blob key it replaced, if any. */
   putChunk(documentId: string, chunk: StoredChunk): Promise<BlobKey | undefined>;
   /** Whether any practice still refers to this blob (document chunks, backup objects). */
