@@ -130,7 +130,8 @@ export class CloudClient {
             authorization: `Bearer ${this.options.token}`,
             ...(body === undefined ? {} : { 'content-type': 'application/octet-stream' }),
           },
-          ...(body === undefined ? {} : { body }),
+          // Node's fetch sends any Uint8Array; the DOM typings want one over a plain ArrayBuffer.
+          ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }),
         });
       } catch (error) {
         lastProblem = networkProblem(error);

@@ -256,16 +256,35 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.equal((await cli(['init', ...FAST_KDF], cloudless)).code, 0);
     assert.equal((await cli(['backup', big], cloudless)).code, 0);
 
-    for (const ms of [150, 400, 700]) {
-      const killed = await cli(['replicate'], killEnv, ms);
-      assert.ok(
-        killed.code === null || killed.code === 0,
-        `replicate ended with ${killed.code}: ${killed.stderr}`,
-      );
+    // Killed (SIGKILL) as soon as the cloud shows 1, 2, then 3 more objects than before: three
+    // different points in the middle of an upload run.
+    let stored = 0;
+    let killedMidway = 0;
+    for (const more of [1, 2, 3]) {
+      const child = spawn(process.execPath, [CLI, 'replicate'], {
+        env: { PATH: process.env.PATH ?? '', ...killEnv },
+        stdio: 'ignore',
+      });
+      const exited = once(child, 'exit');
+      const state = { running: true };
+      void exited.then(() => (state.running = false));
+      while (state.running) {
+        const now = (await cloudObjects(token)).length;
+        if (now >= stored + more) {
+          child.kill('SIGKILL');
+          killedMidway++;
+          break;
+        }
+        await new Promise((done) => setTimeout(done, 10));
+      }
+      await exited;
+      stored = (await cloudObjects(token)).length;
     }
+    assert.ok(killedMidway > 0, 'at least one replicate was killed in the middle of its uploads');
     const finished = await cli(['replicate', '--json'], killEnv);
     assert.equal(finished.code, 0, finished.stderr);
     assert.equal(summaryOf(finished).status, 'complete');
+    assert.ok((summaryOf(finished).alreadyThere as number) > 0, 'the killed runs were resumed, not repeated');
 
     // The practice restores on a new machine: no local repository.
     const fresh = {

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { isBackupError } from '../errors.js';
+import { CloudClient, sha256Hex } from './cloud-client.js';
+
+/**
+ * Transport faults only: a loopback server that drops connections or answers 503 a given number
+ * of times before it answers as the Tresor server does. The server's real behaviour is tested end
+ * to end in packages/server/src/modules/backup-repo/backup-agent.int.test.ts.
+ */
+describe('cloud client: retries what may succeed later, reports what will not', () => {
+  let url = '';
+  let faults: ('drop' | 503)[] = [];
+  let requests = 0;
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    requests++;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const fault = faults.shift();
+      if (fault === 'drop') {
+        request.socket.destroy();
+        return;
+      }
+      if (fault === 503) {
+        response.writeHead(503).end();
+        return;
+      }
+      if (request.headers.authorization !== 'Bearer tbk_good') {
+        response.writeHead(401, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'auth.unauthenticated', message: 'no' } }));
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          kind: 'data',
+          name: 'x',
+          size: body.length,
+          sha256: sha256Hex(body),
+          createdAt: new Date().toISOString(),
+          lockedUntil: new Date().toISOString(),
+        }),
+      );
+    });
+  });
+  before(async () => {
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(
+    () =>
+      new Promise<void>((done) =>
+        server.close(() => {
+          done();
+        }),
+      ),
+  );
+
+  it('retries dropped connections and 503 answers, then succeeds', async () => {
+    faults = ['drop', 503, 'drop'];
+    requests = 0;
+    const client = new CloudClient({ url, token: 'tbk_good', backoffMs: 1 });
+    const stored = await client.put('data', 'x', new Uint8Array([1, 2, 3]));
+    assert.equal(stored.size, 3);
+    assert.equal(requests, 4);
+  });
+
+  it('gives up after the attempts with a message that says how to resume', async () => {
+    faults = Array.from({ length: 10 }, () => 503 as const);
+    const client = new CloudClient({ url, token: 'tbk_good', attempts: 3, backoffMs: 1 });
+    await assert.rejects(
+      client.put('data', 'x', new Uint8Array([1])),
+      (error: unknown) =>
+        isBackupError(error, 'cloud.unreachable') &&
+        error.message.includes('run the command again to resume'),
+    );
+    faults = [];
+  });
+
+  it('does not retry a refused token, and never names the token', async () => {
+    requests = 0;
+    const client = new CloudClient({ url, token: 'tbk_secret-value', backoffMs: 1 });
+    await assert.rejects(
+      client.list(),
+      (error: unknown) => isBackupError(error, 'cloud.unauthorized') && !error.message.includes('tbk_'),
+    );
+    assert.equal(requests, 1);
+  });
+
+  it('refuses a URL that is not http(s)', () => {
+    assert.throws(
+      () => new CloudClient({ url: 'ftp://x', token: 't' }),
+      (error: unknown) => isBackupError(error, 'usage.invalid'),
+    );
+  });
+});
