@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { accounts, audit, passkeys } from '../contract/index.js';
+import { accounts, audit, backup, passkeys } from '../contract/index.js';
 import { TresorApiError } from '../api-error.js';
 import { openKeyMaterial } from './unlock-keys.js';
 import { sealTrustedGranters } from './trusted-granters.js';
@@ -202,6 +202,30 @@ export class AccountSession {
   }
   removePasskey(id: string) {
     return this.call('DELETE', `/api/v1/passkeys/${encodeURIComponent(id)}`, Ok);
+  }
+  /** Primary users: the practice's cloud-backup credentials (their tokens are never shown again). */
+  backupCredentials() {
+    return this.call(
+      'GET',
+      '/api/v1/backup/credentials',
+      Type.Object({ credentials: Type.Array(backup.CredentialView) }),
+    );
+  }
+  /**
+   * Primary users: a new cloud-backup credential. `agent` adds and reads objects (for the practice
+   * PC); `retention` may also delete objects whose lock period has passed. The token (`tbk_…`) is
+   * in this answer only.
+   */
+  createBackupCredential(name: string, kind: backup.CreateCredentialBody['kind']) {
+    return this.call('POST', '/api/v1/backup/credentials', backup.CreatedCredential, { name, kind });
+  }
+  /** Primary users: revokes a cloud-backup credential at once. */
+  revokeBackupCredential(id: string) {
+    return this.call('DELETE', `/api/v1/backup/credentials/${encodeURIComponent(id)}`, Ok);
+  }
+  /** Primary users: objects, bytes, quota and lock period of the practice's cloud backup. */
+  backupUsage() {
+    return this.call('GET', '/api/v1/backup/usage', backup.UsageView);
   }
   /** Verifies the practice's audit trail on this device (see verifyPracticeAudit). */
   verifyAuditTrail(options: AuditVerifyOptions = {}) {

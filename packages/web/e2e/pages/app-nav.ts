@@ -13,6 +13,7 @@ export class AppNav {
       | 'Protokoll'
       | 'Alarme'
       | 'Löschungen'
+      | 'Datensicherung'
       | 'Einstellungen',
   ): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name }).click();

@@ -1,5 +1,6 @@
 import { accountMessagesDe } from './catalogue/account.de';
 import { adminMessagesDe } from './catalogue/admin.de';
+import { backupMessagesDe } from './catalogue/backup.de';
 import { patientMessagesDe } from './catalogue/patients.de';
 import { securityMessagesDe } from './catalogue/security.de';
 
@@ -7,6 +8,7 @@ import { securityMessagesDe } from './catalogue/security.de';
 export const messagesDe = {
   ...accountMessagesDe,
   ...adminMessagesDe,
+  ...backupMessagesDe,
   ...patientMessagesDe,
   ...securityMessagesDe,
 

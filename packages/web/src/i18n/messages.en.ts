@@ -1,5 +1,6 @@
 import { accountMessagesEn } from './catalogue/account.en';
 import { adminMessagesEn } from './catalogue/admin.en';
+import { backupMessagesEn } from './catalogue/backup.en';
 import { patientMessagesEn } from './catalogue/patients.en';
 import { securityMessagesEn } from './catalogue/security.en';
 import type { Messages } from './messages.de';
@@ -8,6 +9,7 @@ import type { Messages } from './messages.de';
 export const messagesEn = {
   ...accountMessagesEn,
   ...adminMessagesEn,
+  ...backupMessagesEn,
   ...patientMessagesEn,
   ...securityMessagesEn,
 

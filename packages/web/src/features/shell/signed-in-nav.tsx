@@ -18,6 +18,7 @@ const items: readonly NavItem[] = [
   { to: '/audit', label: 'nav.audit' },
   { to: '/alarms', label: 'nav.alarms', primaryOnly: true },
   { to: '/erasures', label: 'nav.erasures', primaryOnly: true },
+  { to: '/backup', label: 'nav.backup', primaryOnly: true },
   { to: '/settings', label: 'nav.settings' },
 ];
 

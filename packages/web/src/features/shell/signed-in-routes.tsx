@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { matchPath, useRouter } from '../../routing/router';
 import { AlarmsPage } from '../alarms/alarms-page';
 import { AuditPage } from '../audit/audit-page';
+import { BackupPage } from '../backup/backup-page';
 import { DevicesPage } from '../devices/devices-page';
 import { AcceptInvitePage } from '../invite/accept-invite-page';
 import { ErasuresPage } from '../records/erasures-page';
@@ -21,6 +22,7 @@ const routes: readonly Route[] = [
   ['/audit', () => <AuditPage />],
   ['/alarms', () => <AlarmsPage />],
   ['/erasures', () => <ErasuresPage />],
+  ['/backup', () => <BackupPage />],
   ['/settings', () => <SettingsPage />],
   ['/invite', () => <AcceptInvitePage />],
 ];
