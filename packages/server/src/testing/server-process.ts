@@ -21,12 +21,22 @@ export interface ExitedProcess {
 }
 
 /** Runs the CLI with `args` and an environment of only `env` (plus PATH), until it exits. */
-export async function runCli(
+export function runCli(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ExitedProcess> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+  return runScript(CLI_PATH, args, env, timeoutMs);
+}
+
+/** Runs a Node script (e.g. another package's CLI) like {@link runCli}; killed after `timeoutMs`. */
+export async function runScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<ExitedProcess> {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

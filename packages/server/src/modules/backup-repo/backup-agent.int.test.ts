@@ -22,35 +22,17 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { AccountSession } from '@tresor/sdk';
 import { MembersFixture } from '../../testing/members-fixture.js';
+import { type ExitedProcess, runScript } from '../../testing/server-process.js';
 
 /** The real `tresor-backup` CLI (built), as a practice runs it. */
 const CLI = fileURLToPath(new URL('../../../../backup/bin/tresor-backup.js', import.meta.url));
 const PASSPHRASE = 'Praxis am Markt – Sicherung';
 const FAST_KDF = ['--kdf-memory', '8', '--kdf-iterations', '1'];
 
-interface Exited {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+const cli = (args: readonly string[], env: Record<string, string>): Promise<ExitedProcess> =>
+  runScript(CLI, args, env, 120_000);
 
-function cli(args: readonly string[], env: Record<string, string>, killAfterMs?: number): Promise<Exited> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs ?? 120_000);
-  return once(child, 'exit').then(([code]) => {
-    clearTimeout(timer);
-    return { code: code as number | null, stdout, stderr };
-  });
-}
-
-const summaryOf = (out: Exited) =>
+const summaryOf = (out: ExitedProcess) =>
   out.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))

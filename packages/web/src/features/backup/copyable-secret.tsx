@@ -1,8 +1,7 @@
-import { useId, useState } from 'react';
 import { useT } from '../../i18n/i18n';
-import { Button } from '../../ui/button';
+import { CopyableField } from '../../ui/copyable-field';
 
-/** A read-only, selectable value with a copy button (a one-time token, a command line). */
+/** A one-time token or a command line, selectable, with a copy button. */
 export function CopyableSecret({
   label,
   value,
@@ -15,42 +14,13 @@ export function CopyableSecret({
   readonly testId: string;
 }) {
   const t = useT();
-  const id = useId();
-  const [copied, setCopied] = useState(false);
   return (
-    <div className="field">
-      <label className="field__label" htmlFor={id}>
-        {label}
-      </label>
-      <input
-        id={id}
-        className="field__input field__input--mono"
-        readOnly
-        value={value}
-        data-testid={testId}
-        spellCheck={false}
-        autoComplete="off"
-        onFocus={(event) => {
-          event.target.select();
-        }}
-      />
-      <div className="actions">
-        <Button
-          variant="secondary"
-          onClick={() => {
-            navigator.clipboard.writeText(value).then(
-              () => {
-                setCopied(true);
-              },
-              () => {
-                setCopied(false);
-              },
-            );
-          }}
-        >
-          {copied ? t('backup.copied') : copyLabel}
-        </Button>
-      </div>
-    </div>
+    <CopyableField
+      label={label}
+      value={value}
+      copyLabel={copyLabel}
+      copiedLabel={t('backup.copied')}
+      testId={testId}
+    />
   );
 }
