@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { CloudClient } from '../cloud/cloud-client.js';
 import { defaultCacheRoot } from '../cloud/cloud-cache.js';
-import type { CloudAccess } from '../cloud/smart-restore.js';
+import {
+  type CloudAccess,
+  type CloudRepository,
+  openCloudRepository,
+  openLocal,
+} from '../cloud/smart-restore.js';
 import { DEFAULT_KDF, type KdfParams, MIN_KDF } from '../crypto/key-slot.js';
 import { BackupError } from '../errors.js';
 import { readRepositoryConfig } from '../repository/config.js';
@@ -101,6 +106,21 @@ export function requiredCloud(context: CliContext, flags: GlobalFlags): CloudAcc
     );
   }
   return cloud;
+}
+
+/**
+ * The cloud copy as a repository: its metadata mirrored into the cache, packs read from the local
+ * repository where it has them (unless `localPacks` is false), else fetched from the cloud.
+ */
+export async function openCloudCopy(
+  context: CliContext,
+  flags: GlobalFlags,
+  options: { readonly localPacks?: boolean } = {},
+): Promise<CloudRepository & { readonly cloud: CloudAccess }> {
+  const cloud = requiredCloud(context, flags);
+  const passphrase = passphraseOnce(context, flags);
+  const local = await openLocal(optionalRepoPath(context, flags), passphrase, true);
+  return { cloud, ...(await openCloudRepository(cloud, local, passphrase, options)) };
 }
 
 export function passphraseSources(context: CliContext, flags: GlobalFlags): PassphraseSources {

@@ -73,10 +73,15 @@ export async function openCloudRepository(
   cloud: CloudAccess,
   local: Repository | undefined,
   passphrase: () => Promise<string>,
+  /** `false` to read every pack from the cloud (checking the cloud's copy, not the local one). */
+  options: { readonly localPacks?: boolean } = {},
 ): Promise<CloudRepository> {
   const mirror = await syncCloudMirror(cloud.client, cloud.cacheRoot);
   const repo = await openMirror(mirror, local, passphrase);
-  const localPacks = local?.config.id === repo.config.id ? new DirectoryPackSource(local.root) : undefined;
+  const localPacks =
+    options.localPacks !== false && local?.config.id === repo.config.id
+      ? new DirectoryPackSource(local.root)
+      : undefined;
   if (localPacks !== undefined) repo.addPackSource(localPacks);
   const packs = new Set(
     [...mirror.objects.values()].filter((object) => object.kind === 'data').map((object) => object.name),

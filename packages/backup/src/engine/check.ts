@@ -18,6 +18,11 @@ export interface CheckOptions {
   readonly readData?: boolean;
   readonly workers?: number;
   readonly progress?: Progress;
+  /**
+   * The packs present and their sizes, when they are not this repository's own `data/` (a cloud
+   * copy: its listing; the packs are then read through the repository's pack sources).
+   */
+  readonly packs?: ReadonlyMap<string, number>;
 }
 
 /** A file or directory of a snapshot that cannot be fully restored. */
@@ -59,7 +64,7 @@ async function checkPacks(
   notes: string[],
 ): Promise<{ unavailable: Map<BlobId, string>; blobsRead: number }> {
   const unavailable = new Map<BlobId, string>();
-  const onDisk = await repo.listPacks();
+  const onDisk = options.packs ?? (await repo.listPacks());
   let blobsRead = 0;
   for (const packId of onDisk.keys()) {
     if (!index.hasPack(packId)) {
@@ -85,8 +90,9 @@ async function checkPacks(
         continue;
       }
       if (!pool) continue;
-      const blobs = entries.map((entry) => ({ ...entry, packPath: repo.packPath(packId) }));
-      const job = await pool.verifyPack(packId, repo.packPath(packId), blobs);
+      const packPath = await repo.locatePack(packId);
+      const blobs = entries.map((entry) => ({ ...entry, packPath }));
+      const job = await pool.verifyPack(packId, packPath, blobs);
       const verified = job.result.then(async (result) => {
         if (result.op === 'unreadable') {
           errors.push(`pack ${packId.slice(0, 12)} cannot be read: ${result.message}`);

@@ -10,7 +10,7 @@ import type { Repository } from '../repository/repository.js';
 
 /** Reads and decrypts a pack's own header. @throws FormatError if it is unreadable. */
 export async function readPackHeader(repo: Repository, packId: string): Promise<BlobEntry[]> {
-  const handle = await open(repo.packPath(packId), 'r');
+  const handle = await open(await repo.locatePack(packId), 'r');
   try {
     const { size } = await handle.stat();
     if (size < PACK_TRAILER_SIZE) throw new FormatError(`pack ${packId} is truncated`);

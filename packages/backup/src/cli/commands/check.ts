@@ -1,25 +1,47 @@
 import type { Command } from 'commander';
 import { check } from '../../engine/check.js';
 import { newProgress } from '../../engine/progress.js';
-import { type CliContext, globalFlags, markPartial, openRepository, outputFor } from '../session.js';
+import {
+  type CliContext,
+  globalFlags,
+  markPartial,
+  openCloudCopy,
+  openRepository,
+  outputFor,
+} from '../session.js';
 
 interface CheckFlags {
   readonly readData?: boolean;
+  readonly cloudCopy?: boolean;
 }
 
 export function registerCheck(program: Command, context: CliContext): void {
   program
     .command('check')
     .description('verify the repository structure; with --read-data also decrypt and verify every blob')
+    .option('--cloud-copy', 'check the cloud copy on the Tresor server instead of the local repository')
     .option('--read-data', 'read, decrypt and verify all data (slow: reads the whole repository)')
     .addHelpText(
       'after',
-      '\nExit code 3 if anything is damaged or missing; affected snapshot paths are listed.',
+      '\nWith --cloud-copy the copy on the Tresor server is checked instead (agent or retention token):\n' +
+        'its index and snapshots, and with --read-data every pack, downloaded into the cache (packs\n' +
+        'already cached were checked against their hash when fetched; empty the cache to fetch all).\n' +
+        'Exit code 3 if anything is damaged or missing; affected snapshot paths are listed.',
     )
     .action(async (flags: CheckFlags, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, global);
-      const repo = await openRepository(context, global);
+      let repo;
+      let packs: Map<string, number> | undefined;
+      if (flags.cloudCopy) {
+        const copy = await openCloudCopy(context, global, { localPacks: false });
+        repo = copy.repo;
+        packs = new Map(
+          [...copy.mirror.objects.values()]
+            .filter((object) => object.kind === 'data')
+            .map((object) => [object.name, object.size]),
+        );
+      } else repo = await openRepository(context, global);
       const progress = newProgress();
       output.startProgress(progress, 'check');
       let result;
@@ -27,6 +49,7 @@ export function registerCheck(program: Command, context: CliContext): void {
         result = await check(repo, {
           readData: flags.readData === true,
           progress,
+          ...(packs === undefined ? {} : { packs }),
           ...(global.workers === undefined ? {} : { workers: global.workers }),
         });
       } finally {

@@ -16,17 +16,14 @@ import {
   deleteCloudSnapshots,
   pruneCloud,
 } from '../../cloud/cloud-retention.js';
-import { openCloudRepository, openLocal } from '../../cloud/smart-restore.js';
 import {
   type CliContext,
   type GlobalFlags,
   globalFlags,
   markPartial,
+  openCloudCopy,
   openRepository,
-  optionalRepoPath,
   outputFor,
-  passphraseOnce,
-  requiredCloud,
 } from '../session.js';
 import { byteSize, days, wholeNumber } from '../units.js';
 import { planPath } from './plan.js';
@@ -160,14 +157,6 @@ export async function executeForget(
 
 const CLOUD_COPY_HELP =
   'apply to the cloud copy on the Tresor server (needs a retention token; rules from the plan\'s "cloudRetention")';
-
-/** Opens the cloud copy for retention: metadata mirrored into the cache, trees read locally where possible. */
-async function openCloudCopy(context: CliContext, global: GlobalFlags) {
-  const cloud = requiredCloud(context, global);
-  const passphrase = passphraseOnce(context, global);
-  const local = await openLocal(optionalRepoPath(context, global), passphrase, true);
-  return { cloud, ...(await openCloudRepository(cloud, local, passphrase)) };
-}
 
 function reportCloudPrune(output: Output, result: CloudPruneResult, dryRun: boolean): void {
   output.text(

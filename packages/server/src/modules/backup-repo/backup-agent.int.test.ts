@@ -139,6 +139,11 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.equal(again.uploadedObjects, 0);
     assert.equal(again.alreadyThere, summary.uploadedObjects);
 
+    const checked = await cli(['check', '--cloud-copy', '--read-data', '--json'], withToken(agentToken));
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    assert.equal(summaryOf(checked).status, 'ok');
+    assert.ok((summaryOf(checked).blobsRead as number) > 30, 'every blob was read from the cloud copy');
+
     const wrong = await cli(['replicate'], withToken('tbk_not-a-token'));
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /does not accept the backup token/);
@@ -151,6 +156,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     const pack = (await readdir(join(dataDir, prefix)))[0]!;
     const saved = await readFile(join(dataDir, prefix, pack));
     await unlink(join(dataDir, prefix, pack));
+    await rm(env.TRESOR_BACKUP_CACHE!, { recursive: true, force: true }); // filled by the cloud check
     try {
       const withoutCloud = await cli(['restore', 'latest', '--target', join(dir, 'r-local')], {
         ...env,
