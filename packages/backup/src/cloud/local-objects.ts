@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { errnoCode } from '../errors.js';
 import { layout } from '../repository/layout.js';
@@ -63,8 +62,4 @@ export async function readLocalObject(
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-export function sha256OfFile(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -2,14 +2,8 @@ import { BackupError } from '../errors.js';
 import type { Progress } from '../engine/progress.js';
 import { lockShared } from '../repository/lock.js';
 import type { Repository } from '../repository/repository.js';
-import type { CloudClient, CloudKind, CloudObject } from './cloud-client.js';
-import {
-  type LocalObject,
-  UPLOAD_ORDER,
-  listLocalObjects,
-  readLocalObject,
-  sha256OfFile,
-} from './local-objects.js';
+import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
+import { type LocalObject, UPLOAD_ORDER, listLocalObjects, readLocalObject } from './local-objects.js';
 
 export interface ReplicateOptions {
   readonly progress?: Progress;
@@ -69,7 +63,7 @@ export async function replicate(
         if (progress) progress.currentPath = `${object.kind}/${object.name}`;
         const bytes = await readLocalObject(repo, object);
         if (bytes === undefined) return; // removed by `forget` since the listing
-        if (object.sha256 !== undefined && sha256OfFile(bytes) !== object.sha256) {
+        if (object.sha256 !== undefined && sha256Hex(bytes) !== object.sha256) {
           problems.push(`${object.kind}/${object.name} is damaged in the local repository; not uploaded`);
           return;
         }
@@ -105,7 +99,7 @@ async function refuseOtherRepository(
     size: undefined,
     sha256: undefined,
   });
-  if (bytes !== undefined && sha256OfFile(bytes) !== config.sha256) {
+  if (bytes !== undefined && sha256Hex(bytes) !== config.sha256) {
     throw new BackupError(
       'cloud.other_repository',
       `the practice's cloud backup holds another repository than ${repo.root} (id ${repo.config.id}); ` +
@@ -125,7 +119,7 @@ async function verify(
   for (const object of local) {
     const stored = remote.get(key(object.kind, object.name));
     const bytes = object.sha256 === undefined ? await readLocalObject(repo, object) : undefined;
-    const expected = object.sha256 ?? (bytes && sha256OfFile(bytes));
+    const expected = object.sha256 ?? (bytes && sha256Hex(bytes));
     if (expected === undefined) continue; // vanished locally
     if (stored === undefined) {
       if (object.kind === 'snapshots' && (await readLocalObject(repo, object)) === undefined) continue;
