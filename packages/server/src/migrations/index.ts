@@ -7,6 +7,8 @@ import * as passkeys from './20261123230000-passkeys.js';
 import * as trustedGranters from './20261123233000-trusted-granters.js';
 import * as records from './20261124090000-records.js';
 import * as backupRepo from './20261124100000-backup-repo.js';
+import * as sessionCheck from './20261204170000-session-check.js';
+import * as blindIndexLookup from './20261204171000-blind-index-lookup.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -18,4 +20,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261123233000-trusted-granters': trustedGranters,
   '20261124090000-records': records,
   '20261124100000-backup-repo': backupRepo,
+  '20261204170000-session-check': sessionCheck,
+  '20261204171000-blind-index-lookup': blindIndexLookup,
 };

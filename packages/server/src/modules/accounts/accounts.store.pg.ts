@@ -6,12 +6,19 @@ import type {
   AccountsTx,
   LoginCandidate,
   LoginContext,
+  CheckedSession,
   LoginRecord,
   LookupHit,
   LookupKind,
+  SessionCheckRules,
   UserPatch,
 } from './accounts.store.js';
-import { insertLogin, selectLoginCandidate, selectLoginContext } from './login.queries.pg.js';
+import {
+  insertLogin,
+  selectLoginCandidate,
+  selectLoginContext,
+  selectSessionCheck,
+} from './login.queries.pg.js';
 import type { Device, Invite, Session, StoredGrant, User } from './accounts.types.js';
 import type { Insertable } from 'kysely';
 import type { PracticeTable } from '../../platform/db/schema.js';
@@ -36,6 +43,10 @@ export class PgAccountsStore implements AccountsStore {
 
   loginContext(practiceId: string, userId: string, deviceId: string): Promise<LoginContext | undefined> {
     return selectLoginContext(this.db, practiceId, userId, deviceId);
+  }
+
+  sessionCheck(tokenHash: string, rules: SessionCheckRules): Promise<CheckedSession | undefined> {
+    return selectSessionCheck(this.db, tokenHash, rules);
   }
 
   inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T> {

@@ -17,8 +17,28 @@ export interface AccountsStore {
   loginCandidate(username: string): Promise<LoginCandidate | undefined>;
   /** User, practice, the named device and the user's grants in one read, outside a transaction. */
   loginContext(practiceId: string, userId: string, deviceId: string): Promise<LoginContext | undefined>;
+  /**
+   * The live session behind a token hash, in one read: undefined unless the session is unrevoked,
+   * unexpired and seen within `idleMs` of `at`, its user active and its device approved. Moves its
+   * last-seen time to `at` when that is older than `touchAfterMs`.
+   */
+  sessionCheck(tokenHash: string, rules: SessionCheckRules): Promise<CheckedSession | undefined>;
   /** One transaction bound to one practice (row-level security). */
   inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T>;
+}
+
+export interface SessionCheckRules {
+  readonly at: Date;
+  readonly idleMs: number;
+  readonly touchAfterMs: number;
+}
+
+export interface CheckedSession {
+  readonly practiceId: string;
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly role: User['role'];
 }
 
 export interface LoginCandidate {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Schema } from '../../platform/db/schema.js';
 import type { PracticeScope } from '../../platform/db/tenant.js';
-import type { LoginContext } from './accounts.store.js';
+import type { CheckedSession, LoginContext, SessionCheckRules } from './accounts.store.js';
 
 /** The first login step's read, before any practice is bound (migration login-reads). */
 export async function selectLoginCandidate(db: Kysely<Schema>, username: string) {
@@ -18,6 +18,33 @@ export async function selectLoginCandidate(db: Kysely<Schema>, username: string)
       practiceId: row.practice_id,
       status: row.status,
       opaqueRecord: row.opaque_record,
+    }
+  );
+}
+
+/** The session check of a signed-in request, in one statement (migration session-check). */
+export async function selectSessionCheck(
+  db: Kysely<Schema>,
+  tokenHash: string,
+  rules: SessionCheckRules,
+): Promise<CheckedSession | undefined> {
+  const { rows } = await sql<{
+    practice_id: string;
+    session_id: string;
+    user_id: string;
+    device_id: string;
+    role: CheckedSession['role'];
+  }>`select practice_id, session_id, user_id, device_id, role from session_check(${tokenHash},
+      ${rules.at}::timestamptz, ${`${rules.idleMs} milliseconds`}::interval,
+      ${`${rules.touchAfterMs} milliseconds`}::interval)`.execute(db);
+  const row = rows[0];
+  return (
+    row && {
+      practiceId: row.practice_id,
+      sessionId: row.session_id,
+      userId: row.user_id,
+      deviceId: row.device_id,
+      role: row.role,
     }
   );
 }

@@ -24,23 +24,10 @@ export class SessionsService implements SessionAuthenticator {
   ) {}
 
   async authenticate(token: string): Promise<AuthContext | undefined> {
-    const hit = await this.store.lookup('session', hashToken(token));
-    if (hit === undefined) return undefined;
-    return this.store.inPractice(hit.practiceId, async (tx) => {
-      const session = await tx.session(hit.targetId);
-      const now = this.now();
-      if (session === undefined || !isActive(session, now)) return undefined;
-      const [user, device] = await Promise.all([tx.user(session.userId), tx.device(session.deviceId)]);
-      if (user?.status !== 'active' || device?.status !== 'approved') return undefined;
-      if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS)
-        await tx.touchSession(session.id, now);
-      return {
-        practiceId: session.practiceId,
-        userId: user.id,
-        deviceId: device.id,
-        sessionId: session.id,
-        role: user.role,
-      };
+    return this.store.sessionCheck(hashToken(token), {
+      at: this.now(),
+      idleMs: SESSION_IDLE_MS,
+      touchAfterMs: TOUCH_INTERVAL_MS,
     });
   }
 

@@ -27,6 +27,6 @@ export class DirectoryService {
   }
 
   lookup(auth: AuthContext, body: records.LookupBody): Promise<string[]> {
-    return this.store.inPractice(auth.practiceId, (tx) => tx.lookup(body.field, body.terms));
+    return this.store.lookup(auth.practiceId, body.field, body.terms);
   }
 }

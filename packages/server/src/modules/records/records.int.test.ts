@@ -228,6 +228,34 @@ describe('records routes', () => {
     assert.ok(audit.every((e) => /^[0-9a-f]{64}$/.test(e.ciphertext_hash ?? '')));
   });
 
+  it("answer blind-index lookups from the caller's practice only, matching field, key version and value", async () => {
+    const other = await f.found('Praxis Dr. Lindner', 'm.lindner');
+    const withIndex = (kvnr: number, pkVersion = 1) => ({
+      ...patientBody(),
+      blindIndex: { pkVersion, kvnr, nameDob: 77 },
+    });
+    const [mine, mineToo, theirs] = [withIndex(31001), withIndex(31002), withIndex(31001)];
+    for (const [token, body] of [
+      [primary.token, mine],
+      [primary.token, mineToo],
+      [other.token, theirs],
+    ] as const) {
+      assert.equal((await raw('POST', '/api/v1/patients', token, body)).status, 201);
+    }
+    const lookup = async (token: string, field: string, terms: { pkVersion: number; value: number }[]) =>
+      ((await raw('POST', '/api/v1/patients/lookup', token, { field, terms })).body as { ids: string[] }).ids;
+    const kvnr = (value: number, pkVersion = 1) => ({ pkVersion, value });
+    assert.deepEqual(await lookup(primary.token, 'kvnr', [kvnr(31001)]), [mine.id]);
+    assert.deepEqual(await lookup(other.token, 'kvnr', [kvnr(31001)]), [theirs.id]);
+    assert.deepEqual(
+      await lookup(primary.token, 'kvnr', [kvnr(31002), kvnr(31001), kvnr(31001), kvnr(31003)]),
+      [mine.id, mineToo.id].sort(),
+      'several terms: distinct ids in id order',
+    );
+    assert.deepEqual(await lookup(primary.token, 'kvnr', [kvnr(31001, 2)]), [], 'another key version');
+    assert.deepEqual(await lookup(primary.token, 'name_dob', [kvnr(31001)]), [], 'another field');
+  });
+
   it('import many patients in one transaction, all or none', async () => {
     const [a, b] = [patientBody(), patientBody()];
     const imported = await raw('POST', '/api/v1/patients/import', secondary.token, { patients: [a, b] });

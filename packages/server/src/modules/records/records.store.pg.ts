@@ -23,6 +23,19 @@ export class PgRecordsStore implements RecordsStore {
   inPractice<T>(practiceId: string, work: (tx: RecordsTx) => Promise<T>): Promise<T> {
     return withPractice(this.db, practiceId, (scope) => work(new PgRecordsTx(scope, practiceId)));
   }
+
+  async lookup(
+    practiceId: string,
+    field: BlindIndexField,
+    terms: readonly { pkVersion: number; value: number }[],
+  ): Promise<string[]> {
+    const { rows } = await sql<{ patient_id: string }>`
+      select patient_id from blind_index_lookup(${practiceId}::uuid, ${field},
+        ${terms.map((t) => t.pkVersion)}::integer[], ${terms.map((t) => t.value)}::integer[])`.execute(
+      this.db,
+    );
+    return rows.map((r) => r.patient_id);
+  }
 }
 
 const isoDate = (column: string) => sql<string | null>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`;
@@ -248,20 +261,6 @@ class PgRecordsTx implements RecordsTx {
         })),
       )
       .execute();
-  }
-
-  async lookup(field: BlindIndexField, terms: readonly { pkVersion: number; value: number }[]) {
-    const rows = await this.scope
-      .selectFrom('patient_blind_index')
-      .select('patient_id')
-      .distinct()
-      .where('field', '=', field)
-      .where((eb) =>
-        eb.or(terms.map((t) => eb.and([eb('value', '=', t.value), eb('pk_version', '=', t.pkVersion)]))),
-      )
-      .orderBy('patient_id')
-      .execute();
-    return rows.map((r) => r.patient_id);
   }
 
   async putDirectoryEntry(patientId: string, entry: unknown): Promise<number> {

@@ -16,6 +16,15 @@ import type {
 export interface RecordsStore {
   /** One transaction bound to one practice (row-level security). */
   inPractice<T>(practiceId: string, work: (tx: RecordsTx) => Promise<T>): Promise<T>;
+  /**
+   * Ids of the practice's patients whose blind index for `field` equals one of `terms`, in id
+   * order; one read bound to the practice (row-level security), outside any transaction.
+   */
+  lookup(
+    practiceId: string,
+    field: BlindIndexField,
+    terms: readonly { pkVersion: number; value: number }[],
+  ): Promise<string[]>;
 }
 
 export interface NewPatient {
@@ -51,7 +60,6 @@ export interface RecordsTx {
   expiredRetention(today: string): Promise<{ id: string; retentionUntil: string }[]>;
 
   setBlindIndex(patientId: string, rows: readonly BlindIndexRow[]): Promise<void>;
-  lookup(field: BlindIndexField, terms: readonly { pkVersion: number; value: number }[]): Promise<string[]>;
 
   /** Moves the patient's directory entry (or tombstone, `null`) to the head of the feed. */
   putDirectoryEntry(patientId: string, entry: unknown): Promise<number>;
