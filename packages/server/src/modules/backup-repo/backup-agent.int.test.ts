@@ -28,6 +28,7 @@ import { type ExitedProcess, runScript } from '../../testing/server-process.js';
 const CLI = fileURLToPath(new URL('../../../../backup/bin/tresor-backup.js', import.meta.url));
 const PASSPHRASE = 'Praxis am Markt – Sicherung';
 const FAST_KDF = ['--kdf-memory', '8', '--kdf-iterations', '1'];
+const EXAMPLES = fileURLToPath(new URL('../../../../backup/manifests/examples/', import.meta.url));
 
 const cli = (args: readonly string[], env: Record<string, string>): Promise<ExitedProcess> =>
   runScript(CLI, args, env, 120_000);
@@ -115,6 +116,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
       TRESOR_BACKUP_PASSPHRASE: PASSPHRASE,
       TRESOR_BACKUP_CLOUD_URL: f.server.url,
       TRESOR_BACKUP_CACHE: join(dir, 'cache'),
+      TRESOR_BACKUP_PLAN: join(dir, 'plan.json'),
     };
   });
   after(async () => {
@@ -122,12 +124,48 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('init → backup → change → backup → replicate (only what is missing, verified)', async () => {
+  it('init → plan from manifests → run → change → run → restore → replicate (only what is missing, verified)', async () => {
     const noCloud = { ...env, TRESOR_BACKUP_CLOUD_URL: '' };
     assert.equal((await cli(['init', ...FAST_KDF], noCloud)).code, 0);
-    assert.equal((await cli(['backup', source], noCloud)).code, 0);
+    // The practice software describes its data in a manifest; the shipped examples are read too.
+    const manifests = join(dir, 'manifests');
+    await mkdir(manifests);
+    await writeFile(
+      join(manifests, 'praxis.xml'),
+      `<?xml version="1.0" encoding="UTF-8"?>
+<backup-manifest version="1">
+  <product id="praxis-am-markt"><name>Praxissoftware</name><vendor>Praxis am Markt</vendor><version>1.0</version><home>${source}</home></product>
+  <include path="\${PRODUCT_HOME}"/>
+</backup-manifest>
+`,
+    );
+    const planned = await cli(['plan', '--json'], {
+      ...noCloud,
+      TRESOR_BACKUP_MANIFESTS: `${manifests}:${EXAMPLES}`,
+    });
+    assert.equal(planned.code, 0, planned.stdout + planned.stderr);
+    assert.deepEqual(summaryOf(planned).added, [
+      'praxis-am-markt',
+      'dokuscan-eingang',
+      'praxisvita-pvs',
+      'radiview-archiv',
+    ]);
+    // The example products are not installed on this machine: the user switches them off.
+    const plan = JSON.parse(await readFile(env.TRESOR_BACKUP_PLAN!, 'utf8')) as {
+      sources: { id: string; enabled: boolean }[];
+    };
+    for (const planned of plan.sources) planned.enabled = planned.id === 'praxis-am-markt';
+    await writeFile(env.TRESOR_BACKUP_PLAN!, JSON.stringify(plan, null, 2));
+
+    const firstRun = await cli(['run'], noCloud);
+    assert.equal(firstRun.code, 0, firstRun.stdout + firstRun.stderr);
     await writeFile(join(source, 'briefe', '2026', 'brief-2.xml'), '<brief>geändert</brief>');
-    assert.equal((await cli(['backup', source], noCloud)).code, 0);
+    await writeFile(join(source, 'briefe', '2026', 'brief-neu.xml'), '<brief>neu</brief>');
+    const secondRun = await cli(['run', '--json'], noCloud);
+    assert.equal(secondRun.code, 0, secondRun.stderr);
+    const local = await cli(['restore', 'latest', '--target', join(dir, 'r-first')], noCloud);
+    assert.equal(local.code, 0, local.stderr);
+    assert.deepEqual(await describeTree(restored('r-first')), await describeTree(source));
 
     const first = await cli(['replicate', '--json'], withToken(agentToken));
     assert.equal(first.code, 0, first.stderr);
@@ -176,6 +214,21 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     } finally {
       await writeFile(join(dataDir, prefix, pack), saved);
     }
+  });
+
+  it('local retention forgets and prunes locally; the cloud copy keeps its snapshots', async () => {
+    const noCloud = { ...env, TRESOR_BACKUP_CLOUD_URL: '' };
+    const forgotten = await cli(['forget', '--keep-last', '1', '--prune', '--json'], noCloud);
+    assert.equal(forgotten.code, 0, forgotten.stderr);
+    const listed = await cli(['snapshots', '--json'], noCloud);
+    const snapshots = listed.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { type: string; snapshots?: unknown[] })
+      .find((line) => line.type === 'snapshots')?.snapshots;
+    assert.equal(snapshots?.length, 1, listed.stdout);
+    assert.equal((await cli(['check'], noCloud)).code, 0);
+    assert.equal((await cloudObjects(agentToken)).filter((o) => o.kind === 'snapshots').length, 2);
   });
 
   it('restores from the cloud alone after the local repository is lost, byte-identical', async () => {
