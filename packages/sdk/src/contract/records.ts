@@ -163,6 +163,19 @@ export const ContentQuery = Type.Object({
 
 export const ChunkReply = Type.Object({ index: Type.Integer(), size: Type.Integer() });
 
+/** Most sealed chunks one upload request may carry (64 MiB): a failed request loses at most this. */
+export const MAX_CHUNKS_PER_CONTENT_REQUEST = 64;
+
+export const ContentUploadQuery = Type.Object({
+  from: Type.Integer({ minimum: 0, maximum: 100000, description: 'index of the first chunk in the body' }),
+});
+
+export const ContentUploadReply = Type.Object({
+  from: Type.Integer(),
+  count: Type.Integer({ description: 'chunks stored from `from` on' }),
+});
+export type ContentUploadReply = Static<typeof ContentUploadReply>;
+
 export const DirectoryQuery = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'cursor of the last page' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),

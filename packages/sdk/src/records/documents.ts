@@ -19,8 +19,14 @@ import { type RecordsContext, call, openDataKey, randomId } from './records-cont
 import type { DocumentInfo, DownloadOptions, PendingUpload, UploadOptions, UploadSource } from './types.js';
 
 const enc = encodeURIComponent;
-/** Chunk PUTs in flight at once: overlaps encryption with the network; memory stays a few MiB. */
-const PARALLEL_UPLOADS = 3;
+/** Upload requests in flight at once: overlaps encryption with the network and the server's writes. */
+const PARALLEL_UPLOADS = 2;
+/**
+ * Sealed chunks per upload request (4 MiB): fewer requests and transactions per file, while a
+ * failed request costs little and the file is read at most (PARALLEL_UPLOADS + 1) × 4 MiB ahead
+ * of what the server acknowledged.
+ */
+const CHUNKS_PER_REQUEST = Math.min(4, c.MAX_CHUNKS_PER_CONTENT_REQUEST);
 
 function metaField(context: RecordsContext, patientId: string, documentId: string) {
   return { practiceId: context.practiceId, recordId: patientId, field: `document/${documentId}`, version: 1 };
@@ -49,8 +55,9 @@ function cipherFor(context: RecordsContext, dataKey: DataKey, view: { id: string
 }
 
 /**
- * Reads the file once, seals it chunk by chunk and PUTs the chunks the server does not have yet
- * (all of them for a new upload), a few at a time; then completes the upload.
+ * Reads the file once, seals it chunk by chunk and sends the chunks the server does not have yet
+ * (all of them for a new upload) in runs of consecutive chunks, one request per run, a few
+ * requests at a time; then completes the upload.
  */
 async function sendChunks(
   context: RecordsContext,
@@ -65,30 +72,19 @@ async function sendChunks(
   let sent = 0;
   let read = 0;
   let failure: unknown;
+  let run: { from: number; sealed: Uint8Array[]; plainBytes: number } | undefined;
   options.onProgress?.(0, file.size);
-  for await (const chunk of chunkPlaintext(file.stream(), view.chunkSize)) {
-    options.signal?.throwIfAborted();
-    if (failure !== undefined) break;
-    read += chunk.bytes.length;
-    if (chunk.index >= view.chunkCount || read > file.size) {
-      throw new RangeError('the file is larger than the size it declared');
-    }
-    if (have.has(chunk.index)) {
-      sent += chunk.bytes.length;
-      options.onProgress?.(sent, file.size);
-      continue;
-    }
-    const sealed = await cipher.seal(chunk.index, chunk.final, chunk.bytes);
-    const length = chunk.bytes.length;
+
+  const send = async (batch: NonNullable<typeof run>) => {
     const put = context.http
-      .raw('PUT', `/api/v1/documents/${enc(view.id)}/chunks/${chunk.index}`, {
+      .raw('PUT', `/api/v1/documents/${enc(view.id)}/content?from=${batch.from}`, {
         token: context.token(),
-        body: sealed,
+        body: concat(batch.sealed),
         signal: options.signal,
       })
       .then(async (response) => {
         await response.body?.cancel();
-        sent += length;
+        sent += batch.plainBytes;
         options.onProgress?.(sent, file.size);
       })
       .catch((error: unknown) => {
@@ -97,7 +93,31 @@ async function sendChunks(
       .finally(() => inFlight.delete(put));
     inFlight.add(put);
     if (inFlight.size >= PARALLEL_UPLOADS) await Promise.race(inFlight);
+  };
+
+  for await (const chunk of chunkPlaintext(file.stream(), view.chunkSize)) {
+    options.signal?.throwIfAborted();
+    if (failure !== undefined) break;
+    read += chunk.bytes.length;
+    if (chunk.index >= view.chunkCount || read > file.size) {
+      throw new RangeError('the file is larger than the size it declared');
+    }
+    if (have.has(chunk.index)) {
+      if (run !== undefined) await send(run);
+      run = undefined;
+      sent += chunk.bytes.length;
+      options.onProgress?.(sent, file.size);
+      continue;
+    }
+    run ??= { from: chunk.index, sealed: [], plainBytes: 0 };
+    run.sealed.push(await cipher.seal(chunk.index, chunk.final, chunk.bytes));
+    run.plainBytes += chunk.bytes.length;
+    if (run.sealed.length >= CHUNKS_PER_REQUEST) {
+      await send(run);
+      run = undefined;
+    }
   }
+  if (run !== undefined && failure === undefined) await send(run);
   await Promise.all(inFlight);
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error('upload failed', { cause: failure });
@@ -105,6 +125,17 @@ async function sendChunks(
   if (read !== file.size) throw new RangeError('the file is smaller than the size it declared');
   const done = await call(context, 'POST', `/api/v1/documents/${enc(view.id)}/complete`, c.DocumentView);
   return info(done, await openMeta(context, dataKey, done));
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 export async function uploadDocument(

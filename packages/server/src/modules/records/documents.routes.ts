@@ -107,6 +107,33 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
       },
     );
 
+    app.put(
+      '/api/v1/documents/:id/content',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags,
+          summary:
+            'Store sealed chunks `from`, `from + 1`, … sent back to back (raw application/octet-stream, ' +
+            `whole chunks only, at most ${c.MAX_CHUNKS_PER_CONTENT_REQUEST} per request)`,
+          params: c.IdParams,
+          querystring: c.ContentUploadQuery,
+          response: { 200: c.ContentUploadReply, ...errors },
+        },
+      },
+      async (request) => {
+        const body = request.body as IncomingMessage | undefined;
+        const length = contentLength(request.headers['content-length']);
+        return documents.putContent(
+          authOf(request),
+          request.params.id,
+          request.query.from,
+          body ?? emptyBody(),
+          body === undefined ? 0 : length,
+        );
+      },
+    );
+
     app.post(
       '/api/v1/documents/:id/complete',
       {

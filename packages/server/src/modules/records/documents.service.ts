@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { documentChunkCount, MAX_DOCUMENT_SIZE, sealedChunkLength } from '@tresor/crypto';
-import type { records } from '@tresor/sdk/contract';
+import { records } from '@tresor/sdk/contract';
 import { AppError } from '../../platform/app-error.js';
 import { type BlobKey, type BlobStore, BlobStoreError } from '../../platform/blob/blob-store.js';
 import type { AuthContext } from '../../platform/http/auth-guard.js';
+import { StreamSegments } from '../../platform/streams/segments.js';
 import { requirePatient } from './patients.service.js';
 import { ciphertextHash, type RecordsAudit, recordsEvent } from './records.audit.js';
 import type { RecordsStore, RecordsTx } from './records.store.js';
@@ -18,6 +19,19 @@ async function requireDocument(tx: RecordsTx, id: string, lock = false): Promise
 }
 
 /** Chunk list of a document; a complete one has all of them, so they need not be read. */
+/** A Content-Length must cover a run of whole chunks, and no more than one request may carry. */
+function checkDeclaredRun(declared: number, lengths: readonly number[]): void {
+  let run = 0;
+  for (const length of lengths) {
+    run += length;
+    if (run === declared) return;
+    if (run > declared) throw new AppError('records.chunk_invalid');
+  }
+  throw new AppError(
+    lengths.length === records.MAX_CHUNKS_PER_CONTENT_REQUEST ? 'request.too_large' : 'records.chunk_invalid',
+  );
+}
+
 function allChunks(document: StoredDocument): StoredChunk[] {
   return Array.from({ length: document.chunkCount }, (_, index) => ({
     index,
@@ -97,17 +111,72 @@ export class DocumentsService {
     body: AsyncIterable<Uint8Array>,
     declaredLength: number | undefined,
   ): Promise<{ index: number; size: number }> {
-    const expected = await this.store.inPractice(auth.practiceId, async (tx) => {
+    const document = await this.openUpload(auth, id, index);
+    const expected = sealedChunkLength(document.size, index, document.chunkSize);
+    if (declaredLength !== undefined && declaredLength !== expected)
+      throw new AppError('records.chunk_invalid');
+    const stored = await this.storeChunk(auth, index, body, expected);
+    await this.recordChunks(auth, id, [stored]);
+    return { index, size: stored.size };
+  }
+
+  /**
+   * Stores the sealed chunks `from`, `from + 1`, … sent back to back in one body (at most
+   * `MAX_CHUNKS_PER_CONTENT_REQUEST`; each cut off by its exact sealed length), then records them
+   * in one transaction. A body that ends inside a chunk or runs past the last one is refused
+   * with `records.chunk_invalid`; the whole chunks before that point are kept, so the client
+   * resumes from what the document view lists as received.
+   */
+  async putContent(
+    auth: AuthContext,
+    id: string,
+    from: number,
+    body: AsyncIterable<Uint8Array>,
+    declaredLength: number | undefined,
+  ): Promise<{ from: number; count: number }> {
+    const document = await this.openUpload(auth, id, from);
+    const end = Math.min(document.chunkCount, from + records.MAX_CHUNKS_PER_CONTENT_REQUEST);
+    const lengths: number[] = [];
+    for (let index = from; index < end; index++)
+      lengths.push(sealedChunkLength(document.size, index, document.chunkSize));
+    if (declaredLength !== undefined) checkDeclaredRun(declaredLength, lengths);
+    const segments = new StreamSegments(body);
+    const stored: StoredChunk[] = [];
+    let failure: Error | undefined;
+    try {
+      for (const [offset, length] of lengths.entries()) {
+        if (await segments.atEnd()) break;
+        stored.push(await this.storeChunk(auth, from + offset, segments.next(length), length));
+      }
+      if (stored.length === 0 || !(await segments.atEnd())) throw new AppError('records.chunk_invalid');
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error('upload body failed', { cause: error });
+    }
+    if (stored.length > 0) await this.recordChunks(auth, id, stored);
+    if (failure !== undefined) throw failure;
+    return { from, count: stored.length };
+  }
+
+  /** The document, if it takes chunk `index` now. */
+  private openUpload(auth: AuthContext, id: string, index: number): Promise<StoredDocument> {
+    return this.store.inPractice(auth.practiceId, async (tx) => {
       const document = await requireDocument(tx, id);
       if (document.status !== 'uploading') throw new AppError('records.upload_closed');
       if (index >= document.chunkCount) throw new AppError('records.chunk_invalid');
-      return sealedChunkLength(document.size, index, document.chunkSize);
+      return document;
     });
-    if (declaredLength !== undefined && declaredLength !== expected)
-      throw new AppError('records.chunk_invalid');
+  }
+
+  /** One chunk's bytes into the blob store; refused (and not kept) unless exactly `expected` long. */
+  private async storeChunk(
+    auth: AuthContext,
+    index: number,
+    bytes: AsyncIterable<Uint8Array>,
+    expected: number,
+  ): Promise<StoredChunk> {
     let stored: { key: BlobKey; size: number };
     try {
-      stored = await this.blobs.put(body, { maxBytes: expected });
+      stored = await this.blobs.put(bytes, { maxBytes: expected });
     } catch (error) {
       if (error instanceof BlobStoreError && error.code === 'blob.too_large') {
         throw new AppError('records.chunk_invalid');
@@ -118,20 +187,29 @@ export class DocumentsService {
       await this.discard(auth, [stored.key]);
       throw new AppError('records.chunk_invalid');
     }
+    return { index, blobKey: stored.key, size: stored.size };
+  }
+
+  /** Records stored chunks (replacing earlier uploads of the same index) while the upload is open. */
+  private async recordChunks(auth: AuthContext, id: string, chunks: readonly StoredChunk[]): Promise<void> {
     const replaced = await this.store.inPractice(auth.practiceId, async (tx) => {
       const document = await tx.document(id, { lock: true });
-      if (document?.status !== 'uploading') return { closed: true, previous: undefined };
-      return {
-        closed: false,
-        previous: await tx.putChunk(id, { index, blobKey: stored.key, size: stored.size }),
-      };
+      if (document?.status !== 'uploading') return undefined;
+      const previous: BlobKey[] = [];
+      for (const chunk of chunks) {
+        const key = await tx.putChunk(id, chunk);
+        if (key !== undefined) previous.push(key);
+      }
+      return previous;
     });
-    if (replaced.closed) {
-      await this.discard(auth, [stored.key]);
+    if (replaced === undefined) {
+      await this.discard(
+        auth,
+        chunks.map((c) => c.blobKey),
+      );
       throw new AppError('records.upload_closed');
     }
-    if (replaced.previous !== undefined) await this.discard(auth, [replaced.previous]);
-    return { index, size: stored.size };
+    if (replaced.length > 0) await this.discard(auth, replaced);
   }
 
   /** Closes the upload once every chunk is there; the document counts as treatment from then on. */

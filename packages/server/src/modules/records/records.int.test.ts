@@ -113,15 +113,17 @@ describe('records routes', () => {
       }
     }
     for (const token of ['', 'Bearer not-a-valid-session-token-at-all']) {
-      const res = await fetch(`${f.server.url}/api/v1/documents/${id}/chunks/0`, {
-        method: 'PUT',
-        headers: {
-          'content-type': 'application/octet-stream',
-          ...(token === '' ? {} : { authorization: token }),
-        },
-        body: new Uint8Array(100),
-      });
-      assert.equal(res.status, 401, 'PUT chunk');
+      for (const path of [`/api/v1/documents/${id}/chunks/0`, `/api/v1/documents/${id}/content?from=0`]) {
+        const res = await fetch(`${f.server.url}${path}`, {
+          method: 'PUT',
+          headers: {
+            'content-type': 'application/octet-stream',
+            ...(token === '' ? {} : { authorization: token }),
+          },
+          body: new Uint8Array(100),
+        });
+        assert.equal(res.status, 401, `PUT ${path}`);
+      }
     }
     const erasures = await raw('GET', '/api/v1/erasures', secondary.token);
     assert.deepEqual(
@@ -368,6 +370,86 @@ describe('records routes', () => {
     assert.equal(((await beyond.json()) as { error: { code: string } }).error.code, 'records.chunk_invalid');
     const listed = await raw('GET', `/api/v1/patients/${id}/documents`, secondary.token);
     assert.equal((listed.body as { documents: unknown[] }).documents.length, 1);
+  });
+
+  it('take runs of whole chunks in one upload request, keeping the whole chunks of a broken one', async () => {
+    const id = await create(primary.token);
+    const documentId = randomUUID();
+    const size = 3 * MiB + 10; // four chunks: three full, one of 10 bytes
+    const created = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
+      id: documentId,
+      meta: env(),
+      size,
+      chunkSize: MiB,
+    });
+    assert.equal(created.status, 201);
+    const sealed = [0, 1, 2, 3].map((i) => new Uint8Array((i < 3 ? MiB : 10) + OVERHEAD).fill(i + 1));
+    const joined = (...parts: Uint8Array[]) => {
+      const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+      parts.reduce((offset, p) => (out.set(p, offset), offset + p.length), 0);
+      return out;
+    };
+    const putContent = async (from: number | string, bytes: Uint8Array | undefined) => {
+      const res = await fetch(`${f.server.url}/api/v1/documents/${documentId}/content?from=${from}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${primary.token}`,
+          ...(bytes === undefined ? {} : { 'content-type': 'application/octet-stream' }),
+        },
+        ...(bytes === undefined ? {} : { body: bytes as Uint8Array<ArrayBuffer> }),
+      });
+      const body = (await res.json()) as { error?: { code?: string }; from?: number; count?: number };
+      return { status: res.status, code: body.error?.code, body };
+    };
+    const received = async () =>
+      (
+        (await raw('GET', `/api/v1/documents/${documentId}`, primary.token)).body as {
+          receivedChunks: number[];
+        }
+      ).receivedChunks;
+
+    const refused: [number | string, Uint8Array | undefined, number, string][] = [
+      [4, sealed[3], 400, 'records.chunk_invalid'], // beyond the last chunk
+      [-1, sealed[0], 400, 'request.invalid'],
+      ['x', sealed[0], 400, 'request.invalid'],
+      [0, undefined, 400, 'records.chunk_invalid'], // no body
+      [3, joined(sealed[3]!, new Uint8Array(1)), 400, 'records.chunk_invalid'], // one byte past the end
+      [2, sealed[3], 400, 'records.chunk_invalid'], // the 38-byte last chunk sent as chunk 2
+    ];
+    for (const [from, bytes, status, code] of refused) {
+      const res = await putContent(from, bytes);
+      assert.deepEqual([res.status, res.code], [status, code], `from=${from}, ${bytes?.length} bytes`);
+    }
+    assert.deepEqual(await received(), [], 'nothing stored by refused requests');
+
+    // A Content-Length that does not end on a chunk boundary is refused before anything is read.
+    const misdeclared = await putContent(0, joined(sealed[0]!, sealed[1]!.subarray(0, 1000)));
+    assert.deepEqual([misdeclared.status, misdeclared.code], [400, 'records.chunk_invalid']);
+    assert.deepEqual(await received(), []);
+    // Streamed without a length: chunks 0 and 1 whole, then chunk 2 cut short. The whole ones stay.
+    const streamed = await fetch(`${f.server.url}/api/v1/documents/${documentId}/content?from=0`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${primary.token}`, 'content-type': 'application/octet-stream' },
+      body: new Blob([joined(sealed[0]!, sealed[1]!, sealed[2]!.subarray(0, 1000))]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(streamed.headers.get('content-type')?.startsWith('application/json'), true);
+    assert.deepEqual(
+      [streamed.status, ((await streamed.json()) as { error: { code: string } }).error.code],
+      [400, 'records.chunk_invalid'],
+    );
+    assert.deepEqual(await received(), [0, 1]);
+    // The rest in one request; then the whole document reads back as sent.
+    const rest = await putContent(2, joined(sealed[2]!, sealed[3]!));
+    assert.deepEqual([rest.status, rest.body], [200, { from: 2, count: 2 }]);
+    const done = await raw('POST', `/api/v1/documents/${documentId}/complete`, primary.token);
+    assert.equal(done.status, 200);
+    const content = await fetch(`${f.server.url}/api/v1/documents/${documentId}/content`, {
+      headers: { authorization: `Bearer ${primary.token}` },
+    });
+    assert.deepEqual(new Uint8Array(await content.arrayBuffer()), joined(...sealed));
+    const closed = await putContent(0, sealed[0]);
+    assert.deepEqual([closed.status, closed.code], [409, 'records.upload_closed']);
   });
 
   it('erase records under retention only by a primary user with a reason, and list expired retention', async () => {

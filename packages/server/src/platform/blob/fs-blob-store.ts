@@ -12,6 +12,8 @@ import {
   parseBlobKey,
 } from './blob-store.js';
 
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 /**
  * Blob store on the local file system: `<root>/sha256/ab/<key>`. Content is streamed into a
  * temp file under `<root>/tmp`, fsynced, then renamed into place and the directory fsynced,
@@ -35,14 +37,24 @@ export class FsBlobStore implements BlobStore {
     const file = await open(tempPath, 'wx', 0o600);
     try {
       const chunks = content instanceof Uint8Array ? [content] : content;
+      // Network pieces are small (often 16–64 KiB): gather them into one write per ~1 MiB.
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
       for await (const chunk of chunks) {
         size += chunk.length;
         if (options.maxBytes !== undefined && size > options.maxBytes) {
           throw new BlobStoreError('blob.too_large', `blob exceeds ${options.maxBytes} bytes`);
         }
         hash.update(chunk);
-        await file.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= WRITE_BATCH_BYTES) {
+          await file.writev(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
+      if (pending.length > 0) await file.writev(pending);
       await file.sync();
     } catch (error) {
       await file.close();
