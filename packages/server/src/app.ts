@@ -112,8 +112,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     db: database.db,
     blobs: deps.blobs,
     audit: audit.log,
+    practiceIds: () => accounts.practices.ids(),
+    logger,
     ...(clock && { now: () => new Date(clock()) }),
   });
+  app.decorate('recordsMaintenance', records.maintenance);
+  records.maintenance.start();
+  app.addHook('onClose', () => records.maintenance.stop());
   await app.register(recordsRoutes(records, guards));
   await app.register(documentsRoutes(records.documents, guards));
   const backupRepo = createBackupRepoModule({

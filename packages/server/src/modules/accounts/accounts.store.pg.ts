@@ -49,6 +49,17 @@ export class PgAccountsStore implements AccountsStore {
     return selectSessionCheck(this.db, tokenHash, rules);
   }
 
+  async practiceIds(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('tenant_lookup')
+      .select('practice_id')
+      .distinct()
+      .where('kind', '=', 'username')
+      .orderBy('practice_id')
+      .execute();
+    return rows.map((row) => row.practice_id);
+  }
+
   inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T> {
     return withPractice(this.db, practiceId, (scope) => work(new PgAccountsTx(scope, practiceId)));
   }

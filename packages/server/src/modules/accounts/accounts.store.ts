@@ -23,6 +23,11 @@ export interface AccountsStore {
    * last-seen time to `at` when that is older than `touchAfterMs`.
    */
   sessionCheck(tokenHash: string, rules: SessionCheckRules): Promise<CheckedSession | undefined>;
+  /**
+   * Ids of every practice with a user, through the global login-name lookup (the application role
+   * cannot list practices across tenants). For system jobs that visit each practice in turn.
+   */
+  practiceIds(): Promise<string[]>;
   /** One transaction bound to one practice (row-level security). */
   inPractice<T>(practiceId: string, work: (tx: AccountsTx) => Promise<T>): Promise<T>;
 }

@@ -19,6 +19,11 @@ export class PracticesService {
     private readonly audit: AuditRecorder,
   ) {}
 
+  /** Every practice's id, for system jobs (see `AccountsStore.practiceIds`). */
+  ids(): Promise<string[]> {
+    return this.store.practiceIds();
+  }
+
   registrationResponse(body: { username: string; registrationRequest: string }): {
     registrationResponse: string;
   } {

@@ -71,6 +71,7 @@ export class DocumentsService {
         chunkSize: body.chunkSize,
         chunkCount: documentChunkCount(body.size, body.chunkSize),
         createdBy: auth.userId,
+        createdAt: this.now(),
       });
       if (!added) throw new AppError('records.id_taken');
       await this.audit.append(
@@ -184,7 +185,7 @@ export class DocumentsService {
       throw error;
     }
     if (stored.size !== expected) {
-      await this.discard(auth, [stored.key]);
+      await this.discard(auth.practiceId, [stored.key]);
       throw new AppError('records.chunk_invalid');
     }
     return { index, blobKey: stored.key, size: stored.size };
@@ -204,12 +205,12 @@ export class DocumentsService {
     });
     if (replaced === undefined) {
       await this.discard(
-        auth,
+        auth.practiceId,
         chunks.map((c) => c.blobKey),
       );
       throw new AppError('records.upload_closed');
     }
-    if (replaced.length > 0) await this.discard(auth, replaced);
+    if (replaced.length > 0) await this.discard(auth.practiceId, replaced);
   }
 
   /** Closes the upload once every chunk is there; the document counts as treatment from then on. */
@@ -283,9 +284,9 @@ export class DocumentsService {
   }
 
   /** Deletes blobs that no chunk of the practice refers to (any more). */
-  async discard(auth: AuthContext, keys: readonly BlobKey[]): Promise<void> {
+  async discard(practiceId: string, keys: readonly BlobKey[]): Promise<void> {
     for (const key of keys) {
-      const inUse = await this.store.inPractice(auth.practiceId, (tx) => tx.blobInUse(key));
+      const inUse = await this.store.inPractice(practiceId, (tx) => tx.blobInUse(key));
       if (!inUse) await this.blobs.delete(key);
     }
   }

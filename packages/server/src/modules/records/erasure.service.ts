@@ -44,7 +44,7 @@ export class ErasureService {
       return keys;
     });
     // After the commit: a crash here leaves blobs sealed under a key that no longer exists.
-    await this.documents.discard(auth, blobs);
+    await this.documents.discard(auth.practiceId, blobs);
   }
 
   list(auth: AuthContext): Promise<records.ErasureView[]> {

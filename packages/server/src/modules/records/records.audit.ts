@@ -17,7 +17,9 @@ export type RecordsAction =
   | 'patient.erased'
   | 'entry.added'
   | 'document.upload_started'
-  | 'document.added';
+  | 'document.added'
+  | 'document.upload_abandoned'
+  | 'retention.expired_listed';
 
 /** JSON with object keys sorted, so a hash does not depend on how the database orders jsonb keys. */
 function canonicalJson(value: unknown): string {

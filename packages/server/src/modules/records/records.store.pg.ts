@@ -326,7 +326,7 @@ class PgRecordsTx implements RecordsTx {
     }));
   }
 
-  async addDocument(document: Omit<StoredDocument, 'createdAt' | 'completedAt' | 'status'>) {
+  async addDocument(document: Omit<StoredDocument, 'completedAt' | 'status'>) {
     const result = await this.scope
       .insertInto('documents')
       .values({
@@ -339,6 +339,7 @@ class PgRecordsTx implements RecordsTx {
         chunk_count: document.chunkCount,
         status: 'uploading',
         created_by: document.createdBy,
+        created_at: document.createdAt,
       })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
@@ -440,6 +441,31 @@ class PgRecordsTx implements RecordsTx {
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async staleUploads(before: Date): Promise<string[]> {
+    const rows = await this.scope
+      .selectFrom('documents')
+      .select('id')
+      .where('status', '=', 'uploading')
+      .where('created_at', '<', before)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  async deleteUpload(documentId: string): Promise<BlobKey[]> {
+    const chunks = await this.scope
+      .deleteFrom('document_chunks')
+      .where('document_id', '=', documentId)
+      .returning('blob_key')
+      .execute();
+    await this.scope
+      .deleteFrom('documents')
+      .where('id', '=', documentId)
+      .where('status', '=', 'uploading')
+      .execute();
+    return [...new Set(chunks.map((c) => toBlobKey(c.blob_key)))];
   }
 
   async deletePatient(patientId: string): Promise<BlobKey[]> {

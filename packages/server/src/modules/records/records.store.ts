@@ -58,6 +58,10 @@ export interface RecordsTx {
   dataKeys(after: string | undefined, limit: number): Promise<{ patientId: string; dataKey: unknown }[]>;
   setTreatment(patientId: string, lastTreatment: string, retentionUntil: string): Promise<void>;
   expiredRetention(today: string): Promise<{ id: string; retentionUntil: string }[]>;
+  /** Ids of uploads still open that were started before `before`. */
+  staleUploads(before: Date): Promise<string[]>;
+  /** Deletes an unfinished upload and its chunk rows; the blob keys it referred to. */
+  deleteUpload(documentId: string): Promise<BlobKey[]>;
 
   setBlindIndex(patientId: string, rows: readonly BlindIndexRow[]): Promise<void>;
 
@@ -68,7 +72,7 @@ export interface RecordsTx {
   addEntry(entry: Omit<ClinicalEntry, 'createdAt'>): Promise<ClinicalEntry | undefined>;
   entries(patientId: string): Promise<ClinicalEntry[]>;
 
-  addDocument(document: Omit<StoredDocument, 'createdAt' | 'completedAt' | 'status'>): Promise<boolean>;
+  addDocument(document: Omit<StoredDocument, 'completedAt' | 'status'>): Promise<boolean>;
   document(id: string, options?: { lock?: boolean }): Promise<StoredDocument | undefined>;
   documents(patientId: string): Promise<StoredDocument[]>;
   completeDocument(id: string, at: Date): Promise<void>;

@@ -1,0 +1,110 @@
+import type { MaintenanceService, PracticeMaintenance } from './maintenance.service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The records maintenance job (the app starts it; tests run a pass with `runOnce`). */
+    recordsMaintenance: MaintenanceJob;
+  }
+}
+
+/** The part of a pino logger the job uses. */
+export interface JobLogger {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface MaintenanceJobOptions {
+  readonly logger: JobLogger;
+  /** Every practice's id (the accounts module knows them). */
+  readonly practiceIds: () => Promise<string[]>;
+  /** Time between passes (default one day). */
+  readonly intervalMs?: number;
+  /** Delay of the first pass after start, so startup stays quick (default one minute). */
+  readonly firstRunAfterMs?: number;
+}
+
+export interface MaintenanceSummary {
+  readonly practices: number;
+  readonly expiredRecords: number;
+  readonly abandonedUploads: number;
+  readonly failedPractices: number;
+}
+
+/**
+ * Runs the records maintenance for every practice on a timer (daily by default). Passes never
+ * overlap; one practice failing is logged and does not stop the others.
+ */
+export class MaintenanceJob {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(
+    private readonly service: MaintenanceService,
+    private readonly options: MaintenanceJobOptions,
+  ) {}
+
+  start(): void {
+    if (this.#timer !== undefined || this.#stopped) return;
+    this.#schedule(this.options.firstRunAfterMs ?? 60_000);
+  }
+
+  /** Stops the timer and waits for a pass in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** One pass over every practice now (after any pass in progress). */
+  runOnce(): Promise<MaintenanceSummary> {
+    const run = this.#running.then(() => this.#pass());
+    this.#running = run.catch(() => undefined);
+    return run;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      void this.runOnce()
+        .catch((error: unknown) => { this.options.logger.error({ err: error }, 'records maintenance failed'); })
+        .finally(() => { this.#schedule(this.options.intervalMs ?? 24 * 60 * 60 * 1000); });
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  async #pass(): Promise<MaintenanceSummary> {
+    const results: PracticeMaintenance[] = [];
+    let failedPractices = 0;
+    for (const practiceId of await this.options.practiceIds()) {
+      if (this.#stopped) break;
+      try {
+        results.push(await this.service.run(practiceId));
+      } catch (error) {
+        failedPractices++;
+        this.options.logger.error({ err: error, practiceId }, 'records maintenance failed for a practice');
+      }
+    }
+    const summary: MaintenanceSummary = {
+      practices: results.length,
+      expiredRecords: results.reduce((sum, r) => sum + r.expiredRecords.length, 0),
+      abandonedUploads: results.reduce((sum, r) => sum + r.abandonedUploads.length, 0),
+      failedPractices,
+    };
+    for (const result of results.filter(
+      (r) => r.expiredRecords.length > 0 || r.abandonedUploads.length > 0,
+    )) {
+      this.options.logger.info(
+        {
+          practiceId: result.practiceId,
+          expiredRecords: result.expiredRecords.length,
+          abandonedUploads: result.abandonedUploads.length,
+        },
+        'records maintenance: retention ended or uploads abandoned',
+      );
+    }
+    this.options.logger.info({ ...summary }, 'records maintenance pass done');
+    return summary;
+  }
+}
