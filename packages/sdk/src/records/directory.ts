@@ -8,6 +8,8 @@ import type { DirectoryHit } from './types.js';
 
 const PAGE = 5000;
 
+type SealedEntry = NonNullable<c.DirectoryChange['entry']>;
+
 /**
  * The practice's patient directory, kept on this device: downloaded once as encrypted entries,
  * then brought up to date incrementally (`refresh()` asks only for what changed since the last
@@ -20,7 +22,8 @@ export class PatientDirectory {
   #index: DirectoryIndex | undefined;
   #sorted: IndexedEntry[] | undefined;
   #cursor = 0;
-  #unreadable = new Set<string>();
+  /** Entries that did not decrypt, kept sealed and tried again on every refresh. */
+  #unreadable = new Map<string, SealedEntry>();
   #refreshing: Promise<void> | undefined;
 
   constructor(context: RecordsContext) {
@@ -37,9 +40,13 @@ export class PatientDirectory {
     return this.#cursor;
   }
 
-  /** Ids of entries that did not decrypt (tampered, or sealed under a key version this device lacks). */
+  /**
+   * Ids of entries that did not decrypt (tampered, or sealed under a key version this device
+   * lacks). Every refresh tries them again, so an entry becomes readable once the device holds
+   * its key (e.g. after a practice-key hand-over), without downloading the directory again.
+   */
   get unreadable(): readonly string[] {
-    return [...this.#unreadable];
+    return [...this.#unreadable.keys()];
   }
 
   /** Pulls the changes since the last refresh (all entries the first time). Concurrent calls share one run. */
@@ -52,6 +59,23 @@ export class PatientDirectory {
 
   async #pull(): Promise<void> {
     const cipher = directoryCipher(this.#context);
+    const open = async (patientId: string, sealed: SealedEntry): Promise<IndexedEntry | null> => {
+      try {
+        const entry = await cipher.open(patientId, sealed);
+        if (!Value.Check(DirectoryEntrySchema, entry)) throw new DecryptionError();
+        return indexEntry(patientId, entry, pkVersionOfDirectoryKid(sealed.kid) ?? 0);
+      } catch {
+        return null;
+      }
+    };
+    let changed = false;
+    for (const [patientId, sealed] of [...this.#unreadable]) {
+      const entry = await open(patientId, sealed);
+      if (entry === null) continue;
+      this.#unreadable.delete(patientId);
+      this.#entries.set(patientId, entry);
+      changed = true;
+    }
     for (;;) {
       const page = await call(
         this.#context,
@@ -61,31 +85,24 @@ export class PatientDirectory {
       );
       // Decrypt a page concurrently (WebCrypto works off the main thread), then apply it in order.
       const opened = await Promise.all(
-        page.changes.map(async (change) => {
-          if (change.entry === null) return undefined;
-          try {
-            const entry = await cipher.open(change.patientId, change.entry);
-            if (!Value.Check(DirectoryEntrySchema, entry)) throw new DecryptionError();
-            const version = pkVersionOfDirectoryKid(change.entry.kid) ?? 0;
-            return indexEntry(change.patientId, entry, version);
-          } catch {
-            return null;
-          }
-        }),
+        page.changes.map(async (change) =>
+          change.entry === null ? undefined : await open(change.patientId, change.entry),
+        ),
       );
       page.changes.forEach((change, i) => {
         const entry = opened[i];
         this.#entries.delete(change.patientId);
         this.#unreadable.delete(change.patientId);
-        if (entry === null) this.#unreadable.add(change.patientId);
-        else if (entry !== undefined) this.#entries.set(change.patientId, entry);
+        if (entry === null && change.entry !== null) this.#unreadable.set(change.patientId, change.entry);
+        else if (entry !== undefined && entry !== null) this.#entries.set(change.patientId, entry);
       });
-      if (page.changes.length > 0) {
-        this.#sorted = undefined;
-        this.#index = undefined;
-      }
+      if (page.changes.length > 0) changed = true;
       this.#cursor = page.cursor;
       if (!page.more) break;
+    }
+    if (changed) {
+      this.#sorted = undefined;
+      this.#index = undefined;
     }
     // Searches right after a refresh should not pay for building the lookup structures.
     this.#index ??= new DirectoryIndex(this.#inOrder());
