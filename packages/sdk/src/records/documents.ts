@@ -335,17 +335,30 @@ export async function downloadDocument(
   const body = response.body;
   if (body === null) throw new DecryptionError();
   const sealed = new SealedChunkReader(body.getReader());
+  const last = view.chunkCount - 1;
+  // Chunk i + 1 is read from the network and decrypted while the reader handles chunk i: reads
+  // stay in order (one chain), and at most one decrypted chunk waits ahead of the reader.
+  let reading: Promise<unknown> = Promise.resolve();
+  const fetchChunk = (index: number): Promise<Uint8Array> => {
+    const bytes = reading.then(() => sealed.read(sealedChunkLength(meta.size, index, view.chunkSize)));
+    reading = bytes;
+    const plain = bytes.then((sealedBytes) => cipher.open(index, index === last, sealedBytes));
+    plain.catch(() => undefined); // awaited by pull(); a cancelled download must not leave it unhandled
+    return plain;
+  };
   let next = 0;
+  let ahead: Promise<Uint8Array> | undefined;
   let received = 0;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (next >= view.chunkCount) {
+      if (next > last) {
         if (received !== meta.size || !(await sealed.atEnd())) throw new DecryptionError();
         controller.close();
         return;
       }
-      const bytes = await sealed.read(sealedChunkLength(meta.size, next, view.chunkSize));
-      const plain = await cipher.open(next, next === view.chunkCount - 1, bytes);
+      const current = ahead ?? fetchChunk(next);
+      ahead = next < last ? fetchChunk(next + 1) : undefined;
+      const plain = await current;
       next++;
       received += plain.length;
       if (received > meta.size) throw new DecryptionError();

@@ -277,7 +277,15 @@ export class DocumentsService {
       for (const chunk of chunks) {
         const stream = await blobs.get(chunk.blobKey);
         if (stream === undefined) throw new Error(`blob of document ${id} chunk ${chunk.index} is missing`);
-        yield* stream as AsyncIterable<Uint8Array>;
+        let sent = 0;
+        for await (const piece of stream as AsyncIterable<Uint8Array>) {
+          sent += piece.length;
+          yield piece;
+        }
+        // The Content-Length promised the recorded size: a blob of another length breaks the
+        // response off (the client fails at once) instead of leaving it waiting for bytes.
+        if (sent !== chunk.size)
+          throw new Error(`blob of document ${id} chunk ${chunk.index} has the wrong size`);
       }
     }
     return { stream: Readable.from(content(), { objectMode: false }), size };

@@ -247,6 +247,48 @@ describe('records through the SDK', () => {
     assert.deepEqual(await doctor.records.pendingUploads(id), []);
   });
 
+  it('refuses a download whose chunks the server swapped or cut short', async () => {
+    const id = ids.get('Schmitt')!;
+    const size = 2 * MiB + 5; // three chunks
+    const info = await doctor.records.uploadDocument(id, syntheticFile(size, 'labor').file);
+    const chunkRows = () =>
+      f.asOwner((trx) =>
+        trx
+          .selectFrom('document_chunks')
+          .select(['idx', 'blob_key', 'size'])
+          .where('document_id', '=', info.id)
+          .orderBy('idx')
+          .execute(),
+      );
+    const original = await chunkRows();
+    const setChunk = (idx: number, chunk: { blob_key: string; size: number }) =>
+      f.asOwner((trx) =>
+        trx
+          .updateTable('document_chunks')
+          .set({ blob_key: chunk.blob_key, size: chunk.size })
+          .where('document_id', '=', info.id)
+          .where('idx', '=', idx)
+          .execute(),
+      );
+    const readAll = async () => digestOf((await nurse.records.downloadDocument(info.id)).stream);
+    const expected = await digestOf(syntheticFile(size, 'labor').file.stream());
+    assert.deepEqual(await readAll(), expected);
+
+    // Chunks 0 and 1 swapped: each is authenticated for its position.
+    await setChunk(0, original[1]!);
+    await setChunk(1, original[0]!);
+    await assert.rejects(readAll(), { name: 'DecryptionError' });
+    // Chunk 1 replaced by the final chunk: the stream comes out short.
+    await setChunk(0, original[0]!);
+    await setChunk(1, original[2]!);
+    await assert.rejects(readAll(), { name: 'DecryptionError' });
+    // A blob shorter than the size on record: the server breaks the response off.
+    await setChunk(1, { blob_key: original[2]!.blob_key, size: original[1]!.size });
+    await assert.rejects(readAll());
+    await setChunk(1, original[1]!);
+    assert.deepEqual(await readAll(), expected, 'restored: readable again');
+  });
+
   it('erases a patient: gone for everyone, tombstone in the directory, audited', async () => {
     const id = ids.get('Meier')!;
     await nurse.records.erasePatient(id, { category: 'consent_withdrawn' });
