@@ -1,3 +1,6 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * The only reader of the process environment (house style: one place validates the settings
  * and passes them on). Values are taken as they are; empty strings count as unset.
@@ -17,8 +20,11 @@ export interface CliEnvironment {
   readonly cloudUrl: string | undefined;
   /** TRESOR_BACKUP_CLOUD_TOKEN: the backup token (tbk_…) when --cloud-token-file is not given. */
   readonly cloudToken: string | undefined;
-  /** TRESOR_BACKUP_CACHE: where cloud metadata and fetched packs are cached. */
-  readonly cache: string | undefined;
+  /**
+   * Where cloud metadata and fetched packs are cached: TRESOR_BACKUP_CACHE, else
+   * `$XDG_CACHE_HOME/tresor-backup`, else `~/.cache/tresor-backup`.
+   */
+  readonly cache: string;
 }
 
 export const ENVIRONMENT_HELP = `
@@ -47,6 +53,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv): CliEnvironment {
       .filter((dir) => dir !== ''),
     cloudUrl: value(env.TRESOR_BACKUP_CLOUD_URL),
     cloudToken: value(env.TRESOR_BACKUP_CLOUD_TOKEN),
-    cache: value(env.TRESOR_BACKUP_CACHE),
+    cache:
+      value(env.TRESOR_BACKUP_CACHE) ??
+      join(value(env.XDG_CACHE_HOME) ?? join(homedir(), '.cache'), 'tresor-backup'),
   });
 }

@@ -92,8 +92,7 @@ export function cloudAccess(context: CliContext, flags: GlobalFlags): CloudAcces
     );
   }
   const client = new CloudClient({ url, token });
-  const base = flags.cacheDir ?? context.env.cache;
-  return { client, cacheRoot: defaultCacheRoot(client.url, base === undefined ? undefined : resolve(base)) };
+  return { client, cacheRoot: defaultCacheRoot(client.url, resolve(flags.cacheDir ?? context.env.cache)) };
 }
 
 /** Like {@link cloudAccess}, for commands that need the cloud. */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BackupError, errnoCode } from '../errors.js';
 import { writeFileAtomic } from '../repository/atomic-file.js';
@@ -9,13 +8,9 @@ import type { PackSource } from '../repository/repository.js';
 import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
 import { localPath } from './local-objects.js';
 
-/**
- * The default cache directory for one cloud: `$TRESOR_BACKUP_CACHE`, else
- * `$XDG_CACHE_HOME/tresor-backup`, else `~/.cache/tresor-backup`, then one folder per server URL.
- */
-export function defaultCacheRoot(cloudUrl: string, base: string | undefined): string {
-  const dir = base ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tresor-backup');
-  return join(dir, `cloud-${createHash('sha256').update(cloudUrl).digest('hex').slice(0, 16)}`);
+/** The cache directory for one cloud inside the cache base directory: one folder per server URL. */
+export function defaultCacheRoot(cloudUrl: string, base: string): string {
+  return join(base, `cloud-${createHash('sha256').update(cloudUrl).digest('hex').slice(0, 16)}`);
 }
 
 export interface CloudMirror {
