@@ -6,6 +6,7 @@ import type { MasterIndex } from '../repository/master-index.js';
 import type { Repository } from '../repository/repository.js';
 import { PackWriter } from './pack-writer.js';
 import { sealBlob } from './blob-codec.js';
+import { TREE_GARBAGE_FACTOR, released } from './reclaim.js';
 import type { FileJobHandlers } from './worker-pool.js';
 import type { CodecName } from '../compress/codec.js';
 
@@ -73,6 +74,8 @@ export class BlobSaver {
       for (const blob of blobs) {
         this.stats.blobsAdded++;
         this.stats.dataAdded += blob.rawLength;
+        // Written to the pack: the sealed copy the worker handed over is garbage now.
+        released(blob.sealed.length);
       }
     },
   };
@@ -80,6 +83,8 @@ export class BlobSaver {
   /** Stores one encoded tree (small: sealed on the main thread). @returns its id. */
   async saveTree(bytes: Uint8Array): Promise<BlobId> {
     const id = computeBlobId(this.repo.keys.id, bytes);
+    // The nodes and JSON the caller built this from are garbage once it is encoded.
+    released(TREE_GARBAGE_FACTOR * bytes.length);
     if (this.known(id)) return id;
     this.queued.add(id);
     const { codec, sealed } = sealBlob(this.repo.keys.encryption, BlobType.tree, id, bytes, this.codec);

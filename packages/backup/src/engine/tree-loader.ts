@@ -4,6 +4,7 @@ import type { MasterIndex } from '../repository/master-index.js';
 import { type Tree, TreeFormatError, decodeTree } from '../repository/tree.js';
 import { BlobDamaged, openBlob } from './blob-codec.js';
 import type { PackReader } from './pack-reader.js';
+import { TREE_GARBAGE_FACTOR, released } from './reclaim.js';
 import type { Repository } from '../repository/repository.js';
 
 /** Reads tree blobs (small; decrypted on the calling thread), with a small cache. */
@@ -27,7 +28,9 @@ export class TreeLoader {
     let tree: Tree;
     try {
       const sealed = await this.reader.read(entry.packId, entry.offset, entry.length);
-      tree = decodeTree(openBlob(this.repo.keys, entry, sealed));
+      const raw = openBlob(this.repo.keys, entry, sealed);
+      tree = decodeTree(raw);
+      released(TREE_GARBAGE_FACTOR * raw.length);
     } catch (error) {
       if (error instanceof TreeFormatError) throw new BlobDamaged(`tree ${id}: ${error.message}`);
       if (error instanceof BlobDamaged) throw error;

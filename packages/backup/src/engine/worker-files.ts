@@ -3,8 +3,8 @@ import {
   closeSync,
   lchownSync,
   openSync,
+  fstatSync,
   readSync,
-  readFileSync,
   renameSync,
   unlinkSync,
   utimesSync,
@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import type { BlobKeys } from './blob-codec.js';
 import { BlobDamaged, openBlob } from './blob-codec.js';
+import { released } from './reclaim.js';
 import type { RestoreJob, StoredBlob } from './worker-protocol.js';
 
 /** Seconds since the epoch as a double, from nanoseconds in a decimal string. */
@@ -43,21 +44,32 @@ export class PackFiles {
   }
 }
 
-function readExactly(fd: number, length: number, position: number): Uint8Array {
-  const buffer = new Uint8Array(length);
+/** Reads exactly `length` bytes at `position` into `buffer` (from its start). */
+function readExactly(fd: number, buffer: Uint8Array, length: number, position: number): Uint8Array {
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buffer, done, length - done, position + done);
     if (n === 0) throw new BlobDamaged('pack is shorter than the index says');
     done += n;
   }
-  return buffer;
+  return buffer.subarray(0, length);
+}
+
+/**
+ * One read buffer per worker, reused for every blob: only the decrypted and decompressed copies
+ * are fresh allocations (openBlob makes them; the sealed bytes are not kept).
+ */
+let scratch = new Uint8Array(1024 * 1024);
+
+function scratchOf(length: number): Uint8Array {
+  if (scratch.length < length) scratch = new Uint8Array(length);
+  return scratch;
 }
 
 function readBlob(keys: BlobKeys, packs: PackFiles, blob: StoredBlob): Uint8Array {
   let sealed: Uint8Array;
   try {
-    sealed = readExactly(packs.fd(blob.packPath), blob.length, blob.offset);
+    sealed = readExactly(packs.fd(blob.packPath), scratchOf(blob.length), blob.length, blob.offset);
   } catch (error) {
     if (error instanceof BlobDamaged) throw new BlobDamaged(`blob ${blob.id}: ${error.message}`);
     const code = (error as { code?: unknown }).code;
@@ -80,6 +92,7 @@ export function restoreFile(keys: BlobKeys, packs: PackFiles, job: RestoreJob): 
       let done = 0;
       while (done < data.length) done += writeSync(fd, data, done, data.length - done);
       written += data.length;
+      released(data.length + blob.length);
     }
   } catch (error) {
     closeSync(fd);
@@ -104,25 +117,51 @@ export function restoreFile(keys: BlobKeys, packs: PackFiles, job: RestoreJob): 
   return written;
 }
 
-/** Reads a whole pack, checks its hash against its name and opens every blob the index lists. */
+/**
+ * Reads a pack front to back, checks its hash against its name and opens every blob the index
+ * lists. One blob at a time through the worker's read buffer, so memory is one blob (plus its
+ * opened copies), not the whole pack.
+ */
 export function verifyPack(
   keys: BlobKeys,
   packId: string,
   packPath: string,
   blobs: readonly StoredBlob[],
 ): { intact: boolean; damaged: { id: StoredBlob['id']; reason: string }[] } {
-  const bytes = readFileSync(packPath);
-  const intact = createHash('sha256').update(bytes).digest('hex') === packId;
-  const damaged: { id: StoredBlob['id']; reason: string }[] = [];
-  for (const blob of blobs) {
-    try {
-      if (blob.offset + blob.length > bytes.length)
-        throw new BlobDamaged(`blob ${blob.id} lies beyond the end of its pack`);
-      openBlob(keys, blob, bytes.subarray(blob.offset, blob.offset + blob.length));
-    } catch (error) {
-      if (!(error instanceof BlobDamaged)) throw error;
-      damaged.push({ id: blob.id, reason: error.message });
+  const fd = openSync(packPath, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const hash = createHash('sha256');
+    let hashed = 0;
+    /** Hashes the pack's bytes from `hashed` up to `end` (gaps between blobs, header, trailer). */
+    const hashUpTo = (end: number) => {
+      while (hashed < end) {
+        const length = Math.min(scratch.length, end - hashed);
+        hash.update(readExactly(fd, scratch, length, hashed));
+        hashed += length;
+      }
+    };
+    const damaged: { id: StoredBlob['id']; reason: string }[] = [];
+    for (const blob of [...blobs].sort((a, b) => a.offset - b.offset)) {
+      try {
+        if (blob.offset + blob.length > size)
+          throw new BlobDamaged(`blob ${blob.id} lies beyond the end of its pack`);
+        hashUpTo(blob.offset);
+        const sealed = readExactly(fd, scratchOf(blob.length), blob.length, blob.offset);
+        // Overlapping entries (a damaged index) are opened but hashed once.
+        if (blob.offset === hashed) {
+          hash.update(sealed);
+          hashed += blob.length;
+        }
+        released(openBlob(keys, blob, sealed).length);
+      } catch (error) {
+        if (!(error instanceof BlobDamaged)) throw error;
+        damaged.push({ id: blob.id, reason: error.message });
+      }
     }
+    hashUpTo(size);
+    return { intact: hash.digest('hex') === packId, damaged };
+  } finally {
+    closeSync(fd);
   }
-  return { intact, damaged };
 }

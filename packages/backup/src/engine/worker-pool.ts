@@ -75,7 +75,10 @@ function workerEntry(): { script: string | URL; eval: boolean } {
  * Worker threads for the CPU-heavy work. Backup: each file job reads, chunks and hashes a file
  * in a worker, asks the main thread which chunks are new (the index lives there), and seals only
  * those. Restore and check: decrypt, decompress and verify blobs. Buffers are transferred, not
- * copied. Memory: at most JOBS_PER_WORKER × 2 × 8 MiB batches per worker.
+ * copied. Memory per worker: JOBS_PER_WORKER file jobs, each with the chunker's read buffer
+ * (at most 2 × maxSize = 8 MiB) and one batch (see blob-worker.ts) with its sealed copy; or one
+ * restore or check job, which holds one blob at a time. Dropped buffers are collected every few
+ * MiB (reclaim.ts).
  */
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
@@ -253,7 +256,7 @@ export class WorkerPool {
       Extract<FromWorker, { op: 'verified' }> | { readonly op: 'unreadable'; readonly message: string }
     >;
   }> {
-    // One whole pack in memory per worker at a time.
+    // One pack per worker at a time (read blob by blob, see worker-files.ts).
     const worker = await this.acquire(1);
     const seq = ++this.seq;
     const result = this.start(worker, { op: 'verify-pack', seq, packId, packPath, blobs }, []).then(
