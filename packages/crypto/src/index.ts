@@ -5,6 +5,7 @@ export {
   bytesToBase64url,
   bytesToHex,
   bytesToUtf8,
+  concatBytes,
   constantTimeEqual,
   hexToBytes,
   utf8ToBytes,

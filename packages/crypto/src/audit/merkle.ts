@@ -7,7 +7,7 @@
  * (`leafHash(data)`), not the leaf data itself.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { constantTimeEqual } from '../encoding.js';
+import { concatBytes, constantTimeEqual } from '../encoding.js';
 
 export const MERKLE_HASH_BYTES = 32;
 
@@ -17,24 +17,14 @@ export type LeafRange = readonly [start: number, end: number];
 const LEAF_PREFIX = new Uint8Array([0x00]);
 const NODE_PREFIX = new Uint8Array([0x01]);
 
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** SHA-256(0x00 || data): the hash of one leaf. */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return sha256(concat(LEAF_PREFIX, data));
+  return sha256(concatBytes(LEAF_PREFIX, data));
 }
 
 /** SHA-256(0x01 || left || right): the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concat(NODE_PREFIX, left, right));
+  return sha256(concatBytes(NODE_PREFIX, left, right));
 }
 
 /** The largest power of two strictly smaller than n (n ≥ 2). */

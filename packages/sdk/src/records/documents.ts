@@ -5,6 +5,7 @@ import {
   DocumentCipher,
   MAX_DOCUMENT_SIZE,
   chunkPlaintext,
+  concatBytes,
   documentChunkCount,
   sealedChunkLength,
   openField,
@@ -79,7 +80,7 @@ async function sendChunks(
     const put = context.http
       .raw('PUT', `/api/v1/documents/${enc(view.id)}/content?from=${batch.from}`, {
         token: context.token(),
-        body: concat(batch.sealed),
+        body: batch.sealed.length === 1 ? batch.sealed[0]! : concatBytes(...batch.sealed),
         signal: options.signal,
       })
       .then(async (response) => {
@@ -125,17 +126,6 @@ async function sendChunks(
   if (read !== file.size) throw new RangeError('the file is smaller than the size it declared');
   const done = await call(context, 'POST', `/api/v1/documents/${enc(view.id)}/complete`, c.DocumentView);
   return info(done, await openMeta(context, dataKey, done));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 export async function uploadDocument(
