@@ -68,8 +68,12 @@ export class MaintenanceJob {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       void this.runOnce()
-        .catch((error: unknown) => { this.options.logger.error({ err: error }, 'records maintenance failed'); })
-        .finally(() => { this.#schedule(this.options.intervalMs ?? 24 * 60 * 60 * 1000); });
+        .catch((error: unknown) => {
+          this.options.logger.error({ err: error }, 'records maintenance failed');
+        })
+        .finally(() => {
+          this.#schedule(this.options.intervalMs ?? 24 * 60 * 60 * 1000);
+        });
     }, delayMs);
     this.#timer.unref();
   }
