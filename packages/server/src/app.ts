@@ -15,7 +15,13 @@ import {
 import { membersRoutes } from './modules/accounts/index.js';
 import { auditRoutes, createAuditModule } from './modules/audit/index.js';
 import { diagnosticsRoutes, PgProbeStore } from './modules/diagnostics/index.js';
-import { createRecordsModule, documentsRoutes, recordsRoutes } from './modules/records/index.js';
+import {
+  type MaintenanceJob,
+  createRecordsModule,
+  documentsRoutes,
+  recordsRoutes,
+} from './modules/records/index.js';
+
 import { backupRepoRoutes, createBackupRepoModule } from './modules/backup-repo/index.js';
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
 import { AppError } from './platform/app-error.js';
@@ -27,6 +33,13 @@ import { handleError, sendNotFound } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { registerSecurityHeaders } from './platform/http/security-headers.js';
 import { registerValidation } from './platform/http/validation.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The records maintenance job (the app starts it; tests run a pass with `runOnce`). */
+    recordsMaintenance: MaintenanceJob;
+  }
+}
 
 export interface AppDependencies {
   readonly config: Config;

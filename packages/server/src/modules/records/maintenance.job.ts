@@ -1,12 +1,5 @@
 import type { MaintenanceService, PracticeMaintenance } from './maintenance.service.js';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The records maintenance job (the app starts it; tests run a pass with `runOnce`). */
-    recordsMaintenance: MaintenanceJob;
-  }
-}
-
 /** The part of a pino logger the job uses. */
 export interface JobLogger {
   info(details: object, message: string): void;
