@@ -148,7 +148,7 @@ const NOTES = `Notes:
 - Key derivation: restic derives its key with scrypt (N = 2^15, r = 8, p = 6: 32 MiB) on every
   command, borg with PBKDF2-SHA256 (100,000 rounds). tresor-backup's repository is made with
   \`--kdf-memory 8 --kdf-iterations 1\` (Argon2id, the cheapest it accepts, ~0.1 s); its default
-  (64 MiB, 3 passes, pure JS) would add ~1.2 s to every command. The "open repository" row is each
+  (64 MiB, 3 passes, in WebAssembly) would add ~0.3 s to every command. The "open repository" row is each
   tool's fixed cost per command.
 - restic: \`--compression auto\`; borg: \`--compression zstd,3\`, \`repokey\` encryption; both with
   their caches in the work directory, kept between steps (tresor-backup keeps no cache for a local repository).

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { argon2id } from '@noble/hashes/argon2.js';
+import { argon2id } from 'hash-wasm';
 import { DecryptionFailed, SEAL_OVERHEAD, aeadOpen, aeadSeal } from './aead.js';
 import { KEY_LENGTH, type MasterKey, type SlotKey, masterKeyFromBytes } from './keys.js';
 
@@ -47,13 +47,18 @@ export function normalizePassphrase(passphrase: string): string {
   return passphrase.normalize('NFC');
 }
 
-function deriveSlotKey(passphrase: string, salt: Uint8Array, params: KdfParams): SlotKey {
-  return argon2id(normalizePassphrase(passphrase), salt, {
-    m: params.memoryKiB,
-    t: params.iterations,
-    p: params.parallelism,
-    dkLen: KEY_LENGTH,
-  }) as SlotKey;
+/** Argon2id (RFC 9106) in WebAssembly: about three times the speed of a pure-JS implementation. */
+async function deriveSlotKey(passphrase: string, salt: Uint8Array, params: KdfParams): Promise<SlotKey> {
+  const key = await argon2id({
+    password: normalizePassphrase(passphrase),
+    salt,
+    memorySize: params.memoryKiB,
+    iterations: params.iterations,
+    parallelism: params.parallelism,
+    hashLength: KEY_LENGTH,
+    outputType: 'binary',
+  });
+  return key as SlotKey;
 }
 
 function slotAad(repositoryId: string, kdf: KeySlotFile['kdf']): Uint8Array {
@@ -84,13 +89,13 @@ export function checkKdfParams(params: KdfParams): void {
 }
 
 /** Wraps the master key under a key derived from `passphrase`. Takes about a second by design. */
-export function createKeySlot(
+export async function createKeySlot(
   master: MasterKey,
   passphrase: string,
   repositoryId: string,
   params: KdfParams,
   label: SlotLabel,
-): KeySlotFile {
+): Promise<KeySlotFile> {
   checkKdfParams(params);
   const salt = randomBytes(SALT_LENGTH);
   const kdf = {
@@ -100,7 +105,7 @@ export function createKeySlot(
     parallelism: params.parallelism,
     salt: salt.toString('base64url'),
   } as const;
-  const slotKey = deriveSlotKey(passphrase, salt, params);
+  const slotKey = await deriveSlotKey(passphrase, salt, params);
   const ct = aeadSeal(slotKey, master, slotAad(repositoryId, kdf));
   slotKey.fill(0);
   return { v: 1, alg: 'A256GCM', kdf, ct: Buffer.from(ct).toString('base64url'), ...label };
@@ -110,13 +115,13 @@ export function createKeySlot(
  * Unwraps the master key with `passphrase`.
  * @returns undefined if the passphrase does not open this slot.
  */
-export function openKeySlot(
+export async function openKeySlot(
   slot: KeySlotFile,
   passphrase: string,
   repositoryId: string,
-): MasterKey | undefined {
+): Promise<MasterKey | undefined> {
   const salt = Buffer.from(slot.kdf.salt, 'base64url');
-  const slotKey = deriveSlotKey(passphrase, salt, slot.kdf);
+  const slotKey = await deriveSlotKey(passphrase, salt, slot.kdf);
   try {
     const bytes = aeadOpen(slotKey, Buffer.from(slot.ct, 'base64url'), slotAad(repositoryId, slot.kdf));
     const master = masterKeyFromBytes(bytes);

@@ -6,7 +6,14 @@ import type { BlobId } from '../crypto/blob-id.js';
 import { errnoCode } from '../errors.js';
 import type { MasterIndex } from '../repository/master-index.js';
 import type { SnapshotIssue } from '../repository/snapshot.js';
-import { type DirNode, type FileNode, type TreeNode, compareNames, encodeTree } from '../repository/tree.js';
+import {
+  type DirNode,
+  type FileNode,
+  type SymlinkNode,
+  type TreeNode,
+  compareNames,
+  encodeTree,
+} from '../repository/tree.js';
 import type { BlobSaver } from './blob-saver.js';
 import type { Progress } from './progress.js';
 import type { TreeLoader } from './tree-loader.js';
@@ -153,6 +160,25 @@ export class Archiver {
       pending.push(Promise.resolve(dirNode(name, stats, subtree)));
     }
     const nodes = (await Promise.all(pending)).filter((node) => node !== undefined);
+    return this.saveTree(nodes, parent, parentTree);
+  }
+
+  /**
+   * The id of the tree of `nodes`. When they equal the parent snapshot's listing node for node,
+   * the tree would encode to the same bytes: its id is reused without encoding or hashing it.
+   */
+  private async saveTree(
+    nodes: readonly TreeNode[],
+    parent: ReadonlyMap<string, TreeNode> | undefined,
+    parentTree: BlobId | undefined,
+  ): Promise<BlobId> {
+    if (
+      parentTree !== undefined &&
+      parent?.size === nodes.length &&
+      nodes.every((n) => sameNode(n, parent.get(n.name)))
+    ) {
+      return parentTree;
+    }
     return this.deps.saver.saveTree(encodeTree(nodes));
   }
 
@@ -213,7 +239,8 @@ export class Archiver {
     } catch (error) {
       this.reportOpenError(path, error);
     }
-    const parent = await this.parentNodes(parentNode?.type === 'dir' ? parentNode.subtree : undefined, path);
+    const parentTree = parentNode?.type === 'dir' ? parentNode.subtree : undefined;
+    const parent = await this.parentNodes(parentTree, path);
     const pending: PendingNode[] = [];
     // The lstat calls of a window of entries run concurrently; entries are dispatched in order.
     for (let from = 0; from < names.length; from += LSTAT_WINDOW) {
@@ -231,7 +258,7 @@ export class Archiver {
     return dispatched(
       (async () => {
         const nodes = (await Promise.all(pending)).filter((node) => node !== undefined);
-        return dirNode(name, stats, await this.deps.saver.saveTree(encodeTree(nodes)));
+        return dirNode(name, stats, await this.saveTree(nodes, parent, parentTree));
       })(),
     );
   }
@@ -320,6 +347,36 @@ function metadata(name: string, stats: BigIntStats) {
 function dirNode(name: string, stats: BigIntStats | undefined, subtree: BlobId): DirNode {
   if (!stats) return { name, mode: 0o755, mtimeNs: '0', uid: 0, gid: 0, type: 'dir', subtree };
   return { ...metadata(name, stats), type: 'dir', subtree };
+}
+
+/** True when `a` and `b` encode to the same tree entry (every field `encodeTree` writes). */
+export function sameNode(a: TreeNode, b: TreeNode | undefined): boolean {
+  if (
+    a.name !== b?.name ||
+    a.type !== b.type ||
+    a.mode !== b.mode ||
+    a.mtimeNs !== b.mtimeNs ||
+    a.uid !== b.uid ||
+    a.gid !== b.gid
+  ) {
+    return false;
+  }
+  switch (a.type) {
+    case 'file': {
+      const f = b as FileNode;
+      return (
+        a.size === f.size &&
+        a.inode === f.inode &&
+        a.ctimeNs === f.ctimeNs &&
+        a.content.length === f.content.length &&
+        a.content.every((id, i) => id === f.content[i])
+      );
+    }
+    case 'dir':
+      return a.subtree === (b as DirNode).subtree;
+    case 'symlink':
+      return a.target === (b as SymlinkNode).target;
+  }
 }
 
 function unchanged(node: FileNode, stats: BigIntStats): boolean {

@@ -87,17 +87,24 @@ export class WorkerPool {
   private failure: Error | undefined;
   private readonly slotWaiters: (() => void)[] = [];
 
+  private readonly setup: WorkerSetup;
+  private readonly count: number;
+
+  /** Threads start with the first job: a backup that finds nothing to read never pays for them. */
   constructor(keys: RepositoryKeys, options: WorkerPoolOptions = {}) {
-    const size = Math.max(1, options.size ?? Math.min(availableParallelism(), 8));
-    const setup: WorkerSetup = {
+    this.count = Math.max(1, options.size ?? Math.min(availableParallelism(), 8));
+    this.setup = {
       encryptionKey: keys.encryption,
       idKey: keys.id,
       gear: keys.gear,
       codec: availableCodec(options.codec ?? 'zstd'),
     };
+  }
+
+  private spawn(): void {
     const entry = workerEntry();
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(entry.script, { eval: entry.eval, workerData: setup });
+    for (let i = 0; i < this.count; i++) {
+      const worker = new Worker(entry.script, { eval: entry.eval, workerData: this.setup });
       const poolWorker: PoolWorker = { worker, active: 0 };
       worker.on('message', (message: FromWorker) => {
         this.receive(message);
@@ -115,7 +122,7 @@ export class WorkerPool {
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.count;
   }
 
   private fail(error: Error): void {
@@ -165,6 +172,7 @@ export class WorkerPool {
 
   /** The least busy worker; waits while every worker runs `perWorker` jobs. */
   private async acquire(perWorker = JOBS_PER_WORKER): Promise<PoolWorker> {
+    if (this.workers.length === 0) this.spawn();
     for (;;) {
       if (this.failure) throw this.failure;
       let best: PoolWorker | undefined;

@@ -100,7 +100,7 @@ export class Repository {
     const master = generateMasterKey();
     const slotId = await writeKeySlot(
       root,
-      createKeySlot(master, passphrase, config.id, kdf, currentLabel()),
+      await createKeySlot(master, passphrase, config.id, kdf, currentLabel()),
     );
     // The config is written last: a directory with a config is a complete repository.
     await writeFileAtomic(root, layout.config(root), encodeConfig(config));
@@ -122,7 +122,7 @@ export class Repository {
       );
     }
     for (const { id, slot } of slots) {
-      const master = openKeySlot(slot, passphrase, config.id);
+      const master = await openKeySlot(slot, passphrase, config.id);
       if (master) return new Repository(root, config, master, deriveRepositoryKeys(master, config.id), id);
     }
     throw new BackupError(
@@ -154,7 +154,7 @@ export class Repository {
   async addKeySlot(passphrase: string, kdf: KdfParams = DEFAULT_KDF): Promise<string> {
     return writeKeySlot(
       this.root,
-      createKeySlot(this.master, passphrase, this.config.id, kdf, currentLabel()),
+      await createKeySlot(this.master, passphrase, this.config.id, kdf, currentLabel()),
     );
   }
 
