@@ -15,6 +15,7 @@ import {
   encodeTree,
 } from '../repository/tree.js';
 import type { BlobSaver } from './blob-saver.js';
+import { joinSegments, segmentRanges } from './file-segments.js';
 import type { Progress } from './progress.js';
 import type { TreeLoader } from './tree-loader.js';
 import type { FileJobHandlers, WorkerPool } from './worker-pool.js';
@@ -64,6 +65,8 @@ export interface ArchiverDeps {
   readonly skip: ReadonlySet<string>;
   /** Paths left out on purpose (exclude patterns); a matching directory is left out whole. */
   readonly exclude?: (absolutePath: string) => boolean;
+  /** Segment length for large files (see file-segments.ts). */
+  readonly segmentBytes?: number;
 }
 
 /**
@@ -281,13 +284,16 @@ export class Archiver {
       this.countFile('unchanged', previous.size);
       return dispatched({ ...previous, ...metadata(name, stats) });
     }
-    const job = await this.deps.pool.startFile(
-      path,
-      chunkerProfileFor(name, Number(stats.size)),
-      this.progressHandlers,
-    );
+    const params = chunkerProfileFor(name, Number(stats.size));
+    const jobs = [];
+    for (const range of segmentRanges(Number(stats.size), this.deps.segmentBytes)) {
+      const job = await this.deps.pool.startFile(path, params, this.progressHandlers, range);
+      job.result.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
+      jobs.push(job);
+    }
     return dispatched(
-      job.result.then((result): FileNode | undefined => {
+      Promise.all(jobs.map((job) => job.result)).then((results): FileNode | undefined => {
+        const result = joinSegments(results);
         if (!result.ok) {
           if (result.code === 'ELOOP')
             this.warn(path, 'became a symbolic link while being backed up; skipped');

@@ -139,6 +139,41 @@ describe('backup and restore', () => {
     assert.ok(next.snapshot.summary.dataAdded < 1_000_000, `added ${next.snapshot.summary.dataAdded}`);
   });
 
+  it('reads a large file in segments in parallel: restored identical, a small change stays small', async () => {
+    const source = join(dir, 'segments');
+    const file = join(source, 'gross.fdb');
+    await mkdir(source, { recursive: true });
+    await writeFile(file, databaseLike('segments', 1024)); // 8 MiB
+    const options = { paths: [source], workers: WORKERS, segmentBytes: 1 << 20 };
+    const repo = await newTestRepository(join(dir, 'repo-segments'));
+    const first = await backup(repo, options);
+    assert.equal(first.snapshot.summary.filesNew, 1);
+    const state1 = await describeTree(source);
+    const unchanged = await backup(repo, { ...options, force: true });
+    assert.equal(unchanged.snapshot.summary.dataAdded, 0, 'every segment gives the same chunks again');
+    const handle = await open(file, 'r+');
+    for (const page of [10, 300, 1000])
+      await handle.write(seededBytes(`s${page}`, 8192), 0, 8192, page * 8192);
+    await handle.close();
+    const changed = await backup(repo, options);
+    assert.ok(changed.snapshot.summary.dataAdded < 600_000, `added ${changed.snapshot.summary.dataAdded}`);
+    const state2 = await describeTree(source);
+
+    for (const [id, state] of [
+      [first.snapshotId, state1],
+      [changed.snapshotId, state2],
+    ] as const) {
+      const out = join(dir, `restore-segments-${id}`);
+      const restored = await restore(repo, await resolveSnapshot(repo, id), {
+        target: out,
+        workers: WORKERS,
+      });
+      assert.equal(restored.status, 'complete');
+      assert.deepEqual(sameTree(await describeTree(join(out, source)), state), []);
+    }
+    assert.equal((await check(repo, { readData: true, workers: WORKERS })).status, 'ok');
+  });
+
   it('does not follow a symbolic link planted in the restore target', async () => {
     const source = join(dir, 'planted');
     await generateTree(source, { seed: 'planted', documents: 3, bigRandomBytes: 0, databasePages: 0 });

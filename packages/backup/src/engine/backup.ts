@@ -31,6 +31,8 @@ export interface BackupOptions {
   readonly scan?: boolean;
   /** Leaves out every path for which this returns true (a directory with all below it). */
   readonly exclude?: (absolutePath: string) => boolean;
+  /** Large files are read in segments of this many bytes, in parallel (default SEGMENT_BYTES). */
+  readonly segmentBytes?: number;
 }
 
 export interface BackupResult {
@@ -142,6 +144,7 @@ async function backupLocked(repo: Repository, options: BackupOptions): Promise<B
     force: options.force ?? false,
     skip: new Set([repoRoot, resolve(repo.root)]),
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+    ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
   });
   if (options.scan !== false) {
     void scanTotals(sources, new Set([repoRoot])).then(

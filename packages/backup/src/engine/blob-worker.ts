@@ -10,6 +10,7 @@ import { BlobDamaged, sealBlob } from './blob-codec.js';
 import { released } from './reclaim.js';
 import { PackFiles, restoreFile, verifyPack } from './worker-files.js';
 import {
+  type ByteRange,
   type FromWorker,
   type HandleStat,
   type SealedData,
@@ -67,7 +68,12 @@ function handleStat(stats: BigIntStats): HandleStat {
   };
 }
 
-async function archiveFile(seq: number, path: string, params: ChunkerParams): Promise<void> {
+async function archiveFile(
+  seq: number,
+  path: string,
+  params: ChunkerParams,
+  range: ByteRange,
+): Promise<void> {
   // Metadata calls are synchronous: cheap, and a worker has nothing else to do meanwhile.
   // Reads stay asynchronous, so several files can be read at once on a cold cache.
   let fd: number;
@@ -101,17 +107,27 @@ async function archiveFile(seq: number, path: string, params: ChunkerParams): Pr
       if (blobs.length > 0)
         await ask({ op: 'sealed', seq, blobs }, transferable(...blobs.map((b) => b.sealed)));
     };
+    let position = range.start;
     const source = {
       read: (buffer: Uint8Array, offset: number, length: number) =>
         new Promise<number>((resolve, reject) => {
-          read(fd, buffer, offset, length, null, (error, bytesRead) => {
+          const wanted = range.end === null ? length : Math.min(length, range.end - position);
+          if (wanted <= 0) {
+            resolve(0);
+            return;
+          }
+          read(fd, buffer, offset, wanted, position, (error, bytesRead) => {
             if (error) reject(error);
-            else resolve(bytesRead);
+            else {
+              position += bytesRead;
+              resolve(bytesRead);
+            }
           });
         }),
     };
     if (before.isFile()) {
-      for await (const chunk of readChunks(source, chunkerFor(params), Number(before.size))) {
+      const expected = (range.end ?? Number(before.size)) - range.start;
+      for await (const chunk of readChunks(source, chunkerFor(params), Math.max(0, expected))) {
         const id = computeBlobId(keys.id, chunk);
         content.push(id);
         size += chunk.length;
@@ -145,7 +161,7 @@ function fail(seq: number, error: unknown): void {
 port.on('message', (message: ToWorker) => {
   switch (message.op) {
     case 'file':
-      void archiveFile(message.seq, message.path, message.params);
+      void archiveFile(message.seq, message.path, message.params, message.range);
       return;
     case 'need':
     case 'stored': {

@@ -20,6 +20,12 @@ export interface HandleStat {
   readonly isFile: boolean;
 }
 
+/** Bytes `[start, end)` of a file; `end: null` reads to the end of the file. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number | null;
+}
+
 /** A new blob, compressed and encrypted by a worker, ready for a pack. */
 export interface SealedData {
   readonly id: BlobId;
@@ -61,7 +67,13 @@ export type ToWorker =
       readonly packPath: string;
       readonly blobs: readonly StoredBlob[];
     }
-  | { readonly op: 'file'; readonly seq: number; readonly path: string; readonly params: ChunkerParams }
+  | {
+      readonly op: 'file';
+      readonly seq: number;
+      readonly path: string;
+      readonly params: ChunkerParams;
+      readonly range: ByteRange;
+    }
   | { readonly op: 'need'; readonly seq: number; readonly need: readonly boolean[] }
   | { readonly op: 'stored'; readonly seq: number };
 
