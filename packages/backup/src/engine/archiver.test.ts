@@ -47,11 +47,13 @@ function variants(node: TreeNode): TreeNode[] {
 
 describe('sameNode (the archiver reuses an unchanged directory listing by it)', () => {
   it('holds exactly when two nodes encode to the same tree bytes', () => {
-    for (const node of [file, dir, link]) {
+    const nodes: TreeNode[] = [file, dir, link];
+    for (const node of nodes) {
       const copy = JSON.parse(JSON.stringify(node)) as TreeNode;
       assert.ok(sameNode(node, copy));
       assert.deepEqual(encodeTree([node]), encodeTree([copy]));
-      for (const other of [...variants(node), ...[file, dir, link].filter((n) => n !== node)]) {
+      const others: TreeNode[] = [...variants(node), ...nodes.filter((n) => n !== node)];
+      for (const other of others) {
         assert.equal(sameNode(node, other), false, JSON.stringify(other));
         assert.notDeepEqual(encodeTree([node]), encodeTree([other]));
       }
