@@ -66,7 +66,10 @@ describe('tresor-backup CLI (built, run as a user would)', () => {
 
     const outOld = join(dir, 'restored-old');
     const include = join(source, 'docs');
-    const old = await runCli(['restore', older!.id, '--target', outOld, '--include', include], env);
+    const old = await runCli(
+      ['restore', older!.id, '--target', outOld, '--include', include, '--verify'],
+      env,
+    );
     assert.equal(old.code, 0, old.stderr);
     const expectedDocs = new Map(
       [...state1].filter(([path]) => path.startsWith('docs/')).map(([p, e]) => [p.slice(5), e]),

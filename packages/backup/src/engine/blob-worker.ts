@@ -8,7 +8,7 @@ import { errnoCode } from '../errors.js';
 import { BlobType } from '../format.js';
 import { BlobDamaged, sealBlob } from './blob-codec.js';
 import { released } from './reclaim.js';
-import { PackFiles, restoreFile, verifyPack } from './worker-files.js';
+import { PackFiles, restoreFiles, verifyPack } from './worker-files.js';
 import {
   type ByteRange,
   type FromWorker,
@@ -172,7 +172,7 @@ port.on('message', (message: ToWorker) => {
     }
     case 'restore':
       try {
-        post({ op: 'restored', seq: message.seq, bytes: restoreFile(keys, packFiles, message.job) });
+        post({ op: 'restored', seq: message.seq, outcomes: restoreFiles(keys, packFiles, message.files) });
       } catch (error) {
         fail(message.seq, error);
       }

@@ -16,7 +16,7 @@ import { TreeLoader } from './tree-loader.js';
 import { WorkerPool } from './worker-pool.js';
 import { released } from './reclaim.js';
 import { secondsFromNs } from './worker-files.js';
-import type { StoredBlob } from './worker-protocol.js';
+import type { RestoreFile, RestoreFileOutcome, StoredBlob } from './worker-protocol.js';
 
 /**
  * Heap garbage per restore job and per blob reference in it on the main thread (job objects, the
@@ -33,6 +33,11 @@ export interface RestoreOptions {
   readonly include?: readonly string[];
   readonly workers?: number;
   readonly progress?: Progress;
+  /**
+   * Also recompute each blob's keyed hash and compare it with its id (like `check --read-data`
+   * does). Off by default: the AEAD tag already proves each blob is the one its id names.
+   */
+  readonly verify?: boolean;
 }
 
 export interface RestoreResult {
@@ -44,6 +49,13 @@ export interface RestoreResult {
   /** Paths that could not be restored, with the reason (damaged or missing data). */
   readonly errors: readonly SnapshotIssue[];
 }
+
+/**
+ * A worker job restores up to this many files or bytes: one message each way per batch instead
+ * of per file (the benchmark's 20,000 small files cost the main thread ~1.8 s of CPU one by one).
+ */
+const BATCH_FILES = 32;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 type Selection = 'all' | 'descend' | 'none';
 
@@ -68,6 +80,9 @@ class Restorer {
   counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   private readonly dirsToFinish: { path: string; node: DirNode }[] = [];
   private readonly running = new Set<Promise<void>>();
+  /** Files waiting to be handed to a worker together, and their total size. */
+  private batch: { path: string; blobCount: number; file: RestoreFile }[] = [];
+  private batchBytes = 0;
   private failure: Error | undefined;
   private readonly asRoot = process.getuid?.() === 0;
 
@@ -79,10 +94,12 @@ class Restorer {
     private readonly select: (path: string) => Selection,
     private readonly target: string,
     private readonly progress: Progress,
+    private readonly verify: boolean,
   ) {}
 
   async run(root: BlobId): Promise<void> {
     await this.walk(root, '/', 'descend');
+    await this.flush();
     while (this.running.size > 0) await Promise.allSettled(this.running);
     if (this.failure) throw this.failure;
     // Directory metadata last, deepest first: writing children changes a directory's mtime,
@@ -167,7 +184,10 @@ class Restorer {
     }
   }
 
-  /** Hands the file to a worker (which reads, decrypts, writes and renames it); waits only for a free slot. */
+  /**
+   * Adds the file to the batch for the next worker job; hands the batch over once it is full.
+   * Waits only for a free worker slot.
+   */
   private async startFile(node: FileNode, path: string, dest: string): Promise<void> {
     if (this.failure) throw this.failure;
     const blobs: StoredBlob[] = [];
@@ -179,32 +199,37 @@ class Restorer {
       }
       blobs.push({ ...entry, packPath: await this.repo.locatePack(entry.packId) });
     }
-    const job = await this.pool.startRestore({
-      dest,
-      temp: `${dest}.tresor-restore-${randomBytes(4).toString('hex')}`,
-      blobs,
-      mode: node.mode,
-      mtimeNs: node.mtimeNs,
-      uid: node.uid,
-      gid: node.gid,
-      chown: this.asRoot,
+    this.batch.push({
+      path,
+      blobCount: blobs.length,
+      file: {
+        dest,
+        temp: `${dest}.tresor-restore-${randomBytes(4).toString('hex')}`,
+        blobs,
+        mode: node.mode,
+        mtimeNs: node.mtimeNs,
+        uid: node.uid,
+        gid: node.gid,
+        chown: this.asRoot,
+        checkIds: this.verify,
+      },
     });
+    this.batchBytes += node.size;
+    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flush();
+  }
+
+  /** Hands the batched files to a worker; their outcomes are counted when it is done. */
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    const job = await this.pool.startRestore(batch.map(({ file }) => file));
     const done = job.result.then(
-      (outcome) => {
-        if (outcome.ok) {
-          this.counts.files++;
-          this.counts.bytes += outcome.bytes;
-          this.progress.filesDone++;
-          this.progress.bytesDone += outcome.bytes;
-          this.progress.bytesProcessed += outcome.bytes;
-        } else {
-          this.errors.push({
-            path,
-            message: outcome.damaged
-              ? `not restored: ${outcome.message}`
-              : `not restored (${outcome.code ?? 'error'})`,
-          });
-        }
+      (outcomes) => {
+        outcomes.forEach((outcome, i) => {
+          this.count(batch[i]!.path, outcome);
+        });
       },
       (error: unknown) => {
         this.failure ??= error instanceof Error ? error : new Error(String(error));
@@ -214,8 +239,27 @@ class Restorer {
     void done.finally(() => {
       this.running.delete(done);
       // The job's objects, its message and promises: garbage that outlives young collections.
-      released(JOB_GARBAGE_BYTES + BLOB_REF_GARBAGE_BYTES * blobs.length);
+      let blobRefs = 0;
+      for (const { blobCount } of batch) blobRefs += blobCount;
+      released(JOB_GARBAGE_BYTES * batch.length + BLOB_REF_GARBAGE_BYTES * blobRefs);
     });
+  }
+
+  private count(path: string, outcome: RestoreFileOutcome): void {
+    if (outcome.ok) {
+      this.counts.files++;
+      this.counts.bytes += outcome.bytes;
+      this.progress.filesDone++;
+      this.progress.bytesDone += outcome.bytes;
+      this.progress.bytesProcessed += outcome.bytes;
+    } else {
+      this.errors.push({
+        path,
+        message: outcome.damaged
+          ? `not restored: ${outcome.message}`
+          : `not restored (${outcome.code ?? 'error'})`,
+      });
+    }
   }
 }
 
@@ -254,6 +298,7 @@ export async function restore(
       select,
       options.target,
       progress,
+      options.verify ?? false,
     );
     await restorer.run(record.snapshot.tree);
     return {

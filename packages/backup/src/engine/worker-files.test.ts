@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { computeBlobId } from '../crypto/blob-id.js';
@@ -8,8 +8,8 @@ import { deriveRepositoryKeys, generateMasterKey } from '../crypto/keys.js';
 import { BlobType } from '../format.js';
 import { removeDir, tempDir } from '../testing/fixtures.js';
 import { sealBlob } from './blob-codec.js';
-import { verifyPack } from './worker-files.js';
-import type { StoredBlob } from './worker-protocol.js';
+import { PackFiles, restoreFiles, verifyPack } from './worker-files.js';
+import type { RestoreFile, StoredBlob } from './worker-protocol.js';
 
 // verifyPack reads a pack blob by blob; these cases make sure that streaming still hashes every
 // byte (blobs, the gaps between them, the tail) and still opens every blob.
@@ -83,5 +83,106 @@ describe('verifyPack', () => {
     assert.deepEqual(result.damaged, [
       { id: beyond.id, reason: `blob ${beyond.id} lies beyond the end of its pack` },
     ]);
+  });
+});
+
+describe('restoreFiles', () => {
+  const repoKeys = deriveRepositoryKeys(generateMasterKey(), 'test-repository');
+  const keys = { encryption: repoKeys.encryption, id: repoKeys.id };
+  let dir: string;
+
+  before(async () => {
+    dir = await tempDir();
+  });
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  const text = (s: string) => new TextEncoder().encode(s);
+
+  /**
+   * A pack with an intact blob and one sealed wrongly by a key holder: a valid encryption tag over
+   * the id of other plaintext (what a writer's bug or bad RAM between hashing and sealing makes).
+   */
+  async function makePack() {
+    const packPath = join(dir, 'pack');
+    const good = text('Befund: unauffällig');
+    const claimed = text('was gehasht wurde');
+    const stored = text('was versiegelt wurde');
+    const blobs: StoredBlob[] = [];
+    const parts: Uint8Array[] = [];
+    let offset = 0;
+    for (const [raw, id] of [
+      [good, computeBlobId(keys.id, good)],
+      [stored, computeBlobId(keys.id, claimed)],
+    ] as const) {
+      const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, raw, 'none');
+      blobs.push({
+        packPath,
+        offset,
+        length: sealed.length,
+        type: BlobType.data,
+        codec,
+        id,
+        rawLength: raw.length,
+      });
+      parts.push(sealed);
+      offset += sealed.length;
+    }
+    await writeFile(packPath, Buffer.concat(parts));
+    return { good: blobs[0]!, missealed: blobs[1]! };
+  }
+
+  const fileOf = (name: string, blobs: StoredBlob[], checkIds: boolean): RestoreFile => ({
+    dest: join(dir, name),
+    temp: join(dir, `${name}.tresor-restore-0000`),
+    blobs,
+    mode: 0o640,
+    mtimeNs: '1700000000500000000',
+    uid: 0,
+    gid: 0,
+    chown: false,
+    checkIds,
+  });
+
+  it('restores a batch file by file, with mode and mtime, and reports each failure for its file alone', async () => {
+    const { good, missealed } = await makePack();
+    const beyond = { ...good, offset: 1_000_000 };
+    const outcomes = restoreFiles(keys, new PackFiles(), [
+      fileOf('a.txt', [good], true),
+      fileOf('b.txt', [good, missealed], true),
+      fileOf('c.txt', [beyond], false),
+      fileOf('no-such-dir/d.txt', [good], false),
+      fileOf('e.txt', [good, good], false),
+    ]);
+    assert.deepEqual(outcomes[0], { ok: true, bytes: good.rawLength });
+    assert.equal(outcomes[1]!.ok, false);
+    assert.match((outcomes[1] as { message: string }).message, /does not match its id/);
+    assert.equal(outcomes[2]!.ok, false);
+    assert.equal((outcomes[2] as { damaged: boolean }).damaged, true);
+    assert.deepEqual(outcomes[3], {
+      ok: false,
+      damaged: false,
+      code: 'ENOENT',
+      message: (outcomes[3] as { message: string }).message,
+    });
+    assert.deepEqual(outcomes[4], { ok: true, bytes: 2 * good.rawLength });
+
+    assert.equal(await readFile(join(dir, 'a.txt'), 'utf8'), 'Befund: unauffällig');
+    const info = await stat(join(dir, 'a.txt'), { bigint: true });
+    assert.equal(Number(info.mode & 0o777n), 0o640);
+    assert.equal(info.mtimeNs / 1000n, 1700000000500000000n / 1000n);
+    // Failed files leave nothing behind: no partial file, no temporary one.
+    assert.deepEqual((await readdir(dir)).sort(), ['a.txt', 'e.txt', 'pack']);
+  });
+
+  it('trusts the encryption tag unless asked to recompute ids (restore --verify)', async () => {
+    const { missealed } = await makePack();
+    const [trusted] = restoreFiles(keys, new PackFiles(), [fileOf('trusted.txt', [missealed], false)]);
+    assert.deepEqual(trusted, { ok: true, bytes: missealed.rawLength });
+    assert.equal(await readFile(join(dir, 'trusted.txt'), 'utf8'), 'was versiegelt wurde');
+    const [verified] = restoreFiles(keys, new PackFiles(), [fileOf('verified.txt', [missealed], true)]);
+    assert.equal(verified!.ok, false);
+    assert.equal((verified as { damaged: boolean }).damaged, true);
   });
 });

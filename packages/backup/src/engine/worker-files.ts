@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
-  lchownSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
   openSync,
   fstatSync,
   readSync,
   renameSync,
   unlinkSync,
-  utimesSync,
   writeSync,
-  chmodSync,
 } from 'node:fs';
 import type { BlobKeys } from './blob-codec.js';
 import { BlobDamaged, openBlob } from './blob-codec.js';
 import { released } from './reclaim.js';
-import type { RestoreJob, StoredBlob } from './worker-protocol.js';
+import { errnoCode } from '../errors.js';
+import type { RestoreFile, RestoreFileOutcome, StoredBlob } from './worker-protocol.js';
 
 /** Seconds since the epoch as a double, from nanoseconds in a decimal string. */
 export function secondsFromNs(ns: string): number {
@@ -66,7 +67,7 @@ function scratchOf(length: number): Uint8Array {
   return scratch;
 }
 
-function readBlob(keys: BlobKeys, packs: PackFiles, blob: StoredBlob): Uint8Array {
+function readBlob(keys: BlobKeys, packs: PackFiles, blob: StoredBlob, checkId: boolean): Uint8Array {
   let sealed: Uint8Array;
   try {
     sealed = readExactly(packs.fd(blob.packPath), scratchOf(blob.length), blob.length, blob.offset);
@@ -75,7 +76,7 @@ function readBlob(keys: BlobKeys, packs: PackFiles, blob: StoredBlob): Uint8Arra
     const code = (error as { code?: unknown }).code;
     throw new BlobDamaged(`blob ${blob.id} cannot be read (${typeof code === 'string' ? code : 'error'})`);
   }
-  return openBlob(keys, blob, sealed);
+  return openBlob(keys, blob, sealed, { checkId });
 }
 
 /**
@@ -83,12 +84,12 @@ function readBlob(keys: BlobKeys, packs: PackFiles, blob: StoredBlob): Uint8Arra
  * renamed to `dest`. Synchronous calls: a worker restores one file at a time, so they block
  * nothing else. @returns the bytes written. @throws BlobDamaged or an errno error; `temp` is gone then.
  */
-export function restoreFile(keys: BlobKeys, packs: PackFiles, job: RestoreJob): number {
+export function restoreFile(keys: BlobKeys, packs: PackFiles, job: RestoreFile): number {
   const fd = openSync(job.temp, 'wx', 0o600);
   let written = 0;
   try {
     for (const blob of job.blobs) {
-      const data = readBlob(keys, packs, blob);
+      const data = readBlob(keys, packs, blob, job.checkIds);
       let done = 0;
       while (done < data.length) done += writeSync(fd, data, done, data.length - done);
       written += data.length;
@@ -99,14 +100,18 @@ export function restoreFile(keys: BlobKeys, packs: PackFiles, job: RestoreJob): 
     unlinkSync(job.temp);
     throw error;
   }
-  closeSync(fd);
+  let open = true;
   try {
-    if (job.chown) lchownSync(job.temp, job.uid, job.gid);
-    chmodSync(job.temp, job.mode);
+    if (job.chown) fchownSync(fd, job.uid, job.gid);
+    fchmodSync(fd, job.mode);
     const mtime = secondsFromNs(job.mtimeNs);
-    utimesSync(job.temp, mtime, mtime);
+    futimesSync(fd, mtime, mtime);
+    open = false;
+    closeSync(fd);
     renameSync(job.temp, job.dest);
   } catch (error) {
+    // Never close twice: worker threads share the descriptor table, the number may be reused.
+    if (open) closeSync(fd);
     try {
       unlinkSync(job.temp);
     } catch {
@@ -115,6 +120,27 @@ export function restoreFile(keys: BlobKeys, packs: PackFiles, job: RestoreJob): 
     throw error;
   }
   return written;
+}
+
+/**
+ * Restores the files of one batch in order. Damaged data and file-system errors end only their
+ * file (reported in its outcome); anything else is a bug and ends the batch. @throws the bug.
+ */
+export function restoreFiles(
+  keys: BlobKeys,
+  packs: PackFiles,
+  files: readonly RestoreFile[],
+): RestoreFileOutcome[] {
+  return files.map((file): RestoreFileOutcome => {
+    try {
+      return { ok: true, bytes: restoreFile(keys, packs, file) };
+    } catch (error) {
+      const code = errnoCode(error);
+      const damaged = error instanceof BlobDamaged;
+      if (!damaged && code === undefined) throw error;
+      return { ok: false, damaged, message: (error as Error).message, ...(code ? { code } : {}) };
+    }
+  });
 }
 
 /**

@@ -8,7 +8,8 @@ import {
   type ByteRange,
   type FromWorker,
   type HandleStat,
-  type RestoreJob,
+  type RestoreFile,
+  type RestoreFileOutcome,
   type SealedData,
   type StoredBlob,
   type ToWorker,
@@ -44,10 +45,6 @@ interface PoolWorker {
   readonly worker: Worker;
   active: number;
 }
-
-export type RestoreOutcome =
-  | { readonly ok: true; readonly bytes: number }
-  | { readonly ok: false; readonly damaged: boolean; readonly code?: string; readonly message: string };
 
 export interface WorkerPoolOptions {
   /** Threads; default: the number of CPUs (at most 8). */
@@ -242,22 +239,17 @@ export class WorkerPool {
   }
 
   /**
-   * Restores one file in a worker (see worker-files.ts). The outer promise resolves once a
-   * worker slot is taken; the inner one when the file is in place or has failed.
+   * Restores a batch of files in a worker, one after the other (see worker-files.ts). The outer
+   * promise resolves once a worker slot is taken; the inner one when every file is in place or
+   * has failed, with one outcome per file.
    */
-  async startRestore(job: RestoreJob): Promise<{ readonly result: Promise<RestoreOutcome> }> {
+  async startRestore(
+    files: readonly RestoreFile[],
+  ): Promise<{ readonly result: Promise<readonly RestoreFileOutcome[]> }> {
     const worker = await this.acquire();
     const seq = ++this.seq;
-    const result = this.start(worker, { op: 'restore', seq, job }, []).then((message): RestoreOutcome => {
-      if (message.op === 'restored') return { ok: true, bytes: message.bytes };
-      if (message.op === 'failed' && (message.damaged || message.code !== undefined)) {
-        return {
-          ok: false,
-          damaged: message.damaged,
-          message: message.message,
-          ...(message.code ? { code: message.code } : {}),
-        };
-      }
+    const result = this.start(worker, { op: 'restore', seq, files }, []).then((message) => {
+      if (message.op === 'restored') return message.outcomes;
       throw new Error(
         message.op === 'failed' ? message.message : `unexpected ${message.op} from a blob worker`,
       );

@@ -46,7 +46,7 @@ export interface StoredBlob {
 }
 
 /** A file to restore: its blobs, then metadata, then renamed from `temp` to `dest`. */
-export interface RestoreJob {
+export interface RestoreFile {
   readonly dest: string;
   readonly temp: string;
   readonly blobs: readonly StoredBlob[];
@@ -55,11 +55,18 @@ export interface RestoreJob {
   readonly uid: number;
   readonly gid: number;
   readonly chown: boolean;
+  /** Recompute every blob's id from its plaintext (`restore --verify`); else the AEAD tag vouches. */
+  readonly checkIds: boolean;
 }
+
+/** How restoring one file ended: its bytes, or why not (damaged data or an errno code). */
+export type RestoreFileOutcome =
+  | { readonly ok: true; readonly bytes: number }
+  | { readonly ok: false; readonly damaged: boolean; readonly code?: string; readonly message: string };
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { readonly op: 'restore'; readonly seq: number; readonly job: RestoreJob }
+  | { readonly op: 'restore'; readonly seq: number; readonly files: readonly RestoreFile[] }
   | {
       readonly op: 'verify-pack';
       readonly seq: number;
@@ -89,7 +96,7 @@ export type FromWorker =
       readonly before: HandleStat;
       readonly after: HandleStat;
     }
-  | { readonly op: 'restored'; readonly seq: number; readonly bytes: number }
+  | { readonly op: 'restored'; readonly seq: number; readonly outcomes: readonly RestoreFileOutcome[] }
   | {
       readonly op: 'verified';
       readonly seq: number;

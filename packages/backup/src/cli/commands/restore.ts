@@ -17,6 +17,7 @@ import {
 interface RestoreFlags {
   readonly target: string;
   readonly include?: string[];
+  readonly verify?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -34,6 +35,11 @@ export function registerRestore(program: Command, context: CliContext): void {
       '--include <path>',
       'restore only this path (as "ls" shows it) and what is below it; repeatable',
       collect,
+    )
+    .option(
+      '--verify',
+      "also recompute every blob's keyed hash from its plaintext (as check --read-data does); the\n" +
+        'encryption tag already proves each blob untampered, this also catches one sealed wrongly',
     )
     .addHelpText(
       'after',
@@ -62,6 +68,7 @@ export function registerRestore(program: Command, context: CliContext): void {
           target,
           progress,
           ...(flags.include === undefined ? {} : { include: flags.include }),
+          ...(flags.verify ? { verify: true } : {}),
           ...(global.workers === undefined ? {} : { workers: global.workers }),
         });
       } finally {
