@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import { type BigIntStats, lstatSync } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkerProfileFor } from '../chunker/profile.js';
@@ -34,9 +34,6 @@ interface Dispatched {
 const dispatched = (node: PendingNode | TreeNode | undefined): Dispatched => ({
   node: node instanceof Promise ? node : Promise.resolve(node),
 });
-
-/** Directory entries whose metadata is fetched at once. */
-const LSTAT_WINDOW = 64;
 
 /** The directories above the backed-up paths, built from the paths themselves. */
 export interface VirtualDir {
@@ -186,12 +183,7 @@ export class Archiver {
   }
 
   /** Starts saving one entry. Resolves once it has been read; the inner promise once it is stored. */
-  private async dispatch(
-    path: string,
-    name: string,
-    parentNode: TreeNode | undefined,
-    prefetched?: Promise<BigIntStats>,
-  ): Promise<Dispatched> {
+  private async dispatch(path: string, name: string, parentNode: TreeNode | undefined): Promise<Dispatched> {
     if (this.failure !== undefined) throw this.failure;
     if (this.deps.skip.has(path)) {
       this.warn(path, 'skipped: this is the repository itself');
@@ -200,7 +192,9 @@ export class Archiver {
     if (this.deps.exclude?.(path)) return dispatched(undefined);
     let stats: BigIntStats;
     try {
-      stats = await (prefetched ?? lstat(path, { bigint: true }));
+      // Synchronous: walking the benchmark's 20,000 entries with a cold page cache took 320 ms
+      // this way and 450 ms through the thread pool (whose round trips cost more than the call).
+      stats = lstatSync(path, { bigint: true });
     } catch (error) {
       this.reportOpenError(path, error);
       return dispatched(undefined);
@@ -245,18 +239,9 @@ export class Archiver {
     const parentTree = parentNode?.type === 'dir' ? parentNode.subtree : undefined;
     const parent = await this.parentNodes(parentTree, path);
     const pending: PendingNode[] = [];
-    // The lstat calls of a window of entries run concurrently; entries are dispatched in order.
-    for (let from = 0; from < names.length; from += LSTAT_WINDOW) {
-      const window = names.slice(from, from + LSTAT_WINDOW);
-      const stats = window.map((child) => {
-        const promise = lstat(join(path, child), { bigint: true });
-        promise.catch(() => undefined);
-        return promise;
-      });
-      for (const [i, child] of window.entries()) {
-        const childPath = join(path, child);
-        pending.push(this.track((await this.dispatch(childPath, child, parent?.get(child), stats[i])).node));
-      }
+    for (const child of names) {
+      const childPath = join(path, child);
+      pending.push(this.track((await this.dispatch(childPath, child, parent?.get(child))).node));
     }
     return dispatched(
       (async () => {
