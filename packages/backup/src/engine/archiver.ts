@@ -98,6 +98,11 @@ export class Archiver {
         return saver.handlers.decide(ids, bytes);
       },
       store: (blobs) => saver.handlers.store(blobs),
+      storeUnasked: (blobs, bytes) => {
+        progress.bytesDone += bytes;
+        progress.bytesProcessed += bytes;
+        return saver.handlers.storeUnasked(blobs, bytes);
+      },
     };
   }
 

@@ -8,6 +8,7 @@ import { PackWriter } from './pack-writer.js';
 import { sealBlob } from './blob-codec.js';
 import { TREE_GARBAGE_FACTOR, released } from './reclaim.js';
 import type { FileJobHandlers } from './worker-pool.js';
+import type { SealedData } from './worker-protocol.js';
 import type { CodecName } from '../compress/codec.js';
 
 /** Write an index file after this many new packs (~256 MiB), so an interrupted run keeps its work. */
@@ -69,16 +70,29 @@ export class BlobSaver {
         this.queued.add(id);
         return true;
       }),
-    store: async (blobs) => {
-      await this.writer.add(blobs.map((blob) => ({ ...blob, type: BlobType.data })));
-      for (const blob of blobs) {
-        this.stats.blobsAdded++;
-        this.stats.dataAdded += blob.rawLength;
-        // Written to the pack: the sealed copy the worker handed over is garbage now.
-        released(blob.sealed.length);
-      }
+    store: (blobs) => this.store(blobs),
+    storeUnasked: (blobs) => {
+      const wanted = blobs.filter((blob) => {
+        if (this.known(blob.id)) return false;
+        this.queued.add(blob.id);
+        return true;
+      });
+      let dropped = 0;
+      for (const blob of blobs) dropped += blob.sealed.length;
+      released(dropped - wanted.reduce((sum, blob) => sum + blob.sealed.length, 0));
+      return wanted.length === 0 ? Promise.resolve() : this.store(wanted);
     },
   };
+
+  private async store(blobs: readonly SealedData[]): Promise<void> {
+    await this.writer.add(blobs.map((blob) => ({ ...blob, type: BlobType.data })));
+    for (const blob of blobs) {
+      this.stats.blobsAdded++;
+      this.stats.dataAdded += blob.rawLength;
+      // Written to the pack: the sealed copy the worker handed over is garbage now.
+      released(blob.sealed.length);
+    }
+  }
 
   /** Stores one encoded tree (small: sealed on the main thread). @returns its id. */
   async saveTree(bytes: Uint8Array): Promise<BlobId> {

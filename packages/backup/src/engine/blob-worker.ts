@@ -1,7 +1,7 @@
 import type { BigIntStats } from 'node:fs';
-import { closeSync, constants, fstatSync, openSync, read } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ChunkerParams, GearChunker, readChunks } from '../chunker/fastcdc.js';
+import { type ChunkerParams, GearChunker, type ReadSource, readChunks } from '../chunker/fastcdc.js';
 import { type BlobId, computeBlobId } from '../crypto/blob-id.js';
 import type { EncryptionKey, IdKey } from '../crypto/keys.js';
 import { errnoCode } from '../errors.js';
@@ -68,6 +68,57 @@ function handleStat(stats: BigIntStats): HandleStat {
   };
 }
 
+function sealChunk(id: BlobId, data: Uint8Array): SealedData {
+  const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, data, setup.codec);
+  return { id, codec, sealed: owned(sealed), rawLength: data.length };
+}
+
+/**
+ * Reads `range` of the open file. A short read is taken as the end of the file (as far as this
+ * backup goes: a file that grows later differs from `before` at the final fstat and is reported
+ * as changed), which saves every small file a second read that would return 0. Small files are
+ * read synchronously: a thread-pool round trip per file cost more than it overlapped (first
+ * backup of the benchmark, cold cache: 12.0 s → 10.4 s, context switches 128k → 75k).
+ */
+function fileSource(fd: number, range: ByteRange, small: boolean): ReadSource {
+  let position = range.start;
+  let ended = false;
+  const wantedOf = (length: number) =>
+    ended ? 0 : range.end === null ? length : Math.min(length, range.end - position);
+  const advance = (bytesRead: number, wanted: number) => {
+    position += bytesRead;
+    ended = bytesRead < wanted;
+    return bytesRead;
+  };
+  if (small) {
+    return {
+      read: (buffer, offset, length) => {
+        const wanted = wantedOf(length);
+        if (wanted <= 0) return Promise.resolve(0);
+        try {
+          return Promise.resolve(advance(readSync(fd, buffer, offset, wanted, position), wanted));
+        } catch (error) {
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+    };
+  }
+  return {
+    read: (buffer, offset, length) =>
+      new Promise<number>((resolve, reject) => {
+        const wanted = wantedOf(length);
+        if (wanted <= 0) {
+          resolve(0);
+          return;
+        }
+        read(fd, buffer, offset, wanted, position, (error, bytesRead) => {
+          if (error) reject(error);
+          else resolve(advance(bytesRead, wanted));
+        });
+      }),
+  };
+}
+
 async function archiveFile(
   seq: number,
   path: string,
@@ -75,7 +126,7 @@ async function archiveFile(
   range: ByteRange,
 ): Promise<void> {
   // Metadata calls are synchronous: cheap, and a worker has nothing else to do meanwhile.
-  // Reads stay asynchronous, so several files can be read at once on a cold cache.
+  // Reads of large files stay asynchronous, so reading overlaps with sealing.
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -89,14 +140,13 @@ async function archiveFile(
     let size = 0;
     let batch: { id: BlobId; data: Uint8Array }[] = [];
     let batchBytes = 0;
+    let asked = false;
     const flush = async () => {
       const reply = await ask({ op: 'batch', seq, ids: batch.map((b) => b.id), bytes: batchBytes });
       if (reply.op !== 'need') throw new Error('unexpected answer to a batch');
       const blobs: SealedData[] = [];
       batch.forEach((chunk, i) => {
-        if (!reply.need[i]) return;
-        const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, chunk.id, chunk.data, setup.codec);
-        blobs.push({ id: chunk.id, codec, sealed: owned(sealed), rawLength: chunk.data.length });
+        if (reply.need[i]) blobs.push(sealChunk(chunk.id, chunk.data));
       });
       // The chunks are garbage now, and so are the intermediate copies sealing made (compressed,
       // ciphertext); the sealed copies themselves are transferred away below.
@@ -107,24 +157,7 @@ async function archiveFile(
       if (blobs.length > 0)
         await ask({ op: 'sealed', seq, blobs }, transferable(...blobs.map((b) => b.sealed)));
     };
-    let position = range.start;
-    const source = {
-      read: (buffer: Uint8Array, offset: number, length: number) =>
-        new Promise<number>((resolve, reject) => {
-          const wanted = range.end === null ? length : Math.min(length, range.end - position);
-          if (wanted <= 0) {
-            resolve(0);
-            return;
-          }
-          read(fd, buffer, offset, wanted, position, (error, bytesRead) => {
-            if (error) reject(error);
-            else {
-              position += bytesRead;
-              resolve(bytesRead);
-            }
-          });
-        }),
-    };
+    const source = fileSource(fd, range, range.end === null && before.size <= BigInt(BATCH_BYTES));
     if (before.isFile()) {
       const expected = (range.end ?? Number(before.size)) - range.start;
       for await (const chunk of readChunks(source, chunkerFor(params), Math.max(0, expected))) {
@@ -133,14 +166,26 @@ async function archiveFile(
         size += chunk.length;
         batch.push({ id, data: chunk });
         batchBytes += chunk.length;
-        if (batchBytes >= BATCH_BYTES) await flush();
+        if (batchBytes >= BATCH_BYTES) {
+          asked = true;
+          await flush();
+        }
       }
-      if (batch.length > 0) await flush();
+      if (asked && batch.length > 0) await flush();
       // readChunks' read buffer: about the file's size, at most 2 × maxSize.
       released(Math.min(size, 2 * params.maxSize));
     }
     const after = fstatSync(fd, { bigint: true });
-    post({ op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after) });
+    // The whole file was one batch (most files): seal it unasked, one message instead of four
+    // (asking which chunks are new costs more than sealing the rare duplicate).
+    const unasked = asked
+      ? null
+      : { blobs: batch.map((chunk) => sealChunk(chunk.id, chunk.data)), bytes: batchBytes };
+    if (unasked) released(batchBytes + 2 * unasked.blobs.reduce((sum, blob) => sum + blob.sealed.length, 0));
+    post(
+      { op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after), unasked },
+      unasked ? transferable(...unasked.blobs.map((b) => b.sealed)) : [],
+    );
   } catch (error) {
     fail(seq, error);
   } finally {

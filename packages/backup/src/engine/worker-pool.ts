@@ -22,6 +22,11 @@ export interface FileJobHandlers {
   decide(ids: readonly BlobId[], bytes: number): boolean[];
   /** Stores sealed blobs (resolves once they are written to the open pack). */
   store(blobs: readonly SealedData[]): Promise<void>;
+  /**
+   * Stores those of `blobs` the repository lacks, sealed without `decide` (a file of one batch);
+   * `bytes` is their plaintext size, for progress.
+   */
+  storeUnasked(blobs: readonly SealedData[], bytes: number): Promise<void>;
 }
 
 export type FileJobResult =
@@ -158,6 +163,19 @@ export class WorkerPool {
       job.handlers!.store(message.blobs).then(
         () => {
           this.send(job.worker, { op: 'stored', seq: message.seq });
+        },
+        (error: unknown) => {
+          this.finish(message.seq, job);
+          job.reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+      return;
+    }
+    if (message.op === 'done' && message.unasked) {
+      job.handlers!.storeUnasked(message.unasked.blobs, message.unasked.bytes).then(
+        () => {
+          this.finish(message.seq, job);
+          job.resolve(message);
         },
         (error: unknown) => {
           this.finish(message.seq, job);

@@ -84,7 +84,10 @@ export type ToWorker =
   | { readonly op: 'need'; readonly seq: number; readonly need: readonly boolean[] }
   | { readonly op: 'stored'; readonly seq: number };
 
-/** Worker → main thread. A file job sends `batch` and `sealed` (each answered) and ends with `done` or `failed`. */
+/**
+ * Worker → main thread. A file job sends `batch` and `sealed` (each answered) and ends with `done`
+ * or `failed`; a file of one batch sends only `done`.
+ */
 export type FromWorker =
   | { readonly op: 'batch'; readonly seq: number; readonly ids: readonly BlobId[]; readonly bytes: number }
   | { readonly op: 'sealed'; readonly seq: number; readonly blobs: readonly SealedData[] }
@@ -95,6 +98,11 @@ export type FromWorker =
       readonly size: number;
       readonly before: HandleStat;
       readonly after: HandleStat;
+      /**
+       * A file that fits one batch skips `batch`/`sealed`: its chunks come sealed with `done`,
+       * unasked (the main thread drops those it has), and `bytes` is their plaintext size.
+       */
+      readonly unasked: { readonly blobs: readonly SealedData[]; readonly bytes: number } | null;
     }
   | { readonly op: 'restored'; readonly seq: number; readonly outcomes: readonly RestoreFileOutcome[] }
   | {
