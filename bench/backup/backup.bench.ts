@@ -10,6 +10,8 @@
 // "tresor,restic,borg"), TRESOR_BENCH_BACKUP_DIR parent of the work directory (default the OS
 // temp dir), TRESOR_BENCH_BACKUP_KEEP=1 keeps the work directory. Needs Debian's `restic` and
 // `borgbackup` and GNU time (/usr/bin/time); run as root so the page cache can be dropped.
+// TRESOR_BENCH_BACKUP_REPEATS (default 3): runs of every timed step, tools taking turns; the
+// report gives the median and every run.
 // Progress on stderr; the Markdown result on stdout and in bench/results/backup.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,9 @@ const toolNames = (process.env.TRESOR_BENCH_BACKUP_TOOLS ?? TOOL_NAMES.join(',')
   return tool;
 });
 const keep = process.env.TRESOR_BENCH_BACKUP_KEEP === '1';
+const repeats = Number(process.env.TRESOR_BENCH_BACKUP_REPEATS ?? '3');
+if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 9))
+  throw new Error('TRESOR_BENCH_BACKUP_REPEATS must be an integer from 1 to 9');
 
 const log = (message: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
@@ -40,9 +45,18 @@ export type StepName = 'open' | 'initial' | 'unchanged' | 'changed' | 'restore' 
 
 export interface ToolResult {
   readonly tool: Tool;
+  /** Per step: the median time of its runs and the largest peak RSS among them. */
   readonly steps: Partial<Record<StepName, StepResult>>;
+  /** Per step: the time of every run, in order. */
+  readonly runs: Partial<Record<StepName, number[]>>;
   repoBytes: number;
   restoreVerified: string;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function version(file: string, args: string[]): string {
@@ -67,10 +81,13 @@ async function main(): Promise<void> {
     const dataset = generateDataset(source, spec);
     log(`dataset: ${dataset.files} files, ${(dataset.bytes / 2 ** 30).toFixed(2)} GiB`);
 
+    const paths = (tool: Tool) => ({
+      repo: join(work, `repo-${tool.name}`),
+      cache: join(work, `cache-${tool.name}`),
+    });
     const tools = toolNames.map((name): Tool => {
       const repo = join(work, `repo-${name}`);
       const cache = join(work, `cache-${name}`);
-      mkdirSync(cache);
       if (name === 'tresor') return tresorTool(repo);
       if (name === 'restic') return resticTool(repo, cache);
       return borgTool(repo, cache);
@@ -78,6 +95,7 @@ async function main(): Promise<void> {
     const results: ToolResult[] = tools.map((tool) => ({
       tool,
       steps: {},
+      runs: {},
       repoBytes: 0,
       restoreVerified: 'not run',
     }));
@@ -85,39 +103,78 @@ async function main(): Promise<void> {
     const step = async (result: ToolResult, name: StepName, command: () => ReturnType<Tool['init']>) => {
       cold();
       const measured = await runStep(command(), result.tool.env, timeFile);
-      result.steps[name] = measured;
+      const runs = (result.runs[name] ??= []);
+      runs.push(measured.seconds);
+      result.steps[name] = {
+        seconds: median(runs),
+        peakRss: Math.max(measured.peakRss, result.steps[name]?.peakRss ?? 0),
+      };
       log(
-        `${result.tool.name} ${name}: ${measured.seconds.toFixed(2)} s, ${(measured.peakRss / 2 ** 20).toFixed(0)} MiB`,
+        `${result.tool.name} ${name} (run ${runs.length}/${repeats}): ${measured.seconds.toFixed(2)} s, ${(measured.peakRss / 2 ** 20).toFixed(0)} MiB`,
       );
     };
+    /**
+     * Every step runs `repeats` times, the tools taking turns, so a slow minute hits all of them;
+     * the order rotates from run to run, so no tool always goes first (right after the dataset
+     * was written, or after another tool's heavy step).
+     */
+    const eachRun = async (body: (result: ToolResult, run: number) => Promise<void>) => {
+      for (let run = 0; run < repeats; run++) {
+        for (let i = 0; i < results.length; i++) await body(results[(run + i) % results.length]!, run);
+      }
+    };
+    const fresh = (tool: Tool) => {
+      const { repo, cache } = paths(tool);
+      rmSync(repo, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
+      mkdirSync(cache);
+    };
+    /** Copies (or, with `back`, restores) a tool's repository and cache as they were before the change. */
+    const saveState = (tool: Tool, back: boolean) => {
+      const { repo, cache } = paths(tool);
+      for (const dir of [repo, cache]) {
+        const [from, to] = back ? [`${dir}.before-change`, dir] : [dir, `${dir}.before-change`];
+        rmSync(to, { recursive: true, force: true });
+        execFileSync('cp', ['-a', '--reflink=auto', from, to]);
+      }
+    };
 
-    for (const result of results) {
+    await eachRun(async (result) => {
+      fresh(result.tool);
       await runStep(result.tool.init(), result.tool.env, timeFile);
       await step(result, 'initial', () => result.tool.backup(source, 1));
-      await step(result, 'unchanged', () => result.tool.backup(source, 2));
-      await step(result, 'open', () => result.tool.list());
-    }
+    });
+    await eachRun((result, run) => step(result, 'unchanged', () => result.tool.backup(source, 10 + run)));
+    await eachRun((result) => step(result, 'open', () => result.tool.list()));
+    for (const result of results) saveState(result.tool, false);
     const change = changeDataset(source, spec);
     log(`changed ${(change.changedBytes / 2 ** 20).toFixed(1)} MiB`);
     const expected = await hashTree(source);
-    for (const result of results) {
+    await eachRun(async (result) => {
+      saveState(result.tool, true);
       await step(result, 'changed', () => result.tool.backup(source, 3));
+    });
+    await eachRun(async (result, run) => {
       const target = join(work, `restore-${result.tool.name}`);
+      rmSync(target, { recursive: true, force: true });
       mkdirSync(target);
       await step(result, 'restore', () => result.tool.restore(target, 3));
-      const difference = compareTrees(expected, await hashTree(join(target, source)));
-      result.restoreVerified = difference ?? `all ${expected.size} files identical`;
-      log(`${result.tool.name} restore: ${result.restoreVerified}`);
+      if (run === 0) {
+        const difference = compareTrees(expected, await hashTree(join(target, source)));
+        result.restoreVerified = difference ?? `all ${expected.size} files identical`;
+        log(`${result.tool.name} restore: ${result.restoreVerified}`);
+      }
       rmSync(target, { recursive: true, force: true });
-      await step(result, 'check', () => result.tool.check());
-      result.repoBytes = directoryBytes(join(work, `repo-${result.tool.name}`));
-    }
+    });
+    await eachRun((result) => step(result, 'check', () => result.tool.check()));
+    for (const result of results) result.repoBytes = directoryBytes(paths(result.tool).repo);
 
     const markdown = report({
       results,
       dataset,
       changedBytes: change.changedBytes,
       scale,
+      repeats,
       cacheDropped,
       machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`,
       versions: {

@@ -9,6 +9,8 @@ export interface ReportInput {
   readonly dataset: DatasetStats;
   readonly changedBytes: number;
   readonly scale: number;
+  /** Runs of every timed step; the tables show their median. */
+  readonly repeats: number;
   readonly cacheDropped: boolean;
   readonly machine: string;
   readonly versions: { readonly restic: string; readonly borg: string };
@@ -101,6 +103,21 @@ export function report(input: ReportInput): string {
     [{ title: 'measurement' }, ...results.map((r) => ({ title: r.tool.label, align: 'right' as const }))],
     rows,
   );
+  const stepLabels = [
+    ['initial', 'initial backup'],
+    ['unchanged', 'no-change backup'],
+    ['changed', '1 %-change backup'],
+    ['restore', 'full restore'],
+    ['check', 'check with data verification'],
+    ['open', 'open repository'],
+  ] as const;
+  const everyRun = markdownTable(
+    [{ title: 'step' }, ...results.map((r) => ({ title: r.tool.label, align: 'right' as const }))],
+    stepLabels.map(([step, label]) => [
+      label,
+      ...results.map((r) => (r.runs[step] ?? []).map((value) => value.toFixed(2)).join(' / ') || '–'),
+    ]),
+  );
   const ours = results.find((r) => r.tool.name === 'tresor');
   const restic = results.find((r) => r.tool.name === 'restic');
   const targets =
@@ -126,12 +143,17 @@ Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${input.ma
 Dataset: ${input.dataset.files} files, ${gib} GiB (scale ${input.scale}); the ~1 % change wrote ${(input.changedBytes / 2 ** 20).toFixed(1)} MiB.
 Page cache dropped before every timed step: ${input.cacheDropped ? 'yes' : '**no** (not permitted here: times are warm-cache)'}.
 Command: \`npx tsc -b packages/backup && npm run bench:backup\`.
+Every timed step ran ${input.repeats} time(s), the tools taking turns; times are the median, peak RSS the largest.
 
 ${absolute}
 
 Ratios from this run (throughput ratios are restic's time / ours, so higher is better):
 
 ${targets}
+
+Every run in seconds, in order:
+
+${everyRun}
 
 Restored trees compared with the source (SHA-256 of every file):
 
