@@ -178,9 +178,10 @@ async function archiveFile(
     const after = fstatSync(fd, { bigint: true });
     // The whole file was one batch (most files): seal it unasked, one message instead of four
     // (asking which chunks are new costs more than sealing the rare duplicate).
-    const unasked = asked
-      ? null
-      : { blobs: batch.map((chunk) => sealChunk(chunk.id, chunk.data)), bytes: batchBytes };
+    const unasked =
+      asked || batch.length === 0
+        ? null
+        : { blobs: batch.map((chunk) => sealChunk(chunk.id, chunk.data)), bytes: batchBytes };
     if (unasked) released(batchBytes + 2 * unasked.blobs.reduce((sum, blob) => sum + blob.sealed.length, 0));
     post(
       { op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after), unasked },
