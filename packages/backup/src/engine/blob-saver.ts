@@ -62,24 +62,25 @@ export class BlobSaver {
     return this.index.has(id) || this.queued.has(id);
   }
 
+  /** True (and queued from now on) when this run is the first to want blob `id`. */
+  private claim(id: BlobId): boolean {
+    if (this.known(id)) return false;
+    this.queued.add(id);
+    return true;
+  }
+
   /** The main thread's part of a file job (see WorkerPool.startFile). */
   readonly handlers: FileJobHandlers = {
-    decide: (ids) =>
-      ids.map((id) => {
-        if (this.known(id)) return false;
-        this.queued.add(id);
-        return true;
-      }),
+    decide: (ids) => ids.map((id) => this.claim(id)),
     store: (blobs) => this.store(blobs),
     storeUnasked: (blobs) => {
-      const wanted = blobs.filter((blob) => {
-        if (this.known(blob.id)) return false;
-        this.queued.add(blob.id);
-        return true;
-      });
+      const wanted: SealedData[] = [];
       let dropped = 0;
-      for (const blob of blobs) dropped += blob.sealed.length;
-      released(dropped - wanted.reduce((sum, blob) => sum + blob.sealed.length, 0));
+      for (const blob of blobs) {
+        if (this.claim(blob.id)) wanted.push(blob);
+        else dropped += blob.sealed.length; // a duplicate: its sealed copy is garbage now
+      }
+      released(dropped);
       return wanted.length === 0 ? Promise.resolve() : this.store(wanted);
     },
   };

@@ -68,9 +68,23 @@ function handleStat(stats: BigIntStats): HandleStat {
   };
 }
 
-function sealChunk(id: BlobId, data: Uint8Array): SealedData {
-  const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, data, setup.codec);
-  return { id, codec, sealed: owned(sealed), rawLength: data.length };
+interface Chunk {
+  readonly id: BlobId;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Compresses and encrypts `chunks` (taken from a batch of `batchBytes` plaintext bytes). The
+ * batch is garbage afterwards, and so are the intermediate copies sealing made (compressed,
+ * ciphertext); the sealed copies themselves are transferred to the main thread.
+ */
+function sealBatch(chunks: readonly Chunk[], batchBytes: number): SealedData[] {
+  const blobs = chunks.map(({ id, data }): SealedData => {
+    const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, data, setup.codec);
+    return { id, codec, sealed: owned(sealed), rawLength: data.length };
+  });
+  released(batchBytes + 2 * blobs.reduce((sum, blob) => sum + blob.sealed.length, 0));
+  return blobs;
 }
 
 /**
@@ -138,22 +152,18 @@ async function archiveFile(
     const before = fstatSync(fd, { bigint: true });
     const content: BlobId[] = [];
     let size = 0;
-    let batch: { id: BlobId; data: Uint8Array }[] = [];
+    let batch: Chunk[] = [];
     let batchBytes = 0;
     let asked = false;
     const flush = async () => {
       const reply = await ask({ op: 'batch', seq, ids: batch.map((b) => b.id), bytes: batchBytes });
       if (reply.op !== 'need') throw new Error('unexpected answer to a batch');
-      const blobs: SealedData[] = [];
-      batch.forEach((chunk, i) => {
-        if (reply.need[i]) blobs.push(sealChunk(chunk.id, chunk.data));
-      });
-      // The chunks are garbage now, and so are the intermediate copies sealing made (compressed,
-      // ciphertext); the sealed copies themselves are transferred away below.
-      const dropped = batchBytes + 2 * blobs.reduce((sum, blob) => sum + blob.sealed.length, 0);
+      const blobs = sealBatch(
+        batch.filter((_, i) => reply.need[i]),
+        batchBytes,
+      );
       batch = [];
       batchBytes = 0;
-      released(dropped);
       if (blobs.length > 0)
         await ask({ op: 'sealed', seq, blobs }, transferable(...blobs.map((b) => b.sealed)));
     };
@@ -179,10 +189,7 @@ async function archiveFile(
     // The whole file was one batch (most files): seal it unasked, one message instead of four
     // (asking which chunks are new costs more than sealing the rare duplicate).
     const unasked =
-      asked || batch.length === 0
-        ? null
-        : { blobs: batch.map((chunk) => sealChunk(chunk.id, chunk.data)), bytes: batchBytes };
-    if (unasked) released(batchBytes + 2 * unasked.blobs.reduce((sum, blob) => sum + blob.sealed.length, 0));
+      asked || batch.length === 0 ? null : { blobs: sealBatch(batch, batchBytes), bytes: batchBytes };
     post(
       { op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after), unasked },
       unasked ? transferable(...unasked.blobs.map((b) => b.sealed)) : [],

@@ -90,9 +90,7 @@ class Restorer {
    * (4 random bytes per file cost ~150 ms of the main thread over 20,000 files).
    */
   private readonly runId = randomBytes(4).toString('hex');
-  private files = 0;
-  /** Pack paths by pack id (a restore reads each pack for many blobs). */
-  private readonly packPaths = new Map<string, string>();
+  private tempNames = 0;
 
   constructor(
     private readonly repo: Repository,
@@ -205,19 +203,14 @@ class Restorer {
         this.errors.push({ path, message: `not restored: blob ${id} is not in the index` });
         return;
       }
-      let packPath = this.packPaths.get(entry.packId);
-      if (packPath === undefined) {
-        packPath = await this.repo.locatePack(entry.packId);
-        this.packPaths.set(entry.packId, packPath);
-      }
-      blobs.push({ ...entry, packPath });
+      blobs.push({ ...entry, packPath: await this.repo.locatePack(entry.packId) });
     }
     this.batch.push({
       path,
       blobCount: blobs.length,
       file: {
         dest,
-        temp: `${dest}.tresor-restore-${this.runId}-${++this.files}`,
+        temp: `${dest}.tresor-restore-${this.runId}-${++this.tempNames}`,
         blobs,
         mode: node.mode,
         mtimeNs: node.mtimeNs,

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { computeBlobId } from '../crypto/blob-id.js';
+import { type BlobId, computeBlobId } from '../crypto/blob-id.js';
+import type { CodecName } from '../compress/codec.js';
 import { deriveRepositoryKeys, generateMasterKey } from '../crypto/keys.js';
 import { BlobType } from '../format.js';
 import { removeDir, tempDir } from '../testing/fixtures.js';
@@ -11,45 +12,65 @@ import { sealBlob } from './blob-codec.js';
 import { PackFiles, restoreFiles, verifyPack } from './worker-files.js';
 import type { RestoreFile, StoredBlob } from './worker-protocol.js';
 
-// verifyPack reads a pack blob by blob; these cases make sure that streaming still hashes every
-// byte (blobs, the gaps between them, the tail) and still opens every blob.
-describe('verifyPack', () => {
-  const repoKeys = deriveRepositoryKeys(generateMasterKey(), 'test-repository');
-  const keys = { encryption: repoKeys.encryption, id: repoKeys.id };
-  let dir: string;
+const repoKeys = deriveRepositoryKeys(generateMasterKey(), 'test-repository');
+const keys = { encryption: repoKeys.encryption, id: repoKeys.id };
 
+/**
+ * Writes a pack of `contents` (each sealed under `id`, by default its own keyed id) followed by
+ * `tail`. @returns where each blob lies and the pack's bytes.
+ */
+async function writePack(
+  packPath: string,
+  contents: readonly { raw: Uint8Array; id?: BlobId }[],
+  codec: CodecName,
+  tail = new Uint8Array(0),
+): Promise<{ blobs: StoredBlob[]; bytes: Buffer }> {
+  const parts: Uint8Array[] = [];
+  const blobs: StoredBlob[] = [];
+  let offset = 0;
+  for (const { raw, id = computeBlobId(keys.id, raw) } of contents) {
+    const sealed = sealBlob(keys.encryption, BlobType.data, id, raw, codec);
+    blobs.push({
+      packPath,
+      offset,
+      length: sealed.sealed.length,
+      type: BlobType.data,
+      codec: sealed.codec,
+      id,
+      rawLength: raw.length,
+    });
+    parts.push(sealed.sealed);
+    offset += sealed.sealed.length;
+  }
+  parts.push(tail);
+  const bytes = Buffer.concat(parts);
+  await writeFile(packPath, bytes);
+  return { blobs, bytes };
+}
+
+function useTempDir(): () => string {
+  let dir: string | undefined;
   before(async () => {
     dir = await tempDir();
   });
   after(async () => {
-    await removeDir(dir);
+    if (dir) await removeDir(dir);
   });
+  return () => dir!;
+}
+
+// verifyPack reads a pack blob by blob; these cases make sure that streaming still hashes every
+// byte (blobs, the gaps between them, the tail) and still opens every blob.
+describe('verifyPack', () => {
+  const dir = useTempDir();
 
   /** A pack of `count` blobs (sizes around 1.5 MiB, more than the read buffer) and a 100-byte tail. */
   async function makePack(name: string, count: number) {
-    const parts: Uint8Array[] = [];
-    const blobs: StoredBlob[] = [];
-    const packPath = join(dir, name);
-    let offset = 0;
-    for (let i = 0; i < count; i++) {
-      const raw = new Uint8Array(1_500_000 + i).map((_, j) => (j * 7 + i) % 251);
-      const id = computeBlobId(keys.id, raw);
-      const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, raw, 'zstd');
-      blobs.push({
-        packPath,
-        offset,
-        length: sealed.length,
-        type: BlobType.data,
-        codec,
-        id,
-        rawLength: raw.length,
-      });
-      parts.push(sealed);
-      offset += sealed.length;
-    }
-    parts.push(new Uint8Array(100).fill(9));
-    const bytes = Buffer.concat(parts);
-    await writeFile(packPath, bytes);
+    const packPath = join(dir(), name);
+    const contents = Array.from({ length: count }, (_, i) => ({
+      raw: new Uint8Array(1_500_000 + i).map((_, j) => (j * 7 + i) % 251),
+    }));
+    const { blobs, bytes } = await writePack(packPath, contents, 'zstd', new Uint8Array(100).fill(9));
     return { packPath, blobs, bytes, packId: createHash('sha256').update(bytes).digest('hex') };
   }
 
@@ -87,17 +108,7 @@ describe('verifyPack', () => {
 });
 
 describe('restoreFiles', () => {
-  const repoKeys = deriveRepositoryKeys(generateMasterKey(), 'test-repository');
-  const keys = { encryption: repoKeys.encryption, id: repoKeys.id };
-  let dir: string;
-
-  before(async () => {
-    dir = await tempDir();
-  });
-  after(async () => {
-    await removeDir(dir);
-  });
-
+  const dir = useTempDir();
   const text = (s: string) => new TextEncoder().encode(s);
 
   /**
@@ -105,37 +116,20 @@ describe('restoreFiles', () => {
    * the id of other plaintext (what a writer's bug or bad RAM between hashing and sealing makes).
    */
   async function makePack() {
-    const packPath = join(dir, 'pack');
-    const good = text('Befund: unauffällig');
-    const claimed = text('was gehasht wurde');
-    const stored = text('was versiegelt wurde');
-    const blobs: StoredBlob[] = [];
-    const parts: Uint8Array[] = [];
-    let offset = 0;
-    for (const [raw, id] of [
-      [good, computeBlobId(keys.id, good)],
-      [stored, computeBlobId(keys.id, claimed)],
-    ] as const) {
-      const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, raw, 'none');
-      blobs.push({
-        packPath,
-        offset,
-        length: sealed.length,
-        type: BlobType.data,
-        codec,
-        id,
-        rawLength: raw.length,
-      });
-      parts.push(sealed);
-      offset += sealed.length;
-    }
-    await writeFile(packPath, Buffer.concat(parts));
+    const { blobs } = await writePack(
+      join(dir(), 'pack'),
+      [
+        { raw: text('Befund: unauffällig') },
+        { raw: text('was versiegelt wurde'), id: computeBlobId(keys.id, text('was gehasht wurde')) },
+      ],
+      'none',
+    );
     return { good: blobs[0]!, missealed: blobs[1]! };
   }
 
   const fileOf = (name: string, blobs: StoredBlob[], checkIds: boolean): RestoreFile => ({
-    dest: join(dir, name),
-    temp: join(dir, `${name}.tresor-restore-0000`),
+    dest: join(dir(), name),
+    temp: join(dir(), `${name}.tresor-restore-0000`),
     blobs,
     mode: 0o640,
     mtimeNs: '1700000000500000000',
@@ -168,19 +162,19 @@ describe('restoreFiles', () => {
     });
     assert.deepEqual(outcomes[4], { ok: true, bytes: 2 * good.rawLength });
 
-    assert.equal(await readFile(join(dir, 'a.txt'), 'utf8'), 'Befund: unauffällig');
-    const info = await stat(join(dir, 'a.txt'), { bigint: true });
+    assert.equal(await readFile(join(dir(), 'a.txt'), 'utf8'), 'Befund: unauffällig');
+    const info = await stat(join(dir(), 'a.txt'), { bigint: true });
     assert.equal(Number(info.mode & 0o777n), 0o640);
     assert.equal(info.mtimeNs / 1000n, 1700000000500000000n / 1000n);
     // Failed files leave nothing behind: no partial file, no temporary one.
-    assert.deepEqual((await readdir(dir)).sort(), ['a.txt', 'e.txt', 'pack']);
+    assert.deepEqual((await readdir(dir())).sort(), ['a.txt', 'e.txt', 'pack']);
   });
 
   it('trusts the encryption tag unless asked to recompute ids (restore --verify)', async () => {
     const { missealed } = await makePack();
     const [trusted] = restoreFiles(keys, new PackFiles(), [fileOf('trusted.txt', [missealed], false)]);
     assert.deepEqual(trusted, { ok: true, bytes: missealed.rawLength });
-    assert.equal(await readFile(join(dir, 'trusted.txt'), 'utf8'), 'was versiegelt wurde');
+    assert.equal(await readFile(join(dir(), 'trusted.txt'), 'utf8'), 'was versiegelt wurde');
     const [verified] = restoreFiles(keys, new PackFiles(), [fileOf('verified.txt', [missealed], true)]);
     assert.equal(verified!.ok, false);
     assert.equal((verified as { damaged: boolean }).damaged, true);

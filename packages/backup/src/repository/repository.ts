@@ -205,23 +205,25 @@ export class Repository {
   /** Consulted, in the order added, for packs this repository's own `data/` lacks. */
   addPackSource(source: PackSource): void {
     this.packSources.push(source);
+    this.located.clear(); // own paths located before may now be found elsewhere
   }
 
   /** A path to read the pack from: its own file, else the first pack source that has it. */
   async locatePack(packId: string): Promise<string> {
-    const own = this.packPath(packId);
-    if (this.packSources.length === 0) return own;
     const known = this.located.get(packId);
     if (known !== undefined) return known;
+    const own = this.packPath(packId);
     let found: string | undefined = own;
-    try {
-      await access(own);
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw error;
-      found = undefined;
-      for (const source of this.packSources) {
-        found = await source.locate(packId);
-        if (found !== undefined) break;
+    if (this.packSources.length > 0) {
+      try {
+        await access(own);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        found = undefined;
+        for (const source of this.packSources) {
+          found = await source.locate(packId);
+          if (found !== undefined) break;
+        }
       }
     }
     if (found === undefined) return own; // opening it reports the missing pack as before
