@@ -34,7 +34,8 @@ async function* iterate(source: ByteSource): AsyncGenerator<Uint8Array> {
 
 /**
  * Cuts a byte stream into chunks of exactly `chunkSize` bytes (the final one shorter, or empty for
- * an empty stream) and flags the final one. Buffers at most two chunks.
+ * an empty stream) and flags the final one. Buffers at most two chunks. A chunk that lies whole
+ * inside one piece of the stream is handed on as a view of that piece, not copied.
  */
 export async function* chunkPlaintext(
   source: ByteSource,
@@ -47,16 +48,23 @@ export async function* chunkPlaintext(
   for await (const piece of iterate(source)) {
     let offset = 0;
     while (offset < piece.length) {
-      const take = Math.min(chunkSize - filled, piece.length - offset);
-      buffer.set(piece.subarray(offset, offset + take), filled);
-      filled += take;
-      offset += take;
-      if (filled === chunkSize) {
-        if (pending !== undefined) yield { index: index++, final: false, bytes: pending };
-        pending = buffer;
+      let full: Uint8Array;
+      if (filled === 0 && piece.length - offset >= chunkSize) {
+        // A whole chunk inside the piece (a source reading in chunk-sized pieces): no copy.
+        full = piece.subarray(offset, offset + chunkSize);
+        offset += chunkSize;
+      } else {
+        const take = Math.min(chunkSize - filled, piece.length - offset);
+        buffer.set(piece.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled < chunkSize) continue;
+        full = buffer;
         buffer = new Uint8Array(chunkSize);
         filled = 0;
       }
+      if (pending !== undefined) yield { index: index++, final: false, bytes: pending };
+      pending = full;
     }
   }
   if (filled > 0 || pending === undefined) {

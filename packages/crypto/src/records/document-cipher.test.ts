@@ -45,7 +45,7 @@ describe('document chunk encryption', () => {
 
   it('round-trips through fixed-size chunks, whatever the piece sizes', async () => {
     const cipher = await DocumentCipher.create(dataKey, context);
-    for (const pieceSize of [1, 333, 1000, 4096]) {
+    for (const pieceSize of [1, 333, 1000, 1500, 2000, 4096]) {
       const sealed = await sealAll(cipher, plaintext, pieceSize);
       assert.equal(sealed.length, documentChunkCount(plaintext.length, CHUNK));
       sealed.forEach((chunk, i) => {
@@ -53,6 +53,31 @@ describe('document chunk encryption', () => {
       });
       assert.deepEqual(await collect(openChunks(cipher, list(sealed))), plaintext);
     }
+  });
+
+  it('hands on whole chunks inside a piece as views of it, and copies only chunks spanning pieces', async () => {
+    const source = plaintext.slice();
+    const chunks = [];
+    for await (const chunk of chunkPlaintext(pieces(source, 2500), CHUNK)) chunks.push(chunk);
+    assert.deepEqual(
+      chunks.map((c) => [c.index, c.final, c.bytes.length, c.bytes.buffer === source.buffer]),
+      [
+        [0, false, 1000, true],
+        [1, false, 1000, true],
+        [2, false, 1000, false], // 500 bytes from each of the two pieces
+        [3, true, 500, false],
+      ],
+    );
+    assert.deepEqual(new Uint8Array(Buffer.concat(chunks.map((c) => c.bytes))), plaintext);
+  });
+
+  it('seals into two parts that open, put together, like a sealed chunk', async () => {
+    const cipher = await DocumentCipher.create(dataKey, context);
+    const [nonce, ciphertext] = await cipher.sealParts(0, true, plaintext.subarray(0, 700));
+    assert.equal(nonce.length + ciphertext.length, sealedChunkLength(700, 0, CHUNK));
+    const sealed = new Uint8Array(Buffer.concat([nonce, ciphertext]));
+    assert.deepEqual(await cipher.open(0, true, sealed), plaintext.subarray(0, 700));
+    await assert.rejects(cipher.open(0, false, sealed), DecryptionError);
   });
 
   it('handles empty documents and exact multiples of the chunk size', async () => {

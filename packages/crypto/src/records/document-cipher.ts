@@ -98,6 +98,18 @@ export class DocumentCipher {
 
   /** `nonce || ciphertext || tag` of chunk `index`. */
   async seal(index: number, final: boolean, plaintext: Uint8Array): Promise<Uint8Array> {
+    const [nonce, ciphertext] = await this.sealParts(index, final, plaintext);
+    const sealed = new Uint8Array(nonce.length + ciphertext.length);
+    sealed.set(nonce);
+    sealed.set(ciphertext, nonce.length);
+    return sealed;
+  }
+
+  /**
+   * The sealed chunk as its two parts, `nonce` and `ciphertext || tag`, for a caller that copies
+   * them into a larger buffer anyway (an upload request carrying several chunks).
+   */
+  async sealParts(index: number, final: boolean, plaintext: Uint8Array): Promise<[Uint8Array, Uint8Array]> {
     if (!Number.isSafeInteger(index) || index < 0) throw new RangeError('chunk index must be >= 0');
     if (plaintext.length > DOCUMENT_CHUNK_SIZE) throw new RangeError('chunk too large');
     const nonce = randomBytes(AES_GCM_NONCE_LENGTH);
@@ -106,10 +118,7 @@ export class DocumentCipher {
       this.key,
       plaintext as Uint8Array<ArrayBuffer>,
     );
-    const sealed = new Uint8Array(AES_GCM_NONCE_LENGTH + ct.byteLength);
-    sealed.set(nonce);
-    sealed.set(new Uint8Array(ct), AES_GCM_NONCE_LENGTH);
-    return sealed;
+    return [nonce, new Uint8Array(ct)];
   }
 
   /**

@@ -73,6 +73,7 @@ async function sendChunks(
   let sent = 0;
   let read = 0;
   let failure: unknown;
+  /** Consecutive chunks for one request: `sealed` holds each chunk's two sealed parts. */
   let run: { from: number; sealed: Uint8Array[]; plainBytes: number } | undefined;
   options.onProgress?.(0, file.size);
 
@@ -80,7 +81,7 @@ async function sendChunks(
     const put = context.http
       .raw('PUT', `/api/v1/documents/${enc(view.id)}/content?from=${batch.from}`, {
         token: context.token(),
-        body: batch.sealed.length === 1 ? batch.sealed[0]! : concatBytes(...batch.sealed),
+        body: concatBytes(...batch.sealed),
         signal: options.signal,
       })
       .then(async (response) => {
@@ -111,9 +112,9 @@ async function sendChunks(
       continue;
     }
     run ??= { from: chunk.index, sealed: [], plainBytes: 0 };
-    run.sealed.push(await cipher.seal(chunk.index, chunk.final, chunk.bytes));
+    run.sealed.push(...(await cipher.sealParts(chunk.index, chunk.final, chunk.bytes)));
     run.plainBytes += chunk.bytes.length;
-    if (run.sealed.length >= CHUNKS_PER_REQUEST) {
+    if (run.sealed.length >= 2 * CHUNKS_PER_REQUEST) {
       await send(run);
       run = undefined;
     }

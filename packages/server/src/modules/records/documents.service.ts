@@ -2,7 +2,12 @@ import { Readable } from 'node:stream';
 import { documentChunkCount, MAX_DOCUMENT_SIZE, sealedChunkLength } from '@tresor/crypto';
 import { records } from '@tresor/sdk/contract';
 import { AppError } from '../../platform/app-error.js';
-import { type BlobKey, type BlobStore, BlobStoreError } from '../../platform/blob/blob-store.js';
+import {
+  type BlobKey,
+  type BlobStore,
+  BlobStoreError,
+  type StagedBlob,
+} from '../../platform/blob/blob-store.js';
 import type { AuthContext } from '../../platform/http/auth-guard.js';
 import { StreamSegments } from '../../platform/streams/segments.js';
 import { requirePatient } from './patients.service.js';
@@ -30,6 +35,10 @@ function checkDeclaredRun(declared: number, lengths: readonly number[]): void {
   throw new AppError(
     lengths.length === records.MAX_CHUNKS_PER_CONTENT_REQUEST ? 'request.too_large' : 'records.chunk_invalid',
   );
+}
+
+function chunkOf(index: number, blob: StagedBlob): StoredChunk {
+  return { index, blobKey: blob.key, size: blob.size };
 }
 
 function allChunks(document: StoredDocument): StoredChunk[] {
@@ -116,9 +125,10 @@ export class DocumentsService {
     const expected = sealedChunkLength(document.size, index, document.chunkSize);
     if (declaredLength !== undefined && declaredLength !== expected)
       throw new AppError('records.chunk_invalid');
-    const stored = await this.storeChunk(auth, index, body, expected);
-    await this.recordChunks(auth, id, [stored]);
-    return { index, size: stored.size };
+    const staged = await this.stageChunk(body, expected);
+    await this.blobs.commit([staged]);
+    await this.recordChunks(auth, id, [chunkOf(index, staged)]);
+    return { index, size: staged.size };
   }
 
   /**
@@ -142,18 +152,23 @@ export class DocumentsService {
       lengths.push(sealedChunkLength(document.size, index, document.chunkSize));
     if (declaredLength !== undefined) checkDeclaredRun(declaredLength, lengths);
     const segments = new StreamSegments(body);
-    const stored: StoredChunk[] = [];
+    const staged: StagedBlob[] = [];
     let failure: Error | undefined;
     try {
-      for (const [offset, length] of lengths.entries()) {
+      for (const length of lengths) {
         if (await segments.atEnd()) break;
-        stored.push(await this.storeChunk(auth, from + offset, segments.next(length), length));
+        staged.push(await this.stageChunk(segments.next(length), length));
       }
-      if (stored.length === 0 || !(await segments.atEnd())) throw new AppError('records.chunk_invalid');
+      if (staged.length === 0 || !(await segments.atEnd())) throw new AppError('records.chunk_invalid');
     } catch (error) {
       failure = error instanceof Error ? error : new Error('upload body failed', { cause: error });
     }
-    if (stored.length > 0) await this.recordChunks(auth, id, stored);
+    const stored = staged.map((blob, offset) => chunkOf(from + offset, blob));
+    if (staged.length > 0) {
+      // One round of flushes for the whole run; a chunk is durable before it is recorded.
+      await this.blobs.commit(staged);
+      await this.recordChunks(auth, id, stored);
+    }
     if (failure !== undefined) throw failure;
     return { from, count: stored.length };
   }
@@ -168,27 +183,22 @@ export class DocumentsService {
     });
   }
 
-  /** One chunk's bytes into the blob store; refused (and not kept) unless exactly `expected` long. */
-  private async storeChunk(
-    auth: AuthContext,
-    index: number,
-    bytes: AsyncIterable<Uint8Array>,
-    expected: number,
-  ): Promise<StoredChunk> {
-    let stored: { key: BlobKey; size: number };
+  /** One chunk's bytes staged in the blob store; refused (and dropped) unless exactly `expected` long. */
+  private async stageChunk(bytes: AsyncIterable<Uint8Array>, expected: number): Promise<StagedBlob> {
+    let staged: StagedBlob;
     try {
-      stored = await this.blobs.put(bytes, { maxBytes: expected });
+      staged = await this.blobs.stage(bytes, { maxBytes: expected });
     } catch (error) {
       if (error instanceof BlobStoreError && error.code === 'blob.too_large') {
         throw new AppError('records.chunk_invalid');
       }
       throw error;
     }
-    if (stored.size !== expected) {
-      await this.discard(auth.practiceId, [stored.key]);
+    if (staged.size !== expected) {
+      await this.blobs.discard([staged]);
       throw new AppError('records.chunk_invalid');
     }
-    return { index, blobKey: stored.key, size: stored.size };
+    return staged;
   }
 
   /** Records stored chunks (replacing earlier uploads of the same index) while the upload is open. */

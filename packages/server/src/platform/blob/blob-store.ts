@@ -21,6 +21,14 @@ export interface BlobInfo {
   readonly size: number;
 }
 
+/**
+ * A blob written by {@link BlobStore.stage} but not yet visible: {@link BlobStore.commit} makes it
+ * durable and visible, {@link BlobStore.discard} drops it. `token` belongs to the store.
+ */
+export interface StagedBlob extends BlobInfo {
+  readonly token: string;
+}
+
 export type PutFailure = 'blob.digest_mismatch' | 'blob.too_large';
 
 export class BlobStoreError extends Error {
@@ -40,6 +48,16 @@ export class BlobStoreError extends Error {
  */
 export interface BlobStore {
   put(content: AsyncIterable<Uint8Array> | Uint8Array, options?: PutOptions): Promise<BlobInfo>;
+  /**
+   * Writes a blob without making it visible or durable yet, so that several blobs written one
+   * after another become durable together in one {@link commit} (one round of disk flushes
+   * instead of one per blob). Staged blobs left by a crash are removed when the store opens.
+   */
+  stage(content: AsyncIterable<Uint8Array> | Uint8Array, options?: PutOptions): Promise<StagedBlob>;
+  /** Makes staged blobs durable, then visible under their keys. */
+  commit(staged: readonly StagedBlob[]): Promise<void>;
+  /** Drops staged blobs that will not be committed. */
+  discard(staged: readonly StagedBlob[]): Promise<void>;
   /** The blob's content, or undefined when no blob has this key. */
   get(key: BlobKey): Promise<Readable | undefined>;
   head(key: BlobKey): Promise<BlobInfo | undefined>;

@@ -93,6 +93,40 @@ describe('FsBlobStore', () => {
     assert.deepEqual(await readdir(join(root, 'tmp')), []);
   });
 
+  it('keeps staged blobs invisible until committed, then shows all of them', async () => {
+    const { store } = await openStore();
+    const staged = [await store.stage(chunks('one')), await store.stage(Buffer.from('two'))];
+    assert.deepEqual(
+      staged.map(({ key, size }) => ({ key, size })),
+      [
+        { key: sha256('one'), size: 3 },
+        { key: sha256('two'), size: 3 },
+      ],
+    );
+    assert.equal(await store.head(sha256('one')), undefined);
+    await store.commit(staged);
+    assert.equal(await text((await store.get(sha256('one')))!), 'one');
+    assert.equal(await text((await store.get(sha256('two')))!), 'two');
+  });
+
+  it('drops discarded staged blobs without a trace, and staged ones left by a crash on open', async () => {
+    const { root, store } = await openStore();
+    const dropped = await store.stage(Buffer.from('dropped'));
+    await store.discard([dropped]);
+    assert.deepEqual(await readdir(join(root, 'tmp')), []);
+    await store.stage(Buffer.from('never committed'));
+    assert.equal((await readdir(join(root, 'tmp'))).length, 1);
+    await FsBlobStore.open(root);
+    assert.deepEqual(await readdir(join(root, 'tmp')), []);
+    assert.deepEqual(await readdir(join(root, 'sha256')), []);
+  });
+
+  it('refuses a staged token that is not its own', async () => {
+    const { store } = await openStore();
+    const forged = { key: sha256('x'), size: 1, token: '../sha256/ab/x' };
+    await assert.rejects(store.commit([forged]), TypeError);
+  });
+
   it('rejects malformed keys', async () => {
     const { store } = await openStore();
     await assert.rejects(store.head('../../etc/passwd' as BlobKey), TypeError);

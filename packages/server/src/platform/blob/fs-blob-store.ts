@@ -9,15 +9,17 @@ import {
   type BlobStore,
   BlobStoreError,
   type PutOptions,
+  type StagedBlob,
   parseBlobKey,
 } from './blob-store.js';
 
 const WRITE_BATCH_BYTES = 1024 * 1024;
+const STAGED_TOKEN = /^[0-9a-f-]{36}$/;
 
 /**
  * Blob store on the local file system: `<root>/sha256/ab/<key>`. Content is streamed into a
- * temp file under `<root>/tmp`, fsynced, then renamed into place and the directory fsynced,
- * so a crash at any point leaves either no blob or the whole blob, never a partial one.
+ * temp file under `<root>/tmp` (staged), fsynced, then renamed into place and the directory
+ * fsynced, so a crash at any point leaves either no blob or the whole blob, never a partial one.
  */
 export class FsBlobStore implements BlobStore {
   private constructor(private readonly root: string) {}
@@ -31,7 +33,17 @@ export class FsBlobStore implements BlobStore {
   }
 
   async put(content: AsyncIterable<Uint8Array> | Uint8Array, options: PutOptions = {}): Promise<BlobInfo> {
-    const tempPath = join(this.root, 'tmp', randomUUID());
+    const staged = await this.stage(content, options);
+    await this.commit([staged]);
+    return { key: staged.key, size: staged.size };
+  }
+
+  async stage(
+    content: AsyncIterable<Uint8Array> | Uint8Array,
+    options: PutOptions = {},
+  ): Promise<StagedBlob> {
+    const token = randomUUID();
+    const tempPath = this.tempPathOf(token);
     const hash = createHash('sha256');
     let size = 0;
     const file = await open(tempPath, 'wx', 0o600);
@@ -55,7 +67,6 @@ export class FsBlobStore implements BlobStore {
         }
       }
       if (pending.length > 0) await file.writev(pending);
-      await file.sync();
     } catch (error) {
       await file.close();
       await unlink(tempPath).catch(() => undefined);
@@ -68,11 +79,36 @@ export class FsBlobStore implements BlobStore {
       await unlink(tempPath);
       throw new BlobStoreError('blob.digest_mismatch', 'blob content does not match its key');
     }
-    const dir = join(this.root, 'sha256', key.slice(0, 2));
-    await mkdir(dir, { recursive: true });
-    await rename(tempPath, join(dir, key));
-    await fsyncDirectory(dir);
-    return { key, size };
+    return { key, size, token };
+  }
+
+  /**
+   * Flushes every staged file at once (the kernel joins concurrent flushes into few journal
+   * commits), renames each into place, then flushes each directory that gained a name.
+   */
+  async commit(staged: readonly StagedBlob[]): Promise<void> {
+    try {
+      await this.publish(staged);
+    } catch (error) {
+      await this.discard(staged);
+      throw error;
+    }
+  }
+
+  private async publish(staged: readonly StagedBlob[]): Promise<void> {
+    await Promise.all(staged.map((blob) => fsyncPath(this.tempPathOf(blob.token))));
+    const dirs = new Set<string>();
+    for (const blob of staged) {
+      const dir = join(this.root, 'sha256', blob.key.slice(0, 2));
+      if (!dirs.has(dir)) await mkdir(dir, { recursive: true });
+      dirs.add(dir);
+      await rename(this.tempPathOf(blob.token), this.pathOf(blob.key));
+    }
+    await Promise.all([...dirs].map(fsyncPath));
+  }
+
+  async discard(staged: readonly StagedBlob[]): Promise<void> {
+    await Promise.all(staged.map((blob) => unlink(this.tempPathOf(blob.token)).catch(ifMissing(undefined))));
   }
 
   async get(key: BlobKey): Promise<Readable | undefined> {
@@ -101,8 +137,13 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: BlobKey): Promise<boolean> {
     const removed = await unlink(this.pathOf(key)).then(() => true, ifMissing(false));
-    if (removed) await fsyncDirectory(join(this.root, 'sha256', key.slice(0, 2)));
+    if (removed) await fsyncPath(join(this.root, 'sha256', key.slice(0, 2)));
     return removed;
+  }
+
+  private tempPathOf(token: string): string {
+    if (!STAGED_TOKEN.test(token)) throw new TypeError('invalid staged blob token');
+    return join(this.root, 'tmp', token);
   }
 
   private pathOf(key: BlobKey): string {
@@ -111,8 +152,8 @@ export class FsBlobStore implements BlobStore {
   }
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {
