@@ -135,6 +135,8 @@ export class Archiver {
     if (subtree === undefined) return undefined;
     try {
       const tree = await this.deps.trees.load(subtree);
+      // The walk goes into these directories next: read their listings meanwhile.
+      this.deps.trees.prefetch(subtreesOf(tree.nodes));
       return new Map(tree.nodes.map((node) => [node.name, node]));
     } catch (error) {
       // A damaged parent tree only means that the files below are read again.
@@ -386,4 +388,8 @@ function unchanged(node: FileNode, stats: BigIntStats): boolean {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+function* subtreesOf(nodes: readonly TreeNode[]): Generator<BlobId> {
+  for (const node of nodes) if (node.type === 'dir') yield node.subtree;
 }
