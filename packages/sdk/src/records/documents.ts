@@ -73,15 +73,15 @@ async function sendChunks(
   let sent = 0;
   let read = 0;
   let failure: unknown;
-  /** Consecutive chunks for one request: `sealed` holds each chunk's two sealed parts. */
-  let run: { from: number; sealed: Uint8Array[]; plainBytes: number } | undefined;
+  /** Consecutive chunks for one request; `parts` holds each chunk's nonce and ciphertext. */
+  let run: { from: number; chunks: number; parts: Uint8Array[]; plainBytes: number } | undefined;
   options.onProgress?.(0, file.size);
 
   const send = async (batch: NonNullable<typeof run>) => {
     const put = context.http
       .raw('PUT', `/api/v1/documents/${enc(view.id)}/content?from=${batch.from}`, {
         token: context.token(),
-        body: concatBytes(...batch.sealed),
+        body: concatBytes(...batch.parts),
         signal: options.signal,
       })
       .then(async (response) => {
@@ -111,10 +111,11 @@ async function sendChunks(
       options.onProgress?.(sent, file.size);
       continue;
     }
-    run ??= { from: chunk.index, sealed: [], plainBytes: 0 };
-    run.sealed.push(...(await cipher.sealParts(chunk.index, chunk.final, chunk.bytes)));
+    run ??= { from: chunk.index, chunks: 0, parts: [], plainBytes: 0 };
+    run.parts.push(...(await cipher.sealParts(chunk.index, chunk.final, chunk.bytes)));
+    run.chunks++;
     run.plainBytes += chunk.bytes.length;
-    if (run.sealed.length >= 2 * CHUNKS_PER_REQUEST) {
+    if (run.chunks >= CHUNKS_PER_REQUEST) {
       await send(run);
       run = undefined;
     }
