@@ -73,10 +73,10 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
   let agentToken = '';
   let retentionToken = '';
 
-  const credential = async (kind: 'agent' | 'retention') => {
+  const credential = async (kind: 'agent' | 'retention', session = primary) => {
     const response = await fetch(`${f.server.url}/api/v1/backup/credentials`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${primary.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: `Empfang ${kind}`, kind }),
     });
     assert.equal(response.status, 201);
@@ -338,6 +338,79 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.deepEqual(await describeTree(join(dir, 'r-kill', big.slice(1))), await describeTree(big));
     // And the other practice's cloud copy is untouched by this one.
     assert.equal((await cloudObjects(agentToken)).filter((o) => o.kind === 'snapshots').length, 1);
+  });
+
+  it('a changed passphrase: the old key slot leaves the cloud copy only through the retention token', async () => {
+    const practice = await f.found('Praxis Schlüssel', 's.primary');
+    const agent = await credential('agent', practice);
+    const retention = await credential('retention', practice);
+    const data = join(dir, 'schluessel');
+    await mkdir(data);
+    await writeFile(join(data, 'befund.txt'), 'Befund vom 3. Dezember');
+    const keyEnv = {
+      ...env,
+      TRESOR_BACKUP_REPO: join(dir, 'repo-key'),
+      TRESOR_BACKUP_CACHE: join(dir, 'cache-key'),
+      TRESOR_BACKUP_CLOUD_TOKEN: agent,
+    };
+    assert.equal((await cli(['init', ...FAST_KDF], keyEnv)).code, 0);
+    assert.equal((await cli(['backup', data], keyEnv)).code, 0);
+    assert.equal((await cli(['replicate'], keyEnv)).code, 0);
+    const slotsOf = async (environment: Record<string, string>) => {
+      const out = await cli(['key', 'list', '--cloud-copy', '--json'], environment);
+      assert.equal(out.code, 0, out.stderr);
+      const line = out.stdout.split('\n').find((l) => l.includes('"keys"'));
+      return (JSON.parse(line!) as { keys: { id: string; current: boolean }[] }).keys;
+    };
+    const [oldSlot] = await slotsOf(keyEnv);
+    assert.ok(oldSlot);
+
+    const passwd = await cli(['key', 'passwd', ...FAST_KDF], {
+      ...keyEnv,
+      TRESOR_BACKUP_NEW_PASSPHRASE: 'Neue Passphrase der Praxis 2026',
+    });
+    assert.equal(passwd.code, 0, passwd.stderr);
+    assert.match(passwd.stdout, new RegExp(`key remove ${oldSlot.id} --cloud-copy`));
+    const newEnv = { ...keyEnv, TRESOR_BACKUP_PASSPHRASE: 'Neue Passphrase der Praxis 2026' };
+    assert.equal((await cli(['replicate'], newEnv)).code, 0);
+    const both = await slotsOf(newEnv);
+    assert.equal(both.length, 2);
+    const current = both.find((slot) => slot.current)!;
+
+    // The old passphrase still opens the cloud copy (a new machine: no local repository).
+    const newMachine = (passphrase: string, name: string) => ({
+      ...keyEnv,
+      TRESOR_BACKUP_PASSPHRASE: passphrase,
+      TRESOR_BACKUP_REPO: join(dir, 'kein-repo'),
+      TRESOR_BACKUP_CACHE: join(dir, `cache-${name}`),
+    });
+    const restoreWith = (passphrase: string, name: string) =>
+      cli(['restore', 'latest', '--target', join(dir, name)], newMachine(passphrase, name));
+    assert.equal((await restoreWith(PASSPHRASE, 'r-alt-1')).code, 0);
+
+    const byAgent = await cli(['key', 'remove', oldSlot.id, '--cloud-copy'], newEnv);
+    assert.equal(byAgent.code, 1);
+    assert.match(byAgent.stderr, /retention/);
+    const withRetention = { ...newEnv, TRESOR_BACKUP_CLOUD_TOKEN: retention };
+    const inUse = await cli(['key', 'remove', current.id, '--cloud-copy'], withRetention);
+    assert.equal(inUse.code, 2); // a usage error
+    assert.match(inUse.stderr, /opened the repository with/);
+    const removed = await cli(['key', 'remove', oldSlot.id, '--cloud-copy'], withRetention);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.deepEqual(
+      (await slotsOf(newEnv)).map((slot) => slot.id),
+      [current.id],
+    );
+
+    const oldPassphrase = await restoreWith(PASSPHRASE, 'r-alt-2');
+    assert.equal(oldPassphrase.code, 1);
+    assert.match(oldPassphrase.stderr, /wrong passphrase/);
+    const newPassphrase = await restoreWith('Neue Passphrase der Praxis 2026', 'r-neu');
+    assert.equal(newPassphrase.code, 0, newPassphrase.stderr);
+    assert.equal(
+      await readFile(join(dir, 'r-neu', data.slice(1), 'befund.txt'), 'utf8'),
+      'Befund vom 3. Dezember',
+    );
   });
 
   async function cloudObjects(token: string): Promise<{ kind: string; name: string }[]> {
