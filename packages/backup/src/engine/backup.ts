@@ -146,8 +146,9 @@ async function backupLocked(repo: Repository, options: BackupOptions): Promise<B
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
   });
+  const scanDone = new AbortController();
   if (options.scan !== false) {
-    void scanTotals(sources, new Set([repoRoot])).then(
+    void scanTotals(sources, new Set([repoRoot]), scanDone.signal).then(
       (totals) => {
         progress.filesTotal = totals.files;
         progress.bytesTotal = totals.bytes;
@@ -188,6 +189,7 @@ async function backupLocked(repo: Repository, options: BackupOptions): Promise<B
     await saver.abort();
     throw error;
   } finally {
+    scanDone.abort();
     await reader.close();
     await pool.close();
   }
