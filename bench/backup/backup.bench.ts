@@ -3,7 +3,7 @@
 // initial backup, no-change backup, ~1 %-change backup, full restore, check with data
 // verification, repository size, peak RSS. Several minutes at full size.
 //
-//   npx tsc -b packages/backup && npm run bench:backup
+//   npm run build -w @tresor/backup && npm run bench:backup
 //
 // Settings (environment): TRESOR_BENCH_BACKUP_SCALE dataset size as a fraction of the full
 // 1.5 GiB (default 1; e.g. 0.05 for a quick run), TRESOR_BENCH_BACKUP_TOOLS (default

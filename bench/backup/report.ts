@@ -142,7 +142,7 @@ export function report(input: ReportInput): string {
 Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${input.machine}; ${input.versions.restic}; ${input.versions.borg}.
 Dataset: ${input.dataset.files} files, ${gib} GiB (scale ${input.scale}); the ~1 % change wrote ${(input.changedBytes / 2 ** 20).toFixed(1)} MiB.
 Page cache dropped before every timed step: ${input.cacheDropped ? 'yes' : '**no** (not permitted here: times are warm-cache)'}.
-Command: \`npx tsc -b packages/backup && npm run bench:backup\`.
+Command: \`npm run build -w @tresor/backup && npm run bench:backup\`.
 Every timed step ran ${input.repeats} time(s), the tools taking turns; times are the median, peak RSS the largest.
 
 ${absolute}
