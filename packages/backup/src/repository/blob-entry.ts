@@ -30,7 +30,12 @@ export function writeEntry(view: DataView, bytes: Uint8Array, at: number, entry:
   view.setUint32(at + 10 + ID_LENGTH, entry.rawLength, true);
 }
 
-export function readEntry(view: DataView, bytes: Uint8Array, at: number): BlobEntry {
+/** `bytes` as a Buffer (no copy), for reading ids as hex with one native call per id. */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function readEntry(view: DataView, bytes: Buffer, at: number): BlobEntry {
   if (at + ENTRY_SIZE > bytes.length) throw new FormatError('truncated blob entry');
   const type = view.getUint8(at);
   const codec = view.getUint8(at + 1);
@@ -39,7 +44,7 @@ export function readEntry(view: DataView, bytes: Uint8Array, at: number): BlobEn
   return {
     type,
     codec,
-    id: Buffer.from(bytes.subarray(at + 2, at + 2 + ID_LENGTH)).toString('hex') as BlobId,
+    id: bytes.toString('hex', at + 2, at + 2 + ID_LENGTH) as BlobId,
     offset: view.getUint32(at + 2 + ID_LENGTH, true),
     length: view.getUint32(at + 6 + ID_LENGTH, true),
     rawLength: view.getUint32(at + 10 + ID_LENGTH, true),

@@ -1,5 +1,13 @@
 import { ID_LENGTH } from '../format.js';
-import { ENTRY_SIZE, type BlobEntry, FormatError, readEntry, viewOf, writeEntry } from './blob-entry.js';
+import {
+  ENTRY_SIZE,
+  type BlobEntry,
+  FormatError,
+  bufferOf,
+  readEntry,
+  viewOf,
+  writeEntry,
+} from './blob-entry.js';
 
 /** The blobs of one pack, as one index file lists them. */
 export interface PackRecord {
@@ -32,18 +40,19 @@ export function encodeIndex(packs: readonly PackRecord[]): Uint8Array {
 
 export function decodeIndex(bytes: Uint8Array): PackRecord[] {
   const view = viewOf(bytes);
+  const buffer = bufferOf(bytes);
   if (bytes.length < 4) throw new FormatError('truncated index');
   const count = view.getUint32(0, true);
   const packs: PackRecord[] = [];
   let at = 4;
   for (let p = 0; p < count; p++) {
     if (at + ID_LENGTH + 4 > bytes.length) throw new FormatError('truncated index');
-    const packId = Buffer.from(bytes.subarray(at, at + ID_LENGTH)).toString('hex');
+    const packId = buffer.toString('hex', at, at + ID_LENGTH);
     const n = view.getUint32(at + ID_LENGTH, true);
     at += ID_LENGTH + 4;
     const entries: BlobEntry[] = [];
     for (let i = 0; i < n; i++) {
-      entries.push(readEntry(view, bytes, at));
+      entries.push(readEntry(view, buffer, at));
       at += ENTRY_SIZE;
     }
     packs.push({ packId, entries });

@@ -1,4 +1,12 @@
-import { ENTRY_SIZE, type BlobEntry, FormatError, readEntry, viewOf, writeEntry } from './blob-entry.js';
+import {
+  ENTRY_SIZE,
+  type BlobEntry,
+  FormatError,
+  bufferOf,
+  readEntry,
+  viewOf,
+  writeEntry,
+} from './blob-entry.js';
 
 /**
  * A pack: `blob₁ ‖ … ‖ blobₙ ‖ header ‖ u32 header length ‖ "TBPK"`. The header is a sealed file
@@ -23,8 +31,9 @@ export function decodePackHeader(bytes: Uint8Array): BlobEntry[] {
   if (bytes.length < 4) throw new FormatError('truncated pack header');
   const count = view.getUint32(0, true);
   if (bytes.length !== 4 + count * ENTRY_SIZE) throw new FormatError('pack header length mismatch');
+  const buffer = bufferOf(bytes);
   const entries: BlobEntry[] = [];
-  for (let i = 0; i < count; i++) entries.push(readEntry(view, bytes, 4 + i * ENTRY_SIZE));
+  for (let i = 0; i < count; i++) entries.push(readEntry(view, buffer, 4 + i * ENTRY_SIZE));
   return entries;
 }
 
