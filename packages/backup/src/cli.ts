@@ -28,6 +28,7 @@ function exitCodeFor(code: BackupErrorCode): ExitCode {
     case 'cloud.unauthorized':
     case 'cloud.refused':
     case 'cloud.quota':
+    case 'cloud.busy':
     case 'cloud.other_repository':
     case 'cloud.damaged':
     case 'cloud.empty':

@@ -22,6 +22,7 @@ export type BackupErrorCode =
   | 'cloud.unauthorized'
   | 'cloud.refused'
   | 'cloud.quota'
+  | 'cloud.busy'
   | 'cloud.other_repository'
   | 'cloud.damaged'
   | 'cloud.empty';

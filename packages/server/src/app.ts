@@ -140,6 +140,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     audit: audit.log,
     lockDays: config.backupLockDays,
     quotaBytes: config.backupQuotaBytes,
+    retentionLockSeconds: config.backupRetentionLockSeconds,
     ...(clock && { now: () => new Date(clock()) }),
   });
   await app.register(backupRepoRoutes(backupRepo, guards));

@@ -35,6 +35,8 @@ Settings (environment variables):
                       are bound to its host name
   TRESOR_BACKUP_LOCK_DAYS  days a cloud backup object cannot be deleted by anyone (default 30)
   TRESOR_BACKUP_QUOTA_GB   cloud backup storage per practice in GiB (default 100)
+  TRESOR_BACKUP_RETENTION_LOCK_SECONDS  life of a cloud retention run's lock unless the run
+                      extends it (default 600); nobody else stores backup objects meanwhile
 
 Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
 

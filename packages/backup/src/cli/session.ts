@@ -115,11 +115,27 @@ export async function openCloudCopy(
   context: CliContext,
   flags: GlobalFlags,
   options: { readonly localPacks?: boolean } = {},
-): Promise<CloudRepository & { readonly cloud: CloudAccess }> {
-  const cloud = requiredCloud(context, flags);
+  cloud: CloudAccess = requiredCloud(context, flags),
+): Promise<CloudCopy> {
   const passphrase = passphraseOnce(context, flags);
   const local = await openLocal(optionalRepoPath(context, flags), passphrase, true);
   return { cloud, ...(await openCloudRepository(cloud, local, passphrase, options)) };
+}
+
+export type CloudCopy = CloudRepository & { readonly cloud: CloudAccess };
+
+/**
+ * Runs `work` on the cloud copy while holding the server's retention lock (so it may delete):
+ * the lock is taken before the copy is read, so no snapshot stored meanwhile can need what
+ * `work` deletes. Needs a retention token.
+ */
+export async function withCloudRetention<T>(
+  context: CliContext,
+  flags: GlobalFlags,
+  work: (copy: CloudCopy) => Promise<T>,
+): Promise<T> {
+  const cloud = requiredCloud(context, flags);
+  return cloud.client.whileRetentionLocked(async () => work(await openCloudCopy(context, flags, {}, cloud)));
 }
 
 export function passphraseSources(context: CliContext, flags: GlobalFlags): PassphraseSources {

@@ -98,3 +98,58 @@ describe('cloud client: retries what may succeed later, reports what will not', 
     );
   });
 });
+
+describe('cloud client: the retention lock', () => {
+  const LOCK = '6f1c3c4e-8d0a-4b8e-9a51-3f0c2d7e9b10';
+  const seen: string[] = [];
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    seen.push(`${request.method} ${request.url}`);
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(request.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      const lock = { id: LOCK, expiresAt: new Date(Date.now() + 3_000).toISOString() };
+      response.end(JSON.stringify(request.url?.includes('retention-lock') ? lock : { ok: true }));
+    });
+  });
+  let client: CloudClient;
+  before(async () => {
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    client = new CloudClient({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      token: 'tbk_r',
+    });
+  });
+  after(
+    () =>
+      new Promise<void>((done) =>
+        server.close(() => {
+          done();
+        }),
+      ),
+  );
+
+  it('deletes only while it holds the lock, naming it, extends it meanwhile, and ends it even when the work fails', async () => {
+    await assert.rejects(client.delete('data', 'p1'), /retention lock/);
+    assert.deepEqual(seen, [], 'nothing was sent without the lock');
+    await assert.rejects(
+      client.whileRetentionLocked(async () => {
+        assert.equal(await client.delete('data', 'p1'), 'deleted');
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        throw new Error('the retention run failed');
+      }),
+      /the retention run failed/,
+    );
+    // The extension and the release go out on their own connections: compare them as a set.
+    assert.equal(seen[0], 'POST /api/v1/backup/retention-lock');
+    assert.deepEqual(
+      [...seen].sort(),
+      [
+        'POST /api/v1/backup/retention-lock',
+        `DELETE /api/v1/backup/objects/data/p1?lock=${LOCK}`,
+        `PUT /api/v1/backup/retention-lock/${LOCK}`,
+        `DELETE /api/v1/backup/retention-lock/${LOCK}`,
+      ].sort(),
+    );
+    await assert.rejects(client.delete('data', 'p2'), /retention lock/, 'the lock ended with the work');
+  });
+});

@@ -46,6 +46,8 @@ export class CloudClient {
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly fetch: typeof fetch;
+  /** The retention lock this client holds while {@link whileRetentionLocked} runs. */
+  private retentionLock: string | undefined;
 
   constructor(private readonly options: CloudClientOptions) {
     let url: URL;
@@ -106,16 +108,54 @@ export class CloudClient {
     return bytes;
   }
 
-  /** Deletes an object (retention credentials only, after its lock period). */
-  async delete(kind: CloudKind, name: string): Promise<'deleted' | 'locked' | 'gone'> {
+  /**
+   * Runs `work` while this client holds the practice's retention lock (retention credentials
+   * only): nobody else stores objects meanwhile, and {@link delete} works only inside. The lock is
+   * extended in the background while `work` runs and ended afterwards. Taken before `work` reads
+   * anything, so what it decides to delete cannot be needed by a snapshot stored meanwhile.
+   * @throws BackupError `cloud.busy` while another retention run holds the lock.
+   */
+  async whileRetentionLocked<T>(work: () => Promise<T>): Promise<T> {
+    if (this.retentionLock !== undefined) return work();
+    let lock: RetentionLock;
     try {
-      await this.request('DELETE', objectPath(kind, name));
+      lock = await this.json<RetentionLock>('POST', '/api/v1/backup/retention-lock');
+    } catch (error) {
+      throw busyOr(error, 'another cloud retention run (forget or prune --cloud-copy) is in progress');
+    }
+    this.retentionLock = lock.id;
+    const lifeMs = Math.max(1_000, Date.parse(lock.expiresAt) - Date.now());
+    // Extended at a third of its life: two extensions may fail (network) before it expires.
+    const timer = setInterval(() => {
+      this.json('PUT', `/api/v1/backup/retention-lock/${lock.id}`).catch(() => undefined);
+    }, lifeMs / 3);
+    timer.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      this.retentionLock = undefined;
+      await this.request('DELETE', `/api/v1/backup/retention-lock/${lock.id}`).catch(() => undefined);
+    }
+  }
+
+  /** Deletes an object: retention credentials only, inside {@link whileRetentionLocked}, after its lock period. */
+  async delete(kind: CloudKind, name: string): Promise<'deleted' | 'locked' | 'gone'> {
+    if (this.retentionLock === undefined) {
+      throw new Error('CloudClient.delete needs the retention lock (whileRetentionLocked)');
+    }
+    try {
+      await this.request('DELETE', `${objectPath(kind, name)}?lock=${this.retentionLock}`);
       return 'deleted';
     } catch (error) {
       if (error instanceof CloudRequestError && error.serverCode === 'backup.object_locked') return 'locked';
       if (error instanceof CloudRequestError && error.serverCode === 'backup.object_not_found') return 'gone';
       throw error;
     }
+  }
+
+  private async json<T>(method: string, path: string): Promise<T> {
+    return (await (await this.request(method, path)).json()) as T;
   }
 
   private async request(method: string, path: string, body?: Uint8Array): Promise<Response> {
@@ -152,10 +192,15 @@ export class CloudClient {
   }
 }
 
+interface RetentionLock {
+  readonly id: string;
+  readonly expiresAt: string;
+}
+
 /** A refusal by the server, with its stable error code. */
 export class CloudRequestError extends BackupError {
   constructor(
-    code: 'cloud.unauthorized' | 'cloud.refused' | 'cloud.quota',
+    code: 'cloud.unauthorized' | 'cloud.refused' | 'cloud.quota' | 'cloud.busy',
     message: string,
     readonly status: number,
     readonly serverCode: string | undefined,
@@ -181,6 +226,14 @@ async function requestError(method: string, path: string, response: Response): P
       serverCode,
     );
   }
+  if (serverCode === 'backup.retention_running') {
+    return new CloudRequestError(
+      'cloud.busy',
+      `a cloud retention run holds the practice's cloud copy right now (${method} ${path} refused); run the command again once it has finished`,
+      response.status,
+      serverCode,
+    );
+  }
   if (serverCode === 'backup.quota_exceeded') {
     return new CloudRequestError(
       'cloud.quota',
@@ -195,6 +248,19 @@ async function requestError(method: string, path: string, response: Response): P
     response.status,
     serverCode,
   );
+}
+
+/** `error`, or a `cloud.busy` error saying `what` when the server refused because of a retention run. */
+function busyOr(error: unknown, what: string): unknown {
+  if (error instanceof CloudRequestError && error.code === 'cloud.busy') {
+    return new CloudRequestError(
+      'cloud.busy',
+      `${what}; try again once it has finished`,
+      error.status,
+      error.serverCode,
+    );
+  }
+  return error;
 }
 
 function networkProblem(error: unknown): string {

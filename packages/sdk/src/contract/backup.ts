@@ -65,3 +65,18 @@ export const UsageView = Type.Object({
   quotaBytes: Type.Integer(),
   lockDays: Type.Integer(),
 });
+
+export const RetentionLockView = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'sent with every delete of this retention run' }),
+  expiresAt: Type.String({
+    format: 'date-time',
+    description: 'unless extended before then, the lock (and the right to delete) ends here',
+  }),
+});
+export type RetentionLockView = Static<typeof RetentionLockView>;
+
+export const RetentionLockParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+export const DeleteObjectQuery = Type.Object({
+  lock: Type.Optional(Type.String({ format: 'uuid', description: 'the live retention lock of this run' })),
+});

@@ -153,10 +153,25 @@ export const errorCatalog = {
     en: "The practice's backup storage quota is used up.",
     de: 'Das Sicherungs-Kontingent der Praxis ist ausgeschöpft.',
   },
+  'backup.retention_running': {
+    status: 423,
+    en: 'A cloud retention run holds the backup repository right now; try again once it has finished.',
+    de: 'Gerade läuft eine Aufbewahrungsregel auf dem Cloud-Sicherungsarchiv; bitte danach erneut versuchen.',
+  },
+  'backup.retention_lock_required': {
+    status: 409,
+    en: 'Deleting backup objects needs the live retention lock of this run (take it first; it may have expired).',
+    de: 'Zum Löschen von Sicherungsobjekten ist die gültige Aufbewahrungssperre dieses Laufs nötig (zuerst setzen; sie ist vielleicht abgelaufen).',
+  },
+  'backup.retention_lock_lost': {
+    status: 409,
+    en: 'This retention lock has expired or ended; start the retention run again.',
+    de: 'Diese Aufbewahrungssperre ist abgelaufen oder beendet; bitte den Aufbewahrungslauf neu starten.',
+  },
   'backup.retention_only': {
     status: 403,
-    en: 'Deleting backup objects needs a retention credential.',
-    de: 'Zum Löschen von Sicherungsobjekten ist ein Aufbewahrungs-Zugang nötig.',
+    en: 'Deleting backup objects (and the retention lock that allows it) needs a retention credential.',
+    de: 'Zum Löschen von Sicherungsobjekten (und für die Aufbewahrungssperre dazu) ist ein Aufbewahrungs-Zugang nötig.',
   },
   'passkey.not_found': {
     status: 404,

@@ -35,6 +35,8 @@ export interface Config {
   readonly publicUrl: string;
   /** Cloud backups: days an uploaded object cannot be deleted by anyone; storage quota per practice. */
   readonly backupLockDays: number;
+  /** Seconds a cloud retention run's lock lives unless the run extends it. */
+  readonly backupRetentionLockSeconds: number;
   readonly backupQuotaBytes: number;
 }
 
@@ -59,6 +61,7 @@ const KNOWN_KEYS = new Set([
   'TRESOR_PUBLIC_URL',
   'TRESOR_BACKUP_LOCK_DAYS',
   'TRESOR_BACKUP_QUOTA_GB',
+  'TRESOR_BACKUP_RETENTION_LOCK_SECONDS',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -98,6 +101,13 @@ export function loadConfig(
     trustedProxies: parseTrustedProxies(value('TRESOR_TRUST_PROXY')),
     publicUrl: parseHttpUrl('TRESOR_PUBLIC_URL', value('TRESOR_PUBLIC_URL')) ?? `http://localhost:${port}`,
     backupLockDays: parseInteger('TRESOR_BACKUP_LOCK_DAYS', value('TRESOR_BACKUP_LOCK_DAYS'), 30, 0, 3650),
+    backupRetentionLockSeconds: parseInteger(
+      'TRESOR_BACKUP_RETENTION_LOCK_SECONDS',
+      value('TRESOR_BACKUP_RETENTION_LOCK_SECONDS'),
+      600,
+      1,
+      86_400,
+    ),
     backupQuotaBytes:
       parseInteger('TRESOR_BACKUP_QUOTA_GB', value('TRESOR_BACKUP_QUOTA_GB'), 100, 1, 1_000_000) * 1024 ** 3,
   };

@@ -9,6 +9,7 @@ import * as records from './20261124090000-records.js';
 import * as backupRepo from './20261124100000-backup-repo.js';
 import * as sessionCheck from './20261204170000-session-check.js';
 import * as blindIndexLookup from './20261204171000-blind-index-lookup.js';
+import * as backupRetentionLock from './20261205170000-backup-retention-lock.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -22,4 +23,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261124100000-backup-repo': backupRepo,
   '20261204170000-session-check': sessionCheck,
   '20261204171000-blind-index-lookup': blindIndexLookup,
+  '20261205170000-backup-retention-lock': backupRetentionLock,
 };

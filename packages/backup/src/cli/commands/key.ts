@@ -12,6 +12,7 @@ import {
   globalFlags,
   kdfFrom,
   openCloudCopy,
+  withCloudRetention,
   openRepository,
   outputFor,
   positiveInteger,
@@ -128,19 +129,20 @@ export function registerKey(program: Command, context: CliContext): void {
         output.event('summary', { command: 'key remove', id });
         return;
       }
-      const { cloud, repo } = await openCloudCopy(context, global);
-      refuseCurrentSlot(repo, id);
-      if (!(await repo.listKeySlots()).some((slot) => slot.id === id)) {
-        throw new BackupError('usage.invalid', `the cloud copy has no key slot ${id}`);
-      }
-      // The slot that opened the cloud copy stays, so the copy always keeps one slot that opens.
-      if ((await cloud.client.delete('keys', id)) === 'locked') {
-        throw new BackupError(
-          'cloud.refused',
-          `key slot ${id} is still in the server's lock period; nothing was deleted, try again later`,
-        );
-      }
-      await repo.removeKeySlot(id);
+      await withCloudRetention(context, global, async ({ cloud, repo }) => {
+        refuseCurrentSlot(repo, id);
+        if (!(await repo.listKeySlots()).some((slot) => slot.id === id)) {
+          throw new BackupError('usage.invalid', `the cloud copy has no key slot ${id}`);
+        }
+        // The slot that opened the cloud copy stays, so the copy always keeps one slot that opens.
+        if ((await cloud.client.delete('keys', id)) === 'locked') {
+          throw new BackupError(
+            'cloud.refused',
+            `key slot ${id} is still in the server's lock period; nothing was deleted, try again later`,
+          );
+        }
+        await repo.removeKeySlot(id);
+      });
       output.text(`Removed key slot ${id} from the cloud copy.`);
       output.event('summary', { command: 'key remove', cloud: true, id });
     });

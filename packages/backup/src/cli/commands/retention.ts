@@ -18,12 +18,14 @@ import {
 } from '../../cloud/cloud-retention.js';
 import {
   type CliContext,
+  type CloudCopy,
   type GlobalFlags,
   globalFlags,
   markPartial,
   openCloudCopy,
   openRepository,
   outputFor,
+  withCloudRetention,
 } from '../session.js';
 import { byteSize, days, wholeNumber } from '../units.js';
 import { planPath } from './plan.js';
@@ -169,7 +171,10 @@ function reportCloudPrune(output: Output, result: CloudPruneResult, dryRun: bool
   output.event('summary', { command: 'prune', cloud: true, dryRun, ...result });
 }
 
-/** `forget --cloud-copy`: the same rules and report, applied to the cloud's snapshots. */
+/**
+ * `forget --cloud-copy`: the same rules and report, applied to the cloud's snapshots; all under
+ * the server's retention lock, except a dry run (it deletes nothing).
+ */
 async function executeCloudForget(
   output: Output,
   context: CliContext,
@@ -177,7 +182,17 @@ async function executeCloudForget(
   rules: RetentionRules,
   options: { readonly dryRun: boolean; readonly prune: boolean },
 ): Promise<boolean> {
-  const { cloud, repo, mirror } = await openCloudCopy(context, global);
+  return options.dryRun
+    ? cloudForget(output, await openCloudCopy(context, global), rules, options)
+    : withCloudRetention(context, global, (copy) => cloudForget(output, copy, rules, options));
+}
+
+async function cloudForget(
+  output: Output,
+  { cloud, repo, mirror }: CloudCopy,
+  rules: RetentionRules,
+  options: { readonly dryRun: boolean; readonly prune: boolean },
+): Promise<boolean> {
   const result = await planRetention(repo, rules);
   const gone = reportDecisions(output, result);
   let deletion: CloudDeletion = { deleted: [], locked: [] };
@@ -281,12 +296,12 @@ export function registerRetention(program: Command, context: CliContext): void {
       const global = globalFlags(command);
       const output = outputFor(context, global);
       if (flags.cloudCopy) {
-        const { cloud, repo, mirror } = await openCloudCopy(context, global);
-        reportCloudPrune(
-          output,
-          await pruneCloud(repo, mirror, cloud.client, { dryRun: flags.dryRun === true }),
-          flags.dryRun === true,
-        );
+        const dryRun = flags.dryRun === true;
+        const pruneCopy = async ({ cloud, repo, mirror }: CloudCopy) => {
+          reportCloudPrune(output, await pruneCloud(repo, mirror, cloud.client, { dryRun }), dryRun);
+        };
+        if (dryRun) await pruneCopy(await openCloudCopy(context, global));
+        else await withCloudRetention(context, global, pruneCopy);
         return;
       }
       const repo = await openRepository(context, global);

@@ -83,6 +83,29 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     return ((await response.json()) as { token: string }).token;
   };
   const withToken = (token: string) => ({ ...env, TRESOR_BACKUP_CLOUD_TOKEN: token });
+  /**
+   * A practice of its own with both tokens, a folder `name` holding befund.txt, and a local
+   * repository (agent token configured) whose first snapshot is replicated.
+   */
+  const replicatedPractice = async (name: string, befund: string) => {
+    const practice = await f.found(`Praxis ${name}`, `${name}.primary`);
+    const agent = await credential('agent', practice);
+    const retention = await credential('retention', practice);
+    const data = join(dir, name);
+    await mkdir(data);
+    await writeFile(join(data, 'befund.txt'), befund);
+    const practiceEnv = {
+      ...env,
+      TRESOR_BACKUP_REPO: join(dir, `repo-${name}`),
+      TRESOR_BACKUP_CACHE: join(dir, `cache-${name}`),
+      TRESOR_BACKUP_CLOUD_TOKEN: agent,
+    };
+    for (const args of [['init', ...FAST_KDF], ['backup', data], ['replicate']]) {
+      const out = await cli(args, practiceEnv);
+      assert.equal(out.code, 0, out.stderr);
+    }
+    return { agent, retention, data, env: practiceEnv };
+  };
   const restored = (name: string) => join(dir, name, source.slice(1));
 
   before(async () => {
@@ -341,21 +364,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
   });
 
   it('a changed passphrase: the old key slot leaves the cloud copy only through the retention token', async () => {
-    const practice = await f.found('Praxis Schlüssel', 's.primary');
-    const agent = await credential('agent', practice);
-    const retention = await credential('retention', practice);
-    const data = join(dir, 'schluessel');
-    await mkdir(data);
-    await writeFile(join(data, 'befund.txt'), 'Befund vom 3. Dezember');
-    const keyEnv = {
-      ...env,
-      TRESOR_BACKUP_REPO: join(dir, 'repo-key'),
-      TRESOR_BACKUP_CACHE: join(dir, 'cache-key'),
-      TRESOR_BACKUP_CLOUD_TOKEN: agent,
-    };
-    assert.equal((await cli(['init', ...FAST_KDF], keyEnv)).code, 0);
-    assert.equal((await cli(['backup', data], keyEnv)).code, 0);
-    assert.equal((await cli(['replicate'], keyEnv)).code, 0);
+    const { retention, data, env: keyEnv } = await replicatedPractice('schluessel', 'Befund vom 3. Dezember');
     const slotsOf = async (environment: Record<string, string>) => {
       const out = await cli(['key', 'list', '--cloud-copy', '--json'], environment);
       assert.equal(out.code, 0, out.stderr);
@@ -410,6 +419,56 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.equal(
       await readFile(join(dir, 'r-neu', data.slice(1), 'befund.txt'), 'utf8'),
       'Befund vom 3. Dezember',
+    );
+  });
+
+  it('while a cloud retention run holds the lock, replicate and a second run are refused and nothing is half-stored', async () => {
+    const { agent, retention, data, env: lockEnv } = await replicatedPractice('sperre', 'erster Befund');
+
+    // Another retention run (here: taken through the API) holds the practice's cloud copy.
+    const taken = await fetch(`${f.server.url}/api/v1/backup/retention-lock`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${retention}` },
+    });
+    assert.equal(taken.status, 201);
+    const { id } = (await taken.json()) as { id: string };
+
+    await writeFile(join(data, 'befund.txt'), 'zweiter Befund');
+    assert.equal((await cli(['backup', data], lockEnv)).code, 0);
+    const refused = await cli(['replicate'], lockEnv);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /retention run holds/);
+    const second = await cli(['forget', '--cloud-copy', '--keep-last', '1'], {
+      ...lockEnv,
+      TRESOR_BACKUP_CLOUD_TOKEN: retention,
+    });
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /another cloud retention run/);
+    const snapshots = (await cloudObjects(agent)).filter((o) => o.kind === 'snapshots');
+    assert.equal(snapshots.length, 1, 'the second snapshot did not reach the cloud');
+
+    const released = await fetch(`${f.server.url}/api/v1/backup/retention-lock/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${retention}` },
+    });
+    assert.equal(released.status, 200);
+    const resumed = await cli(['replicate'], lockEnv);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal((await cloudObjects(agent)).filter((o) => o.kind === 'snapshots').length, 2);
+    const forgot = await cli(['forget', '--cloud-copy', '--keep-last', '1', '--prune'], {
+      ...lockEnv,
+      TRESOR_BACKUP_CLOUD_TOKEN: retention,
+    });
+    assert.equal(forgot.code, 0, forgot.stderr);
+    const fromCloud = await cli(['restore', 'latest', '--target', join(dir, 'r-sperre')], {
+      ...lockEnv,
+      TRESOR_BACKUP_REPO: join(dir, 'kein-repo-sperre'),
+      TRESOR_BACKUP_CACHE: join(dir, 'cache-sperre-neu'),
+    });
+    assert.equal(fromCloud.code, 0, fromCloud.stderr);
+    assert.equal(
+      await readFile(join(dir, 'r-sperre', data.slice(1), 'befund.txt'), 'utf8'),
+      'zweiter Befund',
     );
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { AccountSession } from '@tresor/sdk';
 import { sql } from 'kysely';
@@ -106,13 +106,56 @@ describe('cloud backup repository: append-only for agents, deletion only after t
   });
 
   it('refuses deletion within the lock period, even with the retention credential or as the database owner', async () => {
-    const locked = await call('DELETE', '/api/v1/backup/objects/snapshots/s1', retentionToken);
+    const lock = await call('POST', '/api/v1/backup/retention-lock', retentionToken);
+    assert.equal(lock.status, 201);
+    const { id } = lock.body as { id: string };
+    const locked = await call('DELETE', `/api/v1/backup/objects/snapshots/s1?lock=${id}`, retentionToken);
     assert.deepEqual([locked.status, locked.code], [423, 'backup.object_locked']);
+    assert.equal((await call('DELETE', `/api/v1/backup/retention-lock/${id}`, retentionToken)).status, 200);
     await assert.rejects(
       f.asOwner((trx) => sql`delete from backup_objects where name = 's1'`.execute(trx)),
       /locked until/,
     );
     assert.equal((await call('GET', '/api/v1/backup/objects/snapshots/s1', agentToken)).status, 200);
+  });
+
+  it('a retention run holds the repository: nobody else stores meanwhile, and deleting needs its lock', async () => {
+    const byAgent = await call('POST', '/api/v1/backup/retention-lock', agentToken);
+    assert.deepEqual([byAgent.status, byAgent.code], [403, 'backup.retention_only']);
+    const taken = await call('POST', '/api/v1/backup/retention-lock', retentionToken);
+    assert.equal(taken.status, 201);
+    const lock = taken.body as { id: string; expiresAt: string };
+    assert.ok(Date.parse(lock.expiresAt) > Date.now(), 'the lock lives a while');
+
+    const second = await call('POST', '/api/v1/backup/retention-lock', retentionToken);
+    assert.deepEqual([second.status, second.code], [423, 'backup.retention_running']);
+    const store = await call('PUT', '/api/v1/backup/objects/snapshots/during', agentToken, randomBytes(64));
+    assert.deepEqual([store.status, store.code], [423, 'backup.retention_running']);
+    assert.equal((await call('GET', '/api/v1/backup/objects/snapshots/during', agentToken)).status, 404);
+    const holder = await call(
+      'PUT',
+      '/api/v1/backup/objects/index/by-retention',
+      retentionToken,
+      randomBytes(64),
+    );
+    assert.equal(holder.status, 200, 'the run itself stores its new index');
+
+    for (const query of ['', `?lock=${randomUUID()}`]) {
+      const removal = await call('DELETE', `/api/v1/backup/objects/snapshots/s1${query}`, retentionToken);
+      assert.deepEqual([removal.status, removal.code], [409, 'backup.retention_lock_required'], query);
+    }
+    const extended = await call('PUT', `/api/v1/backup/retention-lock/${lock.id}`, retentionToken);
+    assert.equal(extended.status, 200);
+    assert.equal((extended.body as { id: string }).id, lock.id);
+
+    assert.equal(
+      (await call('DELETE', `/api/v1/backup/retention-lock/${lock.id}`, retentionToken)).status,
+      200,
+    );
+    const lost = await call('PUT', `/api/v1/backup/retention-lock/${lock.id}`, retentionToken);
+    assert.deepEqual([lost.status, lost.code], [409, 'backup.retention_lock_lost']);
+    const after = await call('PUT', '/api/v1/backup/objects/snapshots/during', agentToken, randomBytes(64));
+    assert.equal(after.status, 200, 'stores go on once the run has ended');
   });
 
   it('keeps practices apart: another practice’s token sees none of these objects', async () => {
@@ -160,7 +203,10 @@ describe('cloud backup repository: append-only for agents, deletion only after t
 
 describe('cloud backup repository without a lock period', () => {
   it('lets the retention credential delete, and keeps a blob another practice still refers to', async () => {
-    const f = await MembersFixture.start({ TRESOR_BACKUP_LOCK_DAYS: '0' });
+    const f = await MembersFixture.start({
+      TRESOR_BACKUP_LOCK_DAYS: '0',
+      TRESOR_BACKUP_RETENTION_LOCK_SECONDS: '1',
+    });
     try {
       const tokens: string[] = [];
       for (const name of ['p.one', 'p.two']) {
@@ -184,11 +230,32 @@ describe('cloud backup repository without a lock period', () => {
         });
       assert.equal((await put(agentOne)).status, 200);
       assert.equal((await put(agentTwo)).status, 200);
-      const removal = await fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
-        method: 'DELETE',
+      const lock = async () => {
+        const response = await fetch(`${f.server.url}/api/v1/backup/retention-lock`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${retentionOne}` },
+        });
+        assert.equal(response.status, 201);
+        return ((await response.json()) as { id: string }).id;
+      };
+      const remove = async (lockId: string) =>
+        fetch(`${f.server.url}/api/v1/backup/objects/data/shared?lock=${lockId}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${retentionOne}` },
+        });
+
+      // A lock its run does not extend expires: stores go on, and the run can no longer delete.
+      const expiring = await lock();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal((await put(agentOne)).status, 200, 'the expired lock no longer holds stores back');
+      assert.equal((await remove(expiring)).status, 409);
+      const extend = await fetch(`${f.server.url}/api/v1/backup/retention-lock/${expiring}`, {
+        method: 'PUT',
         headers: { authorization: `Bearer ${retentionOne}` },
       });
-      assert.equal(removal.status, 200);
+      assert.equal(extend.status, 409, 'an expired lock is lost for good');
+
+      assert.equal((await remove(await lock())).status, 200);
       const gone = await fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
         headers: { authorization: `Bearer ${agentOne}` },
       });

@@ -11,6 +11,8 @@ export interface BackupRepoModuleOptions {
   readonly audit: BackupRepoAudit;
   readonly lockDays: number;
   readonly quotaBytes: number;
+  /** Seconds a cloud retention lock lives unless extended (default 600). */
+  readonly retentionLockSeconds?: number;
   readonly now?: () => Date;
 }
 
@@ -19,7 +21,14 @@ export function createBackupRepoModule(options: BackupRepoModuleOptions): Backup
     new PgBackupRepoStore(options.db),
     options.blobs,
     options.audit,
-    { lockDays: options.lockDays, quotaBytes: options.quotaBytes, maxObjectBytes: backup.MAX_OBJECT_BYTES },
+    {
+      lockDays: options.lockDays,
+      quotaBytes: options.quotaBytes,
+      maxObjectBytes: backup.MAX_OBJECT_BYTES,
+      ...(options.retentionLockSeconds === undefined
+        ? {}
+        : { retentionLockSeconds: options.retentionLockSeconds }),
+    },
     options.now,
   );
 }

@@ -158,13 +158,65 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
         preHandler: token,
         schema: {
           tags,
-          summary: 'Delete an object: retention credentials only, after its lock period',
+          summary:
+            'Delete an object: retention credentials only, holding the live retention lock, after its lock period',
           params: c.ObjectParams,
+          querystring: c.DeleteObjectQuery,
           response: { 200: Ok, ...errors },
         },
       },
       async (request) => {
-        await service.delete(backupCallerOf(request), request.params.kind, request.params.name);
+        await service.delete(
+          backupCallerOf(request),
+          request.params.kind,
+          request.params.name,
+          request.query.lock,
+        );
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      '/api/v1/backup/retention-lock',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary:
+            'Take the retention lock (retention credentials only): nobody else stores objects until it ends',
+          response: { 201: c.RetentionLockView, ...errors },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await service.lockRetention(backupCallerOf(request))),
+    );
+
+    app.put(
+      '/api/v1/backup/retention-lock/:id',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: 'Extend a live retention lock (an expired one is lost)',
+          params: c.RetentionLockParams,
+          response: { 200: c.RetentionLockView, ...errors },
+        },
+      },
+      async (request) => service.extendRetentionLock(backupCallerOf(request), request.params.id),
+    );
+
+    app.delete(
+      '/api/v1/backup/retention-lock/:id',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: 'End a retention lock',
+          params: c.RetentionLockParams,
+          response: { 200: Ok, ...errors },
+        },
+      },
+      async (request) => {
+        await service.unlockRetention(backupCallerOf(request), request.params.id);
         return { ok: true as const };
       },
     );

@@ -11,8 +11,14 @@ import type { PracticeScope } from '../../platform/db/tenant.js';
 import { hashToken } from '../../platform/secrets/tokens.js';
 import type { AuthContext } from '../../platform/http/auth-guard.js';
 import type { AuditEvent } from '../audit/index.js';
-import type { BackupRepoStore } from './backup-repo.store.js';
-import type { BackupCaller, BackupCredential, BackupObject, ObjectKind } from './backup-repo.types.js';
+import type { BackupRepoStore, BackupRepoTx } from './backup-repo.store.js';
+import type {
+  BackupCaller,
+  BackupCredential,
+  BackupObject,
+  ObjectKind,
+  RetentionLock,
+} from './backup-repo.types.js';
 
 /** The audit log as this module needs it: an append in the caller's transaction. */
 export interface BackupRepoAudit {
@@ -24,7 +30,11 @@ export interface BackupRepoLimits {
   readonly lockDays: number;
   readonly quotaBytes: number;
   readonly maxObjectBytes: number;
+  /** Seconds a retention lock lives unless its holder extends it (default 600). */
+  readonly retentionLockSeconds?: number;
 }
+
+const RETENTION_LOCK_SECONDS = 600;
 
 const TOKEN_PREFIX = 'tbk_';
 
@@ -33,6 +43,12 @@ const TOKEN_PREFIX = 'tbk_';
  * never changed. Agent credentials add and read objects; only a retention credential deletes, and
  * only objects past the lock period (also enforced by a database trigger). Primary users create and
  * revoke credentials.
+ *
+ * A retention run first takes the practice's retention lock and deletes only while it holds it;
+ * while the lock is live, nobody else can store objects. So the run's view of which packs the
+ * snapshots need cannot go stale: a replicate cannot add a snapshot that needs a pack the run is
+ * about to delete (such a replicate is refused and simply runs again later). Taking the lock waits
+ * for stores already being recorded (an advisory lock orders the transactions).
  */
 export class BackupRepoService {
   constructor(
@@ -109,15 +125,17 @@ export class BackupRepoService {
     if (declaredBytes !== undefined && declaredBytes > this.limits.maxObjectBytes) {
       throw new AppError('request.too_large');
     }
-    const before = await this.store.inPractice(caller.practiceId, async (tx) => ({
-      existing: await tx.object(kind, name),
-      usage: await tx.usage(),
-    }));
+    const before = await this.store.inPractice(caller.practiceId, async (tx) => {
+      await refuseDuringRetention(tx, caller);
+      return { existing: await tx.object(kind, name), usage: await tx.usage() };
+    });
     if (before.existing === undefined && declaredBytes !== undefined)
       this.checkQuota(before.usage.bytes, declaredBytes);
     const stored = await this.storeBlob(body);
     const outcome = await this.store
       .inPractice(caller.practiceId, async (tx) => {
+        await tx.serialize('shared');
+        await refuseDuringRetention(tx, caller);
         const existing = await tx.object(kind, name);
         if (existing !== undefined) return existing.blobKey === stored.key ? existing : ('conflict' as const);
         this.checkQuota((await tx.usage()).bytes, stored.size);
@@ -167,10 +185,22 @@ export class BackupRepoService {
     }));
   }
 
-  /** Retention credentials only, and only once the object's lock period has passed. */
-  async delete(caller: BackupCaller, kind: ObjectKind, name: string): Promise<void> {
+  /**
+   * Retention credentials only, holding the live retention lock `lockId`, and only once the
+   * object's lock period has passed.
+   */
+  async delete(
+    caller: BackupCaller,
+    kind: ObjectKind,
+    name: string,
+    lockId: string | undefined,
+  ): Promise<void> {
     if (caller.kind !== 'retention') throw new AppError('backup.retention_only');
     const deleted = await this.store.inPractice(caller.practiceId, async (tx) => {
+      const lock = await tx.liveRetentionLock();
+      if (lock === undefined || lock.id !== lockId || lock.credentialId !== caller.credentialId) {
+        throw new AppError('backup.retention_lock_required');
+      }
       const object = await tx.object(kind, name);
       if (object === undefined) throw new AppError('backup.object_not_found');
       if (!(await tx.deleteUnlockedObject(kind, name))) throw new AppError('backup.object_locked');
@@ -183,6 +213,46 @@ export class BackupRepoService {
       return object;
     });
     await this.discard(deleted.blobKey);
+  }
+
+  /** Takes the practice's retention lock; refused while another run holds it. */
+  async lockRetention(caller: BackupCaller): Promise<backup.RetentionLockView> {
+    if (caller.kind !== 'retention') throw new AppError('backup.retention_only');
+    return this.store.inPractice(caller.practiceId, async (tx) => {
+      await tx.serialize('exclusive');
+      if ((await tx.liveRetentionLock()) !== undefined) throw new AppError('backup.retention_running');
+      const lock = await tx.setRetentionLock(
+        { id: randomUUID(), credentialId: caller.credentialId },
+        this.retentionLockSeconds,
+      );
+      return retentionLockView(lock);
+    });
+  }
+
+  /** Extends a live lock by its holder; an expired (or replaced) one is lost for good. */
+  async extendRetentionLock(caller: BackupCaller, id: string): Promise<backup.RetentionLockView> {
+    if (caller.kind !== 'retention') throw new AppError('backup.retention_only');
+    return this.store.inPractice(caller.practiceId, async (tx) => {
+      await tx.serialize('exclusive');
+      const live = await tx.liveRetentionLock();
+      if (live?.id !== id || live.credentialId !== caller.credentialId) {
+        throw new AppError('backup.retention_lock_lost');
+      }
+      return retentionLockView(await tx.setRetentionLock(live, this.retentionLockSeconds));
+    });
+  }
+
+  /** Ends a retention run's lock (nothing happens if it has already expired or ended). */
+  async unlockRetention(caller: BackupCaller, id: string): Promise<void> {
+    if (caller.kind !== 'retention') throw new AppError('backup.retention_only');
+    await this.store.inPractice(caller.practiceId, async (tx) => {
+      await tx.serialize('exclusive');
+      await tx.removeRetentionLock(id);
+    });
+  }
+
+  private get retentionLockSeconds(): number {
+    return this.limits.retentionLockSeconds ?? RETENTION_LOCK_SECONDS;
   }
 
   private checkQuota(usedBytes: number, addedBytes: number): void {
@@ -204,6 +274,18 @@ export class BackupRepoService {
     const blobKey = parseBlobKey(key);
     if (blobKey !== undefined && !(await this.store.blobInUse(blobKey))) await this.blobs.delete(blobKey);
   }
+}
+
+/** While a retention run holds the lock, only its own credential stores objects. */
+async function refuseDuringRetention(tx: BackupRepoTx, caller: BackupCaller): Promise<void> {
+  const lock = await tx.liveRetentionLock();
+  if (lock !== undefined && lock.credentialId !== caller.credentialId) {
+    throw new AppError('backup.retention_running');
+  }
+}
+
+function retentionLockView(lock: RetentionLock): backup.RetentionLockView {
+  return { id: lock.id, expiresAt: lock.expiresAt.toISOString() };
 }
 
 function credentialView(credential: BackupCredential): backup.CredentialView {

@@ -1,8 +1,13 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { BackupCredentialTable, BackupObjectTable, Schema } from '../../platform/db/schema.js';
+import type {
+  BackupCredentialTable,
+  BackupObjectTable,
+  BackupRetentionLockTable,
+  Schema,
+} from '../../platform/db/schema.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
 import type { BackupRepoStore, BackupRepoTx } from './backup-repo.store.js';
-import type { BackupCredential, BackupObject, ObjectKind } from './backup-repo.types.js';
+import type { BackupCredential, BackupObject, ObjectKind, RetentionLock } from './backup-repo.types.js';
 
 export class PgBackupRepoStore implements BackupRepoStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -147,6 +152,56 @@ class PgBackupRepoTx implements BackupRepoTx {
       .executeTakeFirst();
     return { objects: Number(row?.objects ?? 0), bytes: Number(row?.bytes ?? 0) };
   }
+
+  async serialize(mode: 'shared' | 'exclusive'): Promise<void> {
+    // A transaction-scoped advisory lock per practice, released at commit or rollback.
+    const key = sql`hashtextextended(${`tresor.backup-retention:${this.practiceId}`}, 0)`;
+    if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${key})`.execute(this.scope);
+    else await sql`select pg_advisory_xact_lock(${key})`.execute(this.scope);
+  }
+
+  async liveRetentionLock(): Promise<RetentionLock | undefined> {
+    const row = await this.scope
+      .selectFrom('backup_retention_locks')
+      .selectAll()
+      .where('expires_at', '>', sql<Date>`now()`)
+      .executeTakeFirst();
+    return row && toRetentionLock(row);
+  }
+
+  async setRetentionLock(
+    lock: Pick<RetentionLock, 'id' | 'credentialId'>,
+    seconds: number,
+  ): Promise<RetentionLock> {
+    const expiresAt = sql<Date>`now() + make_interval(secs => ${seconds}::integer)`;
+    const row = await this.scope
+      .insertInto('backup_retention_locks')
+      .values({
+        practice_id: this.practiceId,
+        id: lock.id,
+        credential_id: lock.credentialId,
+        expires_at: expiresAt,
+      })
+      .onConflict((conflict) =>
+        conflict.column('practice_id').doUpdateSet({
+          id: lock.id,
+          credential_id: lock.credentialId,
+          created_at: sql<Date>`now()`,
+          expires_at: expiresAt,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRetentionLock(row);
+  }
+
+  async removeRetentionLock(id: string): Promise<void> {
+    await this.scope.deleteFrom('backup_retention_locks').where('id', '=', id).execute();
+  }
+}
+
+function toRetentionLock(row: Selectable<BackupRetentionLockTable>): RetentionLock {
+  return { id: row.id, credentialId: row.credential_id, expiresAt: row.expires_at };
 }
 
 function toCredential(row: Selectable<BackupCredentialTable>): BackupCredential {

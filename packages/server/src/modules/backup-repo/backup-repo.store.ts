@@ -1,5 +1,5 @@
 import type { PracticeScope } from '../../platform/db/tenant.js';
-import type { BackupCredential, BackupObject, ObjectKind } from './backup-repo.types.js';
+import type { BackupCredential, BackupObject, ObjectKind, RetentionLock } from './backup-repo.types.js';
 
 /** Storage of the backup repository module. Practice data is reached only inside `inPractice`. */
 export interface BackupRepoStore {
@@ -36,4 +36,16 @@ export interface BackupRepoTx {
   /** Deletes the object if its lock period has passed (database clock); false otherwise. */
   deleteUnlockedObject(kind: ObjectKind, name: string): Promise<boolean>;
   usage(): Promise<{ objects: number; bytes: number }>;
+
+  /**
+   * Orders this transaction against others of the practice until it ends: 'shared' for storing
+   * objects (many at once), 'exclusive' for taking or extending the retention lock.
+   */
+  serialize(mode: 'shared' | 'exclusive'): Promise<void>;
+  /** The practice's retention lock while it is live (database clock). */
+  liveRetentionLock(): Promise<RetentionLock | undefined>;
+  /** Writes the practice's one lock row: `lock`, expiring `seconds` from now (database clock). */
+  setRetentionLock(lock: Pick<RetentionLock, 'id' | 'credentialId'>, seconds: number): Promise<RetentionLock>;
+  /** Removes the lock row if it is lock `id` (live or expired). */
+  removeRetentionLock(id: string): Promise<void>;
 }

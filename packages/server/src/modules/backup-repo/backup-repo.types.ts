@@ -28,3 +28,10 @@ export interface BackupObject {
   readonly createdAt: Date;
   readonly lockedUntil: Date;
 }
+
+/** A cloud retention run's hold on the practice's backup repository (see the service). */
+export interface RetentionLock {
+  readonly id: string;
+  readonly credentialId: string;
+  readonly expiresAt: Date;
+}

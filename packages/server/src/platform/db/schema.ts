@@ -21,6 +21,7 @@ export interface Schema {
   backup_credentials: BackupCredentialTable;
   backup_credential_tokens: BackupCredentialTokenTable;
   backup_objects: BackupObjectTable;
+  backup_retention_locks: BackupRetentionLockTable;
   blob_references: BlobReferenceTable;
   patients: PatientTable;
   patient_versions: PatientVersionTable;
@@ -59,6 +60,15 @@ export interface BackupObjectTable {
   created_by: string;
   created_at: Generated<Date>;
   locked_until: Date;
+}
+
+/** At most one per practice: the live cloud retention run (see the migration). */
+export interface BackupRetentionLockTable {
+  practice_id: string;
+  id: string;
+  credential_id: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
 }
 
 /** Global: how many rows of each practice refer to a blob (maintained by triggers). */
