@@ -20,20 +20,27 @@ import type { Progress } from './progress.js';
 import type { TreeLoader } from './tree-loader.js';
 import type { FileJobHandlers, WorkerPool } from './worker-pool.js';
 
+/** Directory listings read ahead at most (names only: a few MiB even for huge directories). */
+const READ_AHEAD_DIRS = 64;
+
 /** A node whose blobs may still be on their way to a pack. Undefined: the entry was skipped. */
 type PendingNode = Promise<TreeNode | undefined>;
 
 /**
- * Wraps a pending node so that awaiting `dispatch` (reading done) does not also await the
- * storing (promises flatten when returned from async functions; objects do not).
+ * Wraps a node, known or pending, so that awaiting `dispatch` (reading done) does not also await
+ * the storing (promises flatten when returned from async functions; objects do not). Known nodes
+ * (an unchanged file: most of a walk) stay plain values, not promises.
  */
 interface Dispatched {
-  readonly node: PendingNode;
+  readonly node: NodeSoon;
 }
 
-const dispatched = (node: PendingNode | TreeNode | undefined): Dispatched => ({
-  node: node instanceof Promise ? node : Promise.resolve(node),
-});
+/** A node now (or undefined: skipped), or one on its way. */
+type NodeSoon = PendingNode | TreeNode | undefined;
+
+const dispatched = (node: NodeSoon): Dispatched => ({ node });
+
+const NOTHING: Dispatched = { node: undefined };
 
 /** The directories above the backed-up paths, built from the paths themselves. */
 export interface VirtualDir {
@@ -114,11 +121,14 @@ export class Archiver {
     this.errors.push({ path, message });
   }
 
-  private track(pending: PendingNode): PendingNode {
-    pending.catch((error: unknown) => {
-      this.failure ??= asError(error);
-    });
-    return pending;
+  /** A pending node's failure stops the walk; a known node passes through. */
+  private track({ node }: Dispatched): NodeSoon {
+    if (node instanceof Promise) {
+      node.catch((error: unknown) => {
+        this.failure ??= asError(error);
+      });
+    }
+    return node;
   }
 
   /** Saves the tree above and below the sources. @returns the root tree id. */
@@ -137,6 +147,7 @@ export class Archiver {
       const tree = await this.deps.trees.load(subtree);
       // The walk goes into these directories next: read their listings meanwhile.
       this.deps.trees.prefetch(subtreesOf(tree.nodes));
+      this.prefetchNames(path, tree.nodes);
       return new Map(tree.nodes.map((node) => [node.name, node]));
     } catch (error) {
       // A damaged parent tree only means that the files below are read again.
@@ -150,12 +161,12 @@ export class Archiver {
 
   private async saveVirtual(dir: VirtualDir, path: string, parentTree: BlobId | undefined): Promise<BlobId> {
     const parent = await this.parentNodes(parentTree, path);
-    const pending: PendingNode[] = [];
+    const pending: NodeSoon[] = [];
     for (const [name, child] of [...dir.children].sort(([a], [b]) => compareNames(a, b))) {
       const childPath = join(path, name);
       const parentNode = parent?.get(name);
       if (typeof child === 'string') {
-        pending.push(this.track((await this.dispatch(childPath, name, parentNode)).node));
+        pending.push(this.track(await this.dispatch(childPath, name, parentNode)));
         continue;
       }
       const stats = await lstat(childPath, { bigint: true }).catch(() => undefined);
@@ -164,10 +175,9 @@ export class Archiver {
         childPath,
         parentNode?.type === 'dir' ? parentNode.subtree : undefined,
       );
-      pending.push(Promise.resolve(dirNode(name, stats, subtree)));
+      pending.push(dirNode(name, stats, subtree));
     }
-    const nodes = (await Promise.all(pending)).filter((node) => node !== undefined);
-    return this.saveTree(nodes, parent, parentTree);
+    return this.saveTree(await settled(pending), parent, parentTree);
   }
 
   /**
@@ -191,12 +201,24 @@ export class Archiver {
 
   /** Starts saving one entry. Resolves once it has been read; the inner promise once it is stored. */
   private async dispatch(path: string, name: string, parentNode: TreeNode | undefined): Promise<Dispatched> {
+    const result = await this.dispatchEntry(path, name, parentNode);
+    // A directory took its read-ahead listing; anything else (a directory that became a file, or
+    // one left out) frees its slot.
+    if (this.readAhead.size > 0) this.readAhead.delete(path);
+    return result;
+  }
+
+  private async dispatchEntry(
+    path: string,
+    name: string,
+    parentNode: TreeNode | undefined,
+  ): Promise<Dispatched> {
     if (this.failure !== undefined) throw this.failure;
     if (this.deps.skip.has(path)) {
       this.warn(path, 'skipped: this is the repository itself');
-      return dispatched(undefined);
+      return NOTHING;
     }
-    if (this.deps.exclude?.(path)) return dispatched(undefined);
+    if (this.deps.exclude?.(path)) return NOTHING;
     let stats: BigIntStats;
     try {
       // Synchronous: walking the benchmark's 20,000 entries with a cold page cache took 320 ms
@@ -204,7 +226,7 @@ export class Archiver {
       stats = lstatSync(path, { bigint: true });
     } catch (error) {
       this.reportOpenError(path, error);
-      return dispatched(undefined);
+      return NOTHING;
     }
     if (stats.isDirectory()) return this.dispatchDir(path, name, stats, parentNode);
     if (stats.isFile()) return this.dispatchFile(path, name, stats, parentNode);
@@ -215,11 +237,36 @@ export class Archiver {
         return dispatched({ ...metadata(name, stats), type: 'symlink', target });
       } catch (error) {
         this.reportOpenError(path, error);
-        return dispatched(undefined);
+        return NOTHING;
       }
     }
     this.warn(path, 'skipped: not a regular file, directory or symbolic link');
-    return dispatched(undefined);
+    return NOTHING;
+  }
+
+  /** Directory listings read ahead (see prefetchNames), by path; each is taken once. */
+  private readonly readAhead = new Map<string, Promise<string[]>>();
+
+  /**
+   * Starts reading the names in the subdirectories the previous snapshot had below `path`: the
+   * walk reaches them soon, and their reads then overlap with this directory's work instead of
+   * waiting one after another (a cold walk of 207 directories spent ~0.1 s waiting for them).
+   */
+  private prefetchNames(path: string, nodes: readonly TreeNode[]): void {
+    for (const node of nodes) {
+      if (node.type !== 'dir' || this.readAhead.size >= READ_AHEAD_DIRS) continue;
+      const child = join(path, node.name);
+      const names = readdir(child);
+      names.catch(() => undefined); // reported when the walk reaches it
+      this.readAhead.set(child, names);
+    }
+  }
+
+  private namesIn(path: string): Promise<string[]> {
+    const ahead = this.readAhead.get(path);
+    if (ahead === undefined) return readdir(path);
+    this.readAhead.delete(path);
+    return ahead;
   }
 
   private reportOpenError(path: string, error: unknown): void {
@@ -239,21 +286,20 @@ export class Archiver {
     this.counters.dirs++;
     let names: string[] = [];
     try {
-      names = (await readdir(path)).sort(compareNames);
+      names = (await this.namesIn(path)).sort(compareNames);
     } catch (error) {
       this.reportOpenError(path, error);
     }
     const parentTree = parentNode?.type === 'dir' ? parentNode.subtree : undefined;
     const parent = await this.parentNodes(parentTree, path);
-    const pending: PendingNode[] = [];
+    const pending: NodeSoon[] = [];
     for (const child of names) {
       const childPath = join(path, child);
-      pending.push(this.track((await this.dispatch(childPath, child, parent?.get(child))).node));
+      pending.push(this.track(await this.dispatch(childPath, child, parent?.get(child))));
     }
     return dispatched(
       (async () => {
-        const nodes = (await Promise.all(pending)).filter((node) => node !== undefined);
-        return dirNode(name, stats, await this.saveTree(nodes, parent, parentTree));
+        return dirNode(name, stats, await this.saveTree(await settled(pending), parent, parentTree));
       })(),
     );
   }
@@ -274,7 +320,10 @@ export class Archiver {
       previous.content.every((id) => index.has(id))
     ) {
       this.countFile('unchanged', previous.size);
-      return dispatched({ ...previous, ...metadata(name, stats) });
+      // Size, times and inode are equal (unchanged); the node itself is reused when the rest is too.
+      return dispatched(
+        sameOwnerAndMode(previous, stats) ? previous : { ...previous, ...metadata(name, stats) },
+      );
     }
     const params = chunkerProfileFor(name, Number(stats.size));
     const jobs = [];
@@ -375,6 +424,24 @@ export function sameNode(a: TreeNode, b: TreeNode | undefined): boolean {
     case 'symlink':
       return a.target === (b as SymlinkNode).target;
   }
+}
+
+/** The nodes in order once the pending ones have settled, skipped entries left out. */
+async function settled(soon: readonly NodeSoon[]): Promise<TreeNode[]> {
+  const nodes: TreeNode[] = [];
+  for (const node of soon) {
+    const known = node instanceof Promise ? await node : node;
+    if (known !== undefined) nodes.push(known);
+  }
+  return nodes;
+}
+
+function sameOwnerAndMode(node: FileNode, stats: BigIntStats): boolean {
+  return (
+    node.mode === (Number(stats.mode) & 0o7777) &&
+    node.uid === Number(stats.uid) &&
+    node.gid === Number(stats.gid)
+  );
 }
 
 function unchanged(node: FileNode, stats: BigIntStats): boolean {

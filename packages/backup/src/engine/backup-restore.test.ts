@@ -121,6 +121,37 @@ describe('backup and restore', () => {
     assert.equal((await check(repo, { readData: true, workers: WORKERS })).status, 'ok');
   });
 
+  it('follows entries whose type changed since the previous snapshot (its listings are read ahead)', async () => {
+    const source = join(dir, 'types');
+    for (const name of ['was-dir', 'was-dir-now-link', 'stays']) {
+      await mkdir(join(source, name, 'inner'), { recursive: true });
+      await writeFile(join(source, name, 'inner', 'befund.txt'), `Befund in ${name}`);
+    }
+    await writeFile(join(source, 'was-file'), 'a file first');
+    const repo = await newTestRepository(join(dir, 'repo-types'));
+    await backup(repo, { paths: [source], workers: WORKERS });
+
+    await rm(join(source, 'was-dir'), { recursive: true });
+    await writeFile(join(source, 'was-dir'), 'a file now');
+    await rm(join(source, 'was-dir-now-link'), { recursive: true });
+    await symlink('stays', join(source, 'was-dir-now-link'));
+    await rm(join(source, 'was-file'));
+    await mkdir(join(source, 'was-file', 'neu'), { recursive: true });
+    await writeFile(join(source, 'was-file', 'neu', 'brief.txt'), 'a directory now');
+    await writeFile(join(source, 'stays', 'inner', 'zweiter.txt'), 'added');
+    const state = await describeTree(source);
+    const second = await backup(repo, { paths: [source], workers: WORKERS });
+    assert.equal(second.status, 'complete');
+
+    const out = join(dir, 'restore-types');
+    const restored = await restore(repo, await resolveSnapshot(repo, 'latest'), {
+      target: out,
+      workers: WORKERS,
+    });
+    assert.equal(restored.status, 'complete');
+    assert.deepEqual(sameTree(await describeTree(join(out, source)), state), []);
+  });
+
   it('stores nothing new for unchanged data, and identical files once', async () => {
     const source = join(dir, 'dedup');
     await generateTree(source, { seed: 'dedup', documents: 30, bigRandomBytes: 2 << 20, databasePages: 64 });
