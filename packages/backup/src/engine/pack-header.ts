@@ -45,7 +45,7 @@ export interface OrphanRecovery {
 export async function indexOrphanPacks(repo: Repository, index: MasterIndex): Promise<OrphanRecovery> {
   const recovered = [];
   const unreadable: string[] = [];
-  for (const packId of (await repo.listPacks()).keys()) {
+  for (const packId of await repo.listPackIds()) {
     if (index.hasPack(packId)) continue;
     try {
       const bytes = await readFile(repo.packPath(packId));

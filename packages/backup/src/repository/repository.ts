@@ -231,18 +231,23 @@ export class Repository {
     return found;
   }
 
+  /** Every pack file present, by id (its directories are read at once; nothing is stat'ed). */
+  async listPackIds(): Promise<string[]> {
+    const dataDir = layout.dataDir(this.root);
+    const prefixes = (await readdir(dataDir)).filter((prefix) => /^[0-9a-f]{2}$/.test(prefix));
+    const lists = await Promise.all(
+      prefixes.map(async (prefix) =>
+        (await readdir(`${dataDir}/${prefix}`)).filter((name) => isHexId(name) && name.startsWith(prefix)),
+      ),
+    );
+    return lists.flat();
+  }
+
   /** Every pack file present, with its size. */
   async listPacks(): Promise<Map<string, number>> {
-    const packs = new Map<string, number>();
-    const dataDir = layout.dataDir(this.root);
-    for (const prefix of await readdir(dataDir)) {
-      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-      for (const name of await readdir(`${dataDir}/${prefix}`)) {
-        if (!isHexId(name) || !name.startsWith(prefix)) continue;
-        packs.set(name, (await stat(`${dataDir}/${prefix}/${name}`)).size);
-      }
-    }
-    return packs;
+    const ids = await this.listPackIds();
+    const sizes = await Promise.all(ids.map(async (id) => (await stat(this.packPath(id))).size));
+    return new Map(ids.map((id, i) => [id, sizes[i]!]));
   }
 }
 
