@@ -36,6 +36,17 @@ function exitCodeFor(code: BackupErrorCode): ExitCode {
   }
 }
 
+/** A system error's message, with what to do about the ones a practice can fix itself. */
+function explainSystemError(code: string | undefined, message: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return (
+      `the disk is full (${message}). Nothing half-written was kept: the repository is as it was ` +
+      'before this run. Free some space (or "forget --prune" old snapshots) and run the command again.'
+    );
+  }
+  return message;
+}
+
 /** Output piped into a reader that stops early (e.g. `| head`) is not an error. */
 function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -66,8 +77,8 @@ async function main(argv: string[]): Promise<ExitCode> {
       process.stderr.write(`tresor-backup: ${error.message}\n`);
       return exitCodeFor(error.code);
     }
-    const message = error instanceof Error ? error.message : String(error);
     const code = errnoCode(error);
+    const message = explainSystemError(code, error instanceof Error ? error.message : String(error));
     if (json)
       process.stdout.write(`${JSON.stringify({ type: 'error', code: code ?? 'internal', message })}\n`);
     process.stderr.write(`tresor-backup: ${message}\n`);
