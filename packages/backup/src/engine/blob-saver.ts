@@ -27,11 +27,15 @@ export interface SaverStats {
  * Stores blobs that the repository does not have yet: deduplicates against the index and
  * against blobs already queued in this run, packs what the workers sealed, and writes an
  * index file for every few durable packs. Order on disk: pack, then the index naming it.
+ * Trees go to packs of their own: whoever needs only the directory listings (cloud retention
+ * or a listing of the cloud copy without the local repository) fetches those few small packs,
+ * not every data pack that happened to hold a tree.
  */
 export class BlobSaver {
   private readonly queued = new Set<BlobId>();
   private unindexed: PackRecord[] = [];
   private readonly writer: PackWriter;
+  private readonly treeWriter: PackWriter;
   readonly stats: SaverStats = { blobsAdded: 0, dataAdded: 0, packBytesAdded: 0, packsWritten: 0 };
 
   constructor(
@@ -40,6 +44,7 @@ export class BlobSaver {
     private readonly codec: CodecName = 'zstd',
   ) {
     this.writer = new PackWriter(repo, (pack, size) => this.packWritten(pack, size));
+    this.treeWriter = new PackWriter(repo, (pack, size) => this.packWritten(pack, size));
   }
 
   private async packWritten(pack: PackRecord, size: number): Promise<void> {
@@ -103,20 +108,21 @@ export class BlobSaver {
     if (this.known(id)) return id;
     this.queued.add(id);
     const { codec, sealed } = sealBlob(this.repo.keys.encryption, BlobType.tree, id, bytes, this.codec);
-    await this.writer.add([{ type: BlobType.tree, id, codec, sealed, rawLength: bytes.length }]);
+    await this.treeWriter.add([{ type: BlobType.tree, id, codec, sealed, rawLength: bytes.length }]);
     this.stats.blobsAdded++;
     this.stats.dataAdded += bytes.length;
     return id;
   }
 
-  /** Makes everything saved so far durable: last pack, then its index file. */
+  /** Makes everything saved so far durable: the last packs, then their index file. */
   async finish(): Promise<void> {
     await this.writer.flush();
+    await this.treeWriter.flush();
     await this.writePendingIndex();
   }
 
-  /** After a failure: removes the unfinished pack. Durable packs stay (the next run re-indexes them). */
+  /** After a failure: removes the unfinished packs. Durable packs stay (the next run re-indexes them). */
   async abort(): Promise<void> {
-    await this.writer.abort();
+    await Promise.all([this.writer.abort(), this.treeWriter.abort()]);
   }
 }

@@ -6,6 +6,7 @@ import { backup } from '../engine/backup.js';
 import { check } from '../engine/check.js';
 import { restore } from '../engine/restore.js';
 import { isBackupError } from '../errors.js';
+import { loadIndex } from '../repository/index-store.js';
 import { layout } from '../repository/layout.js';
 import { lockExclusive, lockShared } from '../repository/lock.js';
 import type { Repository } from '../repository/repository.js';
@@ -43,6 +44,11 @@ async function threeSnapshots(dir: string, name: string): Promise<{ repo: Reposi
 async function assertRepositoryHealthy(repo: Repository, source: string, dir: string): Promise<void> {
   const checked = await check(repo, { readData: true, workers: WORKERS });
   assert.deepEqual(checked.errors, []);
+  // Backups and prune's rewrites keep trees and data in packs of their own.
+  const { index } = await loadIndex(repo);
+  for (const [packId, entries] of index.packs()) {
+    assert.equal(new Set(entries.map((entry) => entry.type)).size, 1, `pack ${packId} mixes kinds`);
+  }
   const { snapshots } = await loadSnapshots(repo);
   const latest = snapshots.at(-1)!;
   const target = join(dir, `restored-${latest.id.slice(0, 8)}-${Date.now()}`);

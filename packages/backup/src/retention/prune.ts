@@ -6,6 +6,7 @@ import { PackReader } from '../engine/pack-reader.js';
 import { PackWriter } from '../engine/pack-writer.js';
 import { type Progress, newProgress } from '../engine/progress.js';
 import { errnoCode } from '../errors.js';
+import { BlobType } from '../format.js';
 import { fsyncDirectory, removeStaleTempFiles } from '../repository/atomic-file.js';
 import type { BlobEntry } from '../repository/blob-entry.js';
 import type { PackRecord } from '../repository/index-format.js';
@@ -123,11 +124,16 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
   // 1. New packs with the needed blobs of partly used packs (durable when flush resolves).
   const written: PackRecord[] = [];
   let writtenBytes = 0;
-  const writer = new PackWriter(repo, (pack, size) => {
+  const packWritten = (pack: PackRecord, size: number) => {
     written.push(pack);
     writtenBytes += size;
     return Promise.resolve();
-  });
+  };
+  // Trees and data stay in packs of their own kind (see BlobSaver).
+  const writers = {
+    [BlobType.data]: new PackWriter(repo, packWritten),
+    [BlobType.tree]: new PackWriter(repo, packWritten),
+  };
   const reader = new PackReader(repo);
   progress.bytesTotal = rewrite.reduce((sum, plan) => sum + plan.keep.reduce((s, e) => s + e.length, 0), 0);
   progress.filesTotal = rewrite.length;
@@ -136,16 +142,17 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
       progress.currentPath = plan.packId.slice(0, 12);
       for (const entry of plan.keep) {
         const sealed = await reader.read(plan.packId, entry.offset, entry.length);
-        await writer.add([
+        await writers[entry.type].add([
           { type: entry.type, id: entry.id, codec: entry.codec, sealed, rawLength: entry.rawLength },
         ]);
         progress.bytesDone += entry.length;
       }
       progress.filesDone++;
     }
-    await writer.flush();
+    await writers[BlobType.data].flush();
+    await writers[BlobType.tree].flush();
   } catch (error) {
-    await writer.abort();
+    await Promise.all([writers[BlobType.data].abort(), writers[BlobType.tree].abort()]);
     throw error;
   } finally {
     await reader.close();
