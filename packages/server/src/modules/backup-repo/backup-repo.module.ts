@@ -11,8 +11,8 @@ export interface BackupRepoModuleOptions {
   readonly audit: BackupRepoAudit;
   readonly lockDays: number;
   readonly quotaBytes: number;
-  /** Seconds a cloud retention lock lives unless extended (default 600). */
-  readonly retentionLockSeconds?: number;
+  /** Seconds a cloud retention lock lives unless extended (TRESOR_BACKUP_RETENTION_LOCK_SECONDS). */
+  readonly retentionLockSeconds: number;
   readonly now?: () => Date;
 }
 
@@ -25,9 +25,7 @@ export function createBackupRepoModule(options: BackupRepoModuleOptions): Backup
       lockDays: options.lockDays,
       quotaBytes: options.quotaBytes,
       maxObjectBytes: backup.MAX_OBJECT_BYTES,
-      ...(options.retentionLockSeconds === undefined
-        ? {}
-        : { retentionLockSeconds: options.retentionLockSeconds }),
+      retentionLockSeconds: options.retentionLockSeconds,
     },
     options.now,
   );

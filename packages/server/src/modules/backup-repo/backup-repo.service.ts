@@ -30,11 +30,9 @@ export interface BackupRepoLimits {
   readonly lockDays: number;
   readonly quotaBytes: number;
   readonly maxObjectBytes: number;
-  /** Seconds a retention lock lives unless its holder extends it (default 600). */
-  readonly retentionLockSeconds?: number;
+  /** Seconds a retention lock lives unless its holder extends it. */
+  readonly retentionLockSeconds: number;
 }
-
-const RETENTION_LOCK_SECONDS = 600;
 
 const TOKEN_PREFIX = 'tbk_';
 
@@ -223,7 +221,7 @@ export class BackupRepoService {
       if ((await tx.liveRetentionLock()) !== undefined) throw new AppError('backup.retention_running');
       const lock = await tx.setRetentionLock(
         { id: randomUUID(), credentialId: caller.credentialId },
-        this.retentionLockSeconds,
+        this.limits.retentionLockSeconds,
       );
       return retentionLockView(lock);
     });
@@ -238,7 +236,7 @@ export class BackupRepoService {
       if (live?.id !== id || live.credentialId !== caller.credentialId) {
         throw new AppError('backup.retention_lock_lost');
       }
-      return retentionLockView(await tx.setRetentionLock(live, this.retentionLockSeconds));
+      return retentionLockView(await tx.setRetentionLock(live, this.limits.retentionLockSeconds));
     });
   }
 
@@ -249,10 +247,6 @@ export class BackupRepoService {
       await tx.serialize('exclusive');
       await tx.removeRetentionLock(id);
     });
-  }
-
-  private get retentionLockSeconds(): number {
-    return this.limits.retentionLockSeconds ?? RETENTION_LOCK_SECONDS;
   }
 
   private checkQuota(usedBytes: number, addedBytes: number): void {
