@@ -59,6 +59,9 @@ export type ObjectView = Static<typeof ObjectView>;
 
 export const ObjectList = Type.Object({ objects: Type.Array(ObjectView) });
 
+/** Names of the snapshot objects the cloud's retention deleted (never stored again). */
+export const ForgottenSnapshots = Type.Object({ names: Type.Array(Type.String()) });
+
 export const UsageView = Type.Object({
   objects: Type.Integer(),
   bytes: Type.Integer(),

@@ -143,6 +143,11 @@ export const errorCatalog = {
     en: 'An object with this name and different content is already stored; backups are never overwritten.',
     de: 'Unter diesem Namen ist bereits ein anderes Objekt gespeichert; Sicherungen werden nie überschrieben.',
   },
+  'backup.snapshot_forgotten': {
+    status: 409,
+    en: "The cloud's retention has deleted this snapshot; it is not stored again.",
+    de: 'Die Aufbewahrungsregel der Cloud hat diese Sicherung gelöscht; sie wird nicht erneut gespeichert.',
+  },
   'backup.object_locked': {
     status: 423,
     en: 'This backup object is still in its lock period and cannot be deleted yet.',

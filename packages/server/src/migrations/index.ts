@@ -10,6 +10,7 @@ import * as backupRepo from './20261124100000-backup-repo.js';
 import * as sessionCheck from './20261204170000-session-check.js';
 import * as blindIndexLookup from './20261204171000-blind-index-lookup.js';
 import * as backupRetentionLock from './20261205170000-backup-retention-lock.js';
+import * as backupForgottenSnapshots from './20261206020000-backup-forgotten-snapshots.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261204170000-session-check': sessionCheck,
   '20261204171000-blind-index-lookup': blindIndexLookup,
   '20261205170000-backup-retention-lock': backupRetentionLock,
+  '20261206020000-backup-forgotten-snapshots': backupForgottenSnapshots,
 };

@@ -202,7 +202,7 @@ describe('cloud backup repository: append-only for agents, deletion only after t
 });
 
 describe('cloud backup repository without a lock period', () => {
-  it('lets the retention credential delete, and keeps a blob another practice still refers to', async () => {
+  it('lets the retention credential delete, keeps a blob another practice still refers to, and never stores a deleted snapshot again', async () => {
     const f = await MembersFixture.start({
       TRESOR_BACKUP_LOCK_DAYS: '0',
       TRESOR_BACKUP_RETENTION_LOCK_SECONDS: '1',
@@ -255,7 +255,16 @@ describe('cloud backup repository without a lock period', () => {
       });
       assert.equal(extend.status, 409, 'an expired lock is lost for good');
 
-      assert.equal((await remove(await lock())).status, 200);
+      const release = async (lockId: string) => {
+        const response = await fetch(`${f.server.url}/api/v1/backup/retention-lock/${lockId}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${retentionOne}` },
+        });
+        assert.equal(response.status, 200);
+      };
+      const held = await lock();
+      assert.equal((await remove(held)).status, 200);
+      await release(held);
       const gone = await fetch(`${f.server.url}/api/v1/backup/objects/data/shared`, {
         headers: { authorization: `Bearer ${agentOne}` },
       });
@@ -264,6 +273,36 @@ describe('cloud backup repository without a lock period', () => {
         headers: { authorization: `Bearer ${agentTwo}` },
       });
       assert.ok(Buffer.from(await kept.arrayBuffer()).equals(same), 'the other practice still reads it');
+
+      // A snapshot the retention deleted is listed as forgotten and never stored again (so a
+      // replicate cannot bring it back); the other practice is not affected.
+      const snapshot = (token: string, method = 'PUT', query = '') =>
+        fetch(`${f.server.url}/api/v1/backup/objects/snapshots/s-old${query}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+          ...(method === 'PUT' ? { body: same } : {}),
+        });
+      const forgotten = async (token: string) => {
+        const response = await fetch(`${f.server.url}/api/v1/backup/forgotten-snapshots`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(response.status, 200);
+        return ((await response.json()) as { names: string[] }).names;
+      };
+      assert.equal((await snapshot(agentOne)).status, 200);
+      assert.deepEqual(await forgotten(agentOne), []);
+      const second = await lock();
+      assert.equal((await snapshot(retentionOne, 'DELETE', `?lock=${second}`)).status, 200);
+      await release(second);
+      assert.deepEqual(await forgotten(agentOne), ['s-old']);
+      const again = await snapshot(agentOne);
+      assert.equal(again.status, 409);
+      assert.equal(
+        ((await again.json()) as { error: { code: string } }).error.code,
+        'backup.snapshot_forgotten',
+      );
+      assert.deepEqual(await forgotten(agentTwo), []);
+      assert.equal((await snapshot(agentTwo)).status, 200, 'another practice stores its own s-old');
     } finally {
       await f.close();
     }

@@ -104,6 +104,19 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
       async (request) => ({ objects: await service.list(backupCallerOf(request), request.query.kind) }),
     );
 
+    app.get(
+      '/api/v1/backup/forgotten-snapshots',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary: "Names of the snapshots the cloud's retention deleted (replicate never stores them again)",
+          response: { 200: c.ForgottenSnapshots, ...errors },
+        },
+      },
+      async (request) => ({ names: await service.forgottenSnapshots(backupCallerOf(request)) }),
+    );
+
     app.put(
       '/api/v1/backup/objects/:kind/:name',
       {

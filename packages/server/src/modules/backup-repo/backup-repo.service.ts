@@ -136,6 +136,7 @@ export class BackupRepoService {
         await refuseDuringRetention(tx, caller);
         const existing = await tx.object(kind, name);
         if (existing !== undefined) return existing.blobKey === stored.key ? existing : ('conflict' as const);
+        if (kind === 'snapshots' && (await tx.isForgottenSnapshot(name))) return 'forgotten' as const;
         this.checkQuota((await tx.usage()).bytes, stored.size);
         const object = await tx.addObject(
           { kind, name, blobKey: stored.key, size: stored.size },
@@ -157,9 +158,9 @@ export class BackupRepoService {
         await this.discard(stored.key);
         throw error;
       });
-    if (outcome === 'conflict') {
+    if (outcome === 'conflict' || outcome === 'forgotten') {
       await this.discard(stored.key);
-      throw new AppError('backup.object_exists');
+      throw new AppError(outcome === 'conflict' ? 'backup.object_exists' : 'backup.snapshot_forgotten');
     }
     return objectView(outcome);
   }
@@ -173,6 +174,11 @@ export class BackupRepoService {
 
   list(caller: BackupCaller, kind: ObjectKind | undefined): Promise<backup.ObjectView[]> {
     return this.store.inPractice(caller.practiceId, async (tx) => (await tx.objects(kind)).map(objectView));
+  }
+
+  /** Snapshot names a retention run deleted: `replicate` does not offer them again. */
+  forgottenSnapshots(caller: BackupCaller): Promise<string[]> {
+    return this.store.inPractice(caller.practiceId, (tx) => tx.forgottenSnapshots());
   }
 
   usage(caller: BackupCaller | AuthContext) {
@@ -202,6 +208,7 @@ export class BackupRepoService {
       const object = await tx.object(kind, name);
       if (object === undefined) throw new AppError('backup.object_not_found');
       if (!(await tx.deleteUnlockedObject(kind, name))) throw new AppError('backup.object_locked');
+      if (kind === 'snapshots') await tx.addForgottenSnapshot(name);
       await this.audit.append(tx.scope, {
         practiceId: caller.practiceId,
         action: 'backup.object_deleted',

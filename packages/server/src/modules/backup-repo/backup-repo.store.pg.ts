@@ -153,6 +153,32 @@ class PgBackupRepoTx implements BackupRepoTx {
     return { objects: Number(row?.objects ?? 0), bytes: Number(row?.bytes ?? 0) };
   }
 
+  async addForgottenSnapshot(name: string): Promise<void> {
+    await this.scope
+      .insertInto('backup_forgotten_snapshots')
+      .values({ practice_id: this.practiceId, name })
+      .onConflict((conflict) => conflict.columns(['practice_id', 'name']).doNothing())
+      .execute();
+  }
+
+  async isForgottenSnapshot(name: string): Promise<boolean> {
+    const row = await this.scope
+      .selectFrom('backup_forgotten_snapshots')
+      .select('name')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async forgottenSnapshots(): Promise<string[]> {
+    const rows = await this.scope
+      .selectFrom('backup_forgotten_snapshots')
+      .select('name')
+      .orderBy('name')
+      .execute();
+    return rows.map((row) => row.name);
+  }
+
   async serialize(mode: 'shared' | 'exclusive'): Promise<void> {
     // A transaction-scoped advisory lock per practice, released at commit or rollback.
     const key = sql`hashtextextended(${`tresor.backup-retention:${this.practiceId}`}, 0)`;

@@ -36,6 +36,11 @@ export interface BackupRepoTx {
   /** Deletes the object if its lock period has passed (database clock); false otherwise. */
   deleteUnlockedObject(kind: ObjectKind, name: string): Promise<boolean>;
   usage(): Promise<{ objects: number; bytes: number }>;
+  /** Records that a retention run deleted snapshot `name` (idempotent). */
+  addForgottenSnapshot(name: string): Promise<void>;
+  isForgottenSnapshot(name: string): Promise<boolean>;
+  /** Every snapshot name a retention run deleted, sorted. */
+  forgottenSnapshots(): Promise<string[]>;
 
   /**
    * Orders this transaction against others of the practice until it ends: 'shared' for storing

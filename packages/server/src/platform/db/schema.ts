@@ -22,6 +22,7 @@ export interface Schema {
   backup_credential_tokens: BackupCredentialTokenTable;
   backup_objects: BackupObjectTable;
   backup_retention_locks: BackupRetentionLockTable;
+  backup_forgotten_snapshots: BackupForgottenSnapshotTable;
   blob_references: BlobReferenceTable;
   patients: PatientTable;
   patient_versions: PatientVersionTable;
@@ -69,6 +70,13 @@ export interface BackupRetentionLockTable {
   credential_id: string;
   created_at: Generated<Date>;
   expires_at: Date;
+}
+
+/** Snapshot objects a cloud retention run deleted: never stored again (see the migration). */
+export interface BackupForgottenSnapshotTable {
+  practice_id: string;
+  name: string;
+  forgotten_at: Generated<Date>;
 }
 
 /** Global: how many rows of each practice refer to a blob (maintained by triggers). */
