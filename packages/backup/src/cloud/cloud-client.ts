@@ -97,6 +97,11 @@ export class CloudClient {
     return stored;
   }
 
+  /** Names of the snapshots the cloud's retention deleted: never to be stored again. */
+  async forgottenSnapshots(): Promise<Set<string>> {
+    return new Set((await this.json<{ names: string[] }>('GET', '/api/v1/backup/forgotten-snapshots')).names);
+  }
+
   /** The object's bytes, checked against the SHA-256 the server reports for it. */
   async get(kind: CloudKind, name: string): Promise<Uint8Array> {
     const response = await this.request('GET', objectPath(kind, name));

@@ -1,11 +1,24 @@
-import { BackupError } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import type { BlobId } from '../crypto/blob-id.js';
+import { PackReader } from '../engine/pack-reader.js';
 import type { Progress } from '../engine/progress.js';
+import { TreeLoader } from '../engine/tree-loader.js';
+import { BackupError } from '../errors.js';
+import { sealFile } from '../repository/file-envelope.js';
+import { type PackRecord, decodeIndex, encodeIndex } from '../repository/index-format.js';
+import { loadIndex } from '../repository/index-store.js';
 import { lockShared } from '../repository/lock.js';
+import type { MasterIndex } from '../repository/master-index.js';
 import type { Repository } from '../repository/repository.js';
+import { type SnapshotRecord, loadSnapshots } from '../repository/snapshot-store.js';
+import { collectBlobs } from '../retention/usage.js';
+import { syncCloudMirror } from './cloud-cache.js';
 import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
-import { type LocalObject, UPLOAD_ORDER, listLocalObjects, readLocalObject } from './local-objects.js';
+import { type LocalObject, readLocalObject } from './local-objects.js';
 
 export interface ReplicateOptions {
+  /** The cache of this cloud: its index files are mirrored there to learn what the cloud holds. */
+  readonly cacheRoot: string;
   readonly progress?: Progress;
   /** Uploads in flight (default 3: packs are ≤ ~16 MiB, so memory stays below ~100 MiB). */
   readonly concurrency?: number;
@@ -15,7 +28,10 @@ export interface ReplicateOptions {
 
 export interface ReplicateResult {
   readonly uploaded: { readonly objects: number; readonly bytes: number };
+  /** Objects this run needed in the cloud that were there already (e.g. from an interrupted run). */
   readonly alreadyThere: number;
+  /** Local snapshots the cloud's retention deleted: not sent again. */
+  readonly forgottenInCloud: number;
   /** Objects the cloud lacked or holds differently after the run; empty when all is verified. */
   readonly problems: readonly string[];
 }
@@ -23,66 +39,197 @@ export interface ReplicateResult {
 const key = (kind: CloudKind, name: string) => `${kind}/${name}`;
 
 /**
- * Uploads what the cloud lacks, in the order data → index → keys → config → snapshots, so the
- * cloud never names what it does not hold yet; an interrupted run leaves only extra objects and
- * the next run uploads the rest. Every upload is checked against the hash the server computed,
- * and at the end the cloud's listing is compared with the local repository once more.
- * Holds the shared repository lock, so no local prune removes a pack mid-way.
+ * Sends the cloud what it needs to hold every local snapshot it neither has nor has forgotten
+ * (docs/BACKUP_FORMAT.md, "Cloud copy"): the packs holding blobs of those snapshots that no
+ * cloud index lists, one new index naming exactly those packs, missing key slots and the config,
+ * then the snapshots, oldest first. In that order the cloud never names what it does not hold
+ * yet; an interrupted run leaves only extra objects, and the next run sends the rest. Snapshots
+ * the cloud's retention deleted stay deleted, and so does data that only they needed. Every
+ * upload is checked against the hash the server computed, and the cloud's listing is compared
+ * once more at the end. Holds the shared repository lock, so no local prune removes a pack.
  */
 export async function replicate(
   repo: Repository,
   cloud: CloudClient,
-  options: ReplicateOptions = {},
+  options: ReplicateOptions,
 ): Promise<ReplicateResult> {
   const lock = await lockShared(repo.root);
   try {
-    const local = await listLocalObjects(repo);
     const remote = new Map((await cloud.list()).map((object) => [key(object.kind, object.name), object]));
     await refuseOtherRepository(repo, remote);
-
+    const forgotten = await cloud.forgottenSnapshots();
     const problems: string[] = [];
-    const missing: LocalObject[] = [];
-    let alreadyThere = 0;
-    for (const object of local) {
-      const stored = remote.get(key(object.kind, object.name));
-      if (stored === undefined) missing.push(object);
-      else if (object.sha256 !== undefined && stored.sha256 !== object.sha256) {
-        problems.push(`${object.kind}/${object.name} is stored damaged in the cloud (its hash differs)`);
-      } else alreadyThere++;
+    // A damaged index file matters only if a snapshot to send needs its blobs (checked below).
+    const { index } = await loadIndex(repo);
+    const loaded = await loadSnapshots(repo);
+    const wanted = (id: string) => !forgotten.has(id) && !remote.has(key('snapshots', id));
+    const readable = new Set(loaded.snapshots.map(({ id }) => id));
+    for (const id of await repo.listFiles('snapshot')) {
+      if (!readable.has(id) && wanted(id))
+        problems.push(`snapshots/${id} is damaged in the local repository; not uploaded`);
     }
+    const toSend = loaded.snapshots.filter(({ id }) => wanted(id));
+
+    const cloudBlobs = await blobsInCloud(repo, cloud, options.cacheRoot, remote);
+    const { sendable, packs } = await packsToSend(repo, index, toSend, cloudBlobs, problems);
+
+    const objects: LocalObject[] = [
+      ...[...packs].map((name): LocalObject => ({ kind: 'data', name, size: undefined, sha256: name })),
+      ...(await repo.listKeySlots()).map(({ id }): LocalObject => ({
+        kind: 'keys',
+        name: id,
+        size: undefined,
+        sha256: undefined,
+      })),
+      { kind: 'config', name: 'config', size: undefined, sha256: undefined },
+    ];
+    const missing = objects.filter((object) => !remote.has(key(object.kind, object.name)));
+    const alreadyThere = objects.length - missing.length;
+    const snapshots = sendable.map(({ id }): LocalObject => ({
+      kind: 'snapshots',
+      name: id,
+      size: undefined,
+      sha256: id,
+    }));
 
     const progress = options.progress;
-    if (progress) {
-      progress.filesTotal = missing.length;
-      progress.bytesTotal = missing.reduce((sum, object) => sum + (object.size ?? 0), 0);
-    }
     const uploaded = { objects: 0, bytes: 0 };
-    for (const kind of UPLOAD_ORDER) {
-      const batch = missing.filter((object) => object.kind === kind);
-      await inParallel(batch, options.concurrency ?? 3, async (object) => {
-        if (progress) progress.currentPath = `${object.kind}/${object.name}`;
-        const bytes = await readLocalObject(repo, object);
-        if (bytes === undefined) return; // removed by `forget` since the listing
-        if (object.sha256 !== undefined && sha256Hex(bytes) !== object.sha256) {
-          problems.push(`${object.kind}/${object.name} is damaged in the local repository; not uploaded`);
-          return;
-        }
-        await cloud.put(object.kind, object.name, bytes);
-        uploaded.objects++;
-        uploaded.bytes += bytes.length;
-        if (progress) {
-          progress.filesDone++;
-          progress.bytesDone += bytes.length;
-          progress.bytesProcessed += bytes.length;
-        }
-        options.onUploaded?.(object);
-      });
+    const sent: LocalObject[] = objects.filter((object) => remote.has(key(object.kind, object.name)));
+    const send = async (object: LocalObject, bytes: Uint8Array) => {
+      await cloud.put(object.kind, object.name, bytes);
+      uploaded.objects++;
+      uploaded.bytes += bytes.length;
+      if (progress) {
+        progress.filesDone++;
+        progress.bytesDone += bytes.length;
+        progress.bytesProcessed += bytes.length;
+      }
+      sent.push(object);
+      options.onUploaded?.(object);
+    };
+    const sendLocal = async (object: LocalObject) => {
+      if (progress) progress.currentPath = `${object.kind}/${object.name}`;
+      const bytes = await readLocalObject(repo, object);
+      if (bytes === undefined) {
+        problems.push(`${object.kind}/${object.name} is missing in the local repository; not uploaded`);
+        return;
+      }
+      if (object.sha256 !== undefined && sha256Hex(bytes) !== object.sha256) {
+        problems.push(`${object.kind}/${object.name} is damaged in the local repository; not uploaded`);
+        return;
+      }
+      await send(object, bytes);
+    };
+    if (progress) {
+      progress.filesTotal = missing.length + snapshots.length + (packs.size > 0 ? 1 : 0);
+      let bytes = 0;
+      for (const object of missing) if (object.kind === 'data') bytes += await packSize(repo, object.name);
+      progress.bytesTotal = bytes;
+    }
+    const problemsBefore = problems.length;
+
+    // 1. Packs, 2. one index naming them, 3. key slots and config, 4. snapshots (oldest first).
+    await inParallel(
+      missing.filter((object) => object.kind === 'data'),
+      options.concurrency ?? 3,
+      sendLocal,
+    );
+    const packsFailed = problems.length > problemsBefore;
+    if (packs.size > 0 && !packsFailed) {
+      const records: PackRecord[] = [...packs].map((packId) => ({
+        packId,
+        entries: index.entriesOf(packId)!,
+      }));
+      const sealed = sealFile(repo.keys.encryption, 'index', encodeIndex(records));
+      const name = sha256Hex(sealed);
+      await send({ kind: 'index', name, size: sealed.length, sha256: name }, sealed);
+    }
+    for (const object of missing)
+      if (object.kind === 'keys' || object.kind === 'config') await sendLocal(object);
+    if (packsFailed && snapshots.length > 0) {
+      problems.push(`${snapshots.length} snapshot(s) not uploaded: the cloud would lack data they need`);
+    } else {
+      for (const snapshot of snapshots) await sendLocal(snapshot);
     }
 
-    problems.push(...(await verify(repo, cloud, local)));
-    return { uploaded, alreadyThere, problems };
+    problems.push(...(await verify(cloud, sent, repo)));
+    return {
+      uploaded,
+      alreadyThere,
+      forgottenInCloud: loaded.snapshots.filter(({ id }) => forgotten.has(id)).length,
+      problems,
+    };
   } finally {
     await lock.release();
+  }
+}
+
+/** Blobs the cloud's index lists in packs the cloud holds (none while it has no config yet). */
+async function blobsInCloud(
+  repo: Repository,
+  cloud: CloudClient,
+  cacheRoot: string,
+  remote: ReadonlyMap<string, CloudObject>,
+): Promise<Set<BlobId>> {
+  const blobs = new Set<BlobId>();
+  if (!remote.has(key('config', 'config'))) return blobs;
+  const mirror = await repo.openSibling((await syncCloudMirror(cloud, cacheRoot)).root);
+  for (const file of await mirror.listFiles('index')) {
+    for (const record of decodeIndex(await mirror.readFile('index', file))) {
+      if (!remote.has(key('data', record.packId))) continue;
+      for (const entry of record.entries) blobs.add(entry.id);
+    }
+  }
+  return blobs;
+}
+
+/**
+ * The local packs holding the blobs of `snapshots` that the cloud lacks. A snapshot whose blobs
+ * cannot all be found (damaged local repository) is reported and left out.
+ */
+async function packsToSend(
+  repo: Repository,
+  index: MasterIndex,
+  snapshots: readonly SnapshotRecord[],
+  cloudBlobs: ReadonlySet<BlobId>,
+  problems: string[],
+): Promise<{ sendable: SnapshotRecord[]; packs: Set<string> }> {
+  const packs = new Set<string>();
+  const sendable: SnapshotRecord[] = [];
+  const reader = new PackReader(repo);
+  const trees = new TreeLoader(repo, index, reader);
+  try {
+    for (const record of snapshots) {
+      const blobs = new Set<BlobId>();
+      try {
+        await collectBlobs(index, trees, record.id, record.snapshot.tree, blobs);
+      } catch (error) {
+        problems.push(
+          `snapshot ${record.id.slice(0, 8)} cannot be read in full (${error instanceof Error ? error.message : String(error)}); not uploaded`,
+        );
+        continue;
+      }
+      const unindexed = [...blobs].filter((blob) => !cloudBlobs.has(blob) && !index.has(blob));
+      if (unindexed.length > 0) {
+        problems.push(
+          `snapshot ${record.id.slice(0, 8)} needs ${unindexed.length} blob(s) the local index lacks; not uploaded`,
+        );
+        continue;
+      }
+      for (const blob of blobs) if (!cloudBlobs.has(blob)) packs.add(index.get(blob)!.packId);
+      sendable.push(record);
+    }
+  } finally {
+    await reader.close();
+  }
+  return { sendable, packs };
+}
+
+async function packSize(repo: Repository, packId: string): Promise<number> {
+  try {
+    return (await stat(repo.packPath(packId))).size;
+  } catch {
+    return 0; // reported when its upload is tried
   }
 }
 
@@ -110,23 +257,18 @@ async function refuseOtherRepository(
 
 /** Compares the cloud's listing with what should be there now. */
 async function verify(
-  repo: Repository,
   cloud: CloudClient,
-  local: readonly LocalObject[],
+  expected: readonly LocalObject[],
+  repo: Repository,
 ): Promise<string[]> {
   const remote = new Map((await cloud.list()).map((object) => [key(object.kind, object.name), object]));
   const problems: string[] = [];
-  for (const object of local) {
+  for (const object of expected) {
     const stored = remote.get(key(object.kind, object.name));
-    const bytes = object.sha256 === undefined ? await readLocalObject(repo, object) : undefined;
-    const expected = object.sha256 ?? (bytes && sha256Hex(bytes));
-    if (expected === undefined) continue; // vanished locally
-    if (stored === undefined) {
-      if (object.kind === 'snapshots' && (await readLocalObject(repo, object)) === undefined) continue;
+    const hash = object.sha256 ?? sha256Hex((await readLocalObject(repo, object)) ?? new Uint8Array());
+    if (stored === undefined)
       problems.push(`${object.kind}/${object.name} is missing in the cloud after the upload`);
-    } else if (stored.sha256 !== expected) {
-      problems.push(`${object.kind}/${object.name} differs in the cloud`);
-    }
+    else if (stored.sha256 !== hash) problems.push(`${object.kind}/${object.name} differs in the cloud`);
   }
   return problems;
 }

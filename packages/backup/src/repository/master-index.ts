@@ -37,6 +37,11 @@ export class MasterIndex {
     return this.packEntries.has(packId);
   }
 
+  /** The blobs of one pack as its index file lists them. */
+  entriesOf(packId: string): readonly BlobEntry[] | undefined {
+    return this.packEntries.get(packId);
+  }
+
   packs(): IterableIterator<[string, readonly BlobEntry[]]> {
     return this.packEntries.entries();
   }

@@ -37,27 +37,42 @@ export async function repositoryUsage(repo: Repository): Promise<RepositoryUsage
   try {
     for (const { id, snapshot } of snapshots) {
       const blobs = new Set<BlobId>();
-      const walk = async (tree: BlobId): Promise<void> => {
-        if (blobs.has(tree)) return;
-        if (!index.has(tree)) {
-          throw new BackupError(
-            'repo.damaged',
-            `snapshot ${id.slice(0, 8)} needs a directory listing that is not in the index; run "tresor-backup check"`,
-          );
-        }
-        blobs.add(tree);
-        for (const node of (await trees.load(tree)).nodes) {
-          if (node.type === 'file') for (const blob of node.content) blobs.add(blob);
-          else if (node.type === 'dir') await walk(node.subtree);
-        }
-      };
-      await walk(snapshot.tree);
+      await collectBlobs(index, trees, id, snapshot.tree, blobs);
       usage.push({ id, time: new Date(snapshot.time), blobs: [...blobs] });
     }
   } finally {
     await reader.close();
   }
   return { index, snapshots: usage };
+}
+
+/**
+ * Adds every blob (trees and data) below `root`, the tree of snapshot `id`, to `blobs`. A tree
+ * already in `blobs` is not walked again (its blobs are there), so one set can gather several
+ * snapshots. @throws BackupError repo.damaged when a tree is not in the index.
+ */
+export async function collectBlobs(
+  index: MasterIndex,
+  trees: TreeLoader,
+  id: string,
+  root: BlobId,
+  blobs: Set<BlobId>,
+): Promise<void> {
+  const walk = async (tree: BlobId): Promise<void> => {
+    if (blobs.has(tree)) return;
+    if (!index.has(tree)) {
+      throw new BackupError(
+        'repo.damaged',
+        `snapshot ${id.slice(0, 8)} needs a directory listing that is not in the index; run "tresor-backup check"`,
+      );
+    }
+    blobs.add(tree);
+    for (const node of (await trees.load(tree)).nodes) {
+      if (node.type === 'file') for (const blob of node.content) blobs.add(blob);
+      else if (node.type === 'dir') await walk(node.subtree);
+    }
+  };
+  await walk(root);
 }
 
 /** A blob's stored size (compressed, encrypted) as the index records it; 0 if not indexed. */

@@ -15,13 +15,14 @@ import {
 } from '../session.js';
 
 const REPLICATE_HELP = `
-Uploads what the cloud copy lacks: packs, then index files, key slots and the config, then
-snapshots, so the cloud never names data it does not hold. Each upload is checked against the
-hash the server computed, and the cloud's listing is compared with the repository at the end.
-An interrupted run (network, kill) is resumed by running it again: only the rest is sent.
+Sends the cloud copy the snapshots it lacks and the data they need that it does not hold yet:
+packs, then an index naming them, key slots and the config, then the snapshots, so the cloud
+never names data it does not hold. Each upload is checked against the hash the server computed,
+and the cloud's listing is compared at the end. An interrupted run (network, kill) is resumed by
+running it again: only the rest is sent.
 The agent token can add but never delete or overwrite: a stolen token cannot destroy backups.
-Snapshots removed locally by "forget" stay in the cloud; the cloud has its own retention
-("forget --cloud" with a retention token).`;
+The cloud has its own retention ("forget --cloud-copy" with a retention token): snapshots it
+deleted are not sent again, and snapshots removed locally by "forget" stay in the cloud.`;
 
 /** Replicates and reports; used by `replicate` and `daemon`. @returns whether all is verified. */
 export async function executeReplicate(
@@ -33,7 +34,7 @@ export async function executeReplicate(
   output.startProgress(progress, 'replicate');
   let result: ReplicateResult;
   try {
-    result = await replicate(repo, cloud.client, { progress });
+    result = await replicate(repo, cloud.client, { progress, cacheRoot: cloud.cacheRoot });
   } finally {
     output.stopProgress();
   }
@@ -42,6 +43,9 @@ export async function executeReplicate(
   output.text(
     `Replicated to ${cloud.client.url}: ${result.uploaded.objects} object(s) uploaded, ${formatBytes(result.uploaded.bytes)} ` +
       `in ${formatDuration(elapsed)} (${formatRate(result.uploaded.bytes, elapsed)}); ${result.alreadyThere} already there; ` +
+      (result.forgottenInCloud > 0
+        ? `${result.forgottenInCloud} snapshot(s) the cloud's retention deleted not sent again; `
+        : '') +
       (result.problems.length === 0 ? 'verified' : `PROBLEMS: ${result.problems.length}`),
   );
   output.event('summary', {
@@ -50,6 +54,7 @@ export async function executeReplicate(
     uploadedObjects: result.uploaded.objects,
     uploadedBytes: result.uploaded.bytes,
     alreadyThere: result.alreadyThere,
+    forgottenInCloud: result.forgottenInCloud,
     durationMs: elapsed,
     problems: result.problems,
   });

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
   chmod,
-  lstat,
   mkdir,
   mkdtemp,
   readFile,
   readdir,
-  readlink,
   rm,
   symlink,
   unlink,
@@ -17,52 +15,23 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { AccountSession } from '@tresor/sdk';
 import { MembersFixture } from '../../testing/members-fixture.js';
-import { type ExitedProcess, runScript } from '../../testing/server-process.js';
+import {
+  BACKUP_CLI,
+  FAST_KDF,
+  backupCli as cli,
+  backupCredential,
+  cloudObjects as listCloudObjects,
+  describeTree,
+  summaryOf,
+} from '../../testing/backup-cli.js';
 
-/** The real `tresor-backup` CLI (built), as a practice runs it. */
-const CLI = fileURLToPath(new URL('../../../../backup/bin/tresor-backup.js', import.meta.url));
 const PASSPHRASE = 'Praxis am Markt – Sicherung';
-const FAST_KDF = ['--kdf-memory', '8', '--kdf-iterations', '1'];
 const EXAMPLES = fileURLToPath(new URL('../../../../backup/manifests/examples/', import.meta.url));
-
-const cli = (args: readonly string[], env: Record<string, string>): Promise<ExitedProcess> =>
-  runScript(CLI, args, env, 120_000);
-
-const summaryOf = (out: ExitedProcess) =>
-  out.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .find((line) => line.type === 'summary') ?? {};
-
-/** path → type, mode, mtime (ms), content hash or link target. */
-async function describeTree(root: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort()) {
-      const path = join(dir, name);
-      const stats = await lstat(path);
-      const rel = relative(root, path);
-      if (stats.isSymbolicLink()) out.set(rel, `link ${await readlink(path)}`);
-      else if (stats.isDirectory()) {
-        out.set(rel, `dir ${(stats.mode & 0o7777).toString(8)}`);
-        await walk(path);
-      } else {
-        const hash = createHash('sha256')
-          .update(await readFile(path))
-          .digest('hex');
-        out.set(rel, `file ${(stats.mode & 0o7777).toString(8)} ${Math.floor(stats.mtimeMs)} ${hash}`);
-      }
-    }
-  };
-  await walk(root);
-  return out;
-}
 
 describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (real CLI, real server)', () => {
   let f: MembersFixture;
@@ -73,15 +42,8 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
   let agentToken = '';
   let retentionToken = '';
 
-  const credential = async (kind: 'agent' | 'retention', session = primary) => {
-    const response = await fetch(`${f.server.url}/api/v1/backup/credentials`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Empfang ${kind}`, kind }),
-    });
-    assert.equal(response.status, 201);
-    return ((await response.json()) as { token: string }).token;
-  };
+  const credential = (kind: 'agent' | 'retention', session = primary) =>
+    backupCredential(f.server.url, session.token, kind);
   const withToken = (token: string) => ({ ...env, TRESOR_BACKUP_CLOUD_TOKEN: token });
   /**
    * A practice of its own with both tokens, a folder `name` holding befund.txt, and a local
@@ -196,9 +158,10 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.equal(summary.status, 'complete');
     assert.ok((summary.uploadedObjects as number) >= 6, 'packs, index files, key slot, config, 2 snapshots');
 
+    // Nothing new: nothing is sent.
     const again = summaryOf(await cli(['replicate', '--json'], withToken(agentToken)));
     assert.equal(again.uploadedObjects, 0);
-    assert.equal(again.alreadyThere, summary.uploadedObjects);
+    assert.equal(again.status, 'complete');
 
     const checked = await cli(['check', '--cloud-copy', '--read-data', '--json'], withToken(agentToken));
     assert.equal(checked.code, 0, checked.stdout + checked.stderr);
@@ -310,12 +273,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     const cloudless = { ...repoEnv, TRESOR_BACKUP_CLOUD_URL: '' };
     // Another practice: one practice has one cloud repository.
     const other = await f.found('Praxis Kill', 'k.primary');
-    const response = await fetch(`${f.server.url}/api/v1/backup/credentials`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${other.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'PC', kind: 'agent' }),
-    });
-    const token = ((await response.json()) as { token: string }).token;
+    const token = await credential('agent', other);
     const killEnv = { ...repoEnv, TRESOR_BACKUP_CLOUD_TOKEN: token };
     assert.equal((await cli(['init', ...FAST_KDF], cloudless)).code, 0);
     assert.equal((await cli(['backup', big], cloudless)).code, 0);
@@ -325,7 +283,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     let stored = 0;
     let killedMidway = 0;
     for (const more of [1, 2, 3]) {
-      const child = spawn(process.execPath, [CLI, 'replicate'], {
+      const child = spawn(process.execPath, [BACKUP_CLI, 'replicate'], {
         env: { PATH: process.env.PATH ?? '', ...killEnv },
         stdio: 'ignore',
       });
@@ -472,10 +430,5 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     );
   });
 
-  async function cloudObjects(token: string): Promise<{ kind: string; name: string }[]> {
-    const response = await fetch(`${f.server.url}/api/v1/backup/objects`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    return ((await response.json()) as { objects: { kind: string; name: string }[] }).objects;
-  }
+  const cloudObjects = (token: string) => listCloudObjects(f.server.url, token);
 });
