@@ -1,13 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import type { BlobId } from '../crypto/blob-id.js';
-import type { Progress } from '../engine/progress.js';
+import { type Progress, newProgress } from '../engine/progress.js';
+import type { BlobEntry } from '../repository/blob-entry.js';
 import { type PackRecord, decodeIndex, encodeIndex } from '../repository/index-format.js';
 import { layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { removeSnapshots } from '../retention/forget.js';
+import { repack } from '../retention/repack.js';
 import { repositoryUsage } from '../retention/usage.js';
 import type { CloudClient, CloudKind } from './cloud-client.js';
 import { type CloudMirror, objectKey } from './cloud-cache.js';
+import { clearPendingPacks, readPendingPacks, recordPendingPacks } from './prune-journal.js';
 
 export interface CloudDeletion {
   readonly deleted: readonly string[];
@@ -36,12 +39,22 @@ export async function deleteCloudSnapshots(
 }
 
 export interface CloudPruneResult {
+  /** Packs deleted (a dry run: that would be), leftovers of an interrupted prune included. */
   readonly packsDeleted: number;
   readonly bytesDeleted: number;
-  /** Unneeded packs kept because they (or an index file naming them) are still locked. */
+  /** Partly needed packs whose needed blobs were copied into new packs (and which were deleted). */
+  readonly packsRewritten: number;
+  /** New packs uploaded with those blobs, and their bytes. */
+  readonly packsWritten: number;
+  readonly bytesUploaded: number;
+  /** Unneeded or partly needed packs kept because they (or an index file naming them) are still locked. */
   readonly packsLocked: number;
-  /** Packs no index names: left by an unfinished replicate, which may still need them. */
+  /** Packs no index names and no interrupted prune recorded: an unfinished replicate may need them. */
   readonly packsUnindexed: number;
+  /** Packs an interrupted cloud prune had uploaded, now named by the new index. */
+  readonly packsAdopted: number;
+  /** Packs an interrupted cloud prune had set out to delete, deleted now. */
+  readonly packsLeftOver: number;
   readonly indexFilesReplaced: number;
 }
 
@@ -49,17 +62,73 @@ export interface CloudPruneOptions {
   readonly dryRun?: boolean;
   readonly progress?: Progress;
   readonly now?: Date;
-  /** Test hook: called between the steps. */
-  readonly afterStep?: (step: 'index-written' | 'old-index-removed' | 'packs-removed') => Promise<void>;
+}
+
+interface PackPlan {
+  readonly record: PackRecord;
+  readonly keep: readonly BlobEntry[];
+  readonly drop: readonly BlobEntry[];
+  /** Past its lock period, and so is every index file naming it: it may be deleted. */
+  readonly deletable: boolean;
+}
+
+/** The cloud's packs as its index files (and an interrupted prune's journal) describe them. */
+interface CloudPacks {
+  readonly indexFiles: readonly string[];
+  /** Every pack an index names or an interrupted prune uploaded, by id. */
+  readonly packs: ReadonlyMap<string, PackRecord>;
+  /** The index files naming each pack (none for adopted ones). */
+  readonly namedBy: ReadonlyMap<string, readonly string[]>;
+  readonly adopted: readonly PackRecord[];
+  /** Packs an interrupted prune was deleting, still in the cloud and named by no index. */
+  readonly leftovers: readonly string[];
+  readonly unindexed: number;
+  readonly journal: readonly string[];
+}
+
+async function readCloudPacks(mirror: Repository, cloudMirror: CloudMirror): Promise<CloudPacks> {
+  const inCloud = (packId: string) => cloudMirror.objects.has(objectKey('data', packId));
+  const indexFiles = await mirror.listFiles('index');
+  const packs = new Map<string, PackRecord>();
+  const namedBy = new Map<string, string[]>();
+  for (const file of indexFiles) {
+    for (const record of decodeIndex(await mirror.readFile('index', file))) {
+      if (!packs.has(record.packId)) packs.set(record.packId, record);
+      namedBy.set(record.packId, [...(namedBy.get(record.packId) ?? []), file]);
+    }
+  }
+  const pending = await readPendingPacks(mirror);
+  const adopted = pending.uploads.filter((record) => inCloud(record.packId) && !packs.has(record.packId));
+  for (const record of adopted) {
+    packs.set(record.packId, record);
+    namedBy.set(record.packId, []);
+  }
+  const leftovers = [...new Set(pending.deletions)].filter((id) => inCloud(id) && !packs.has(id));
+  const unindexed = [...cloudMirror.objects.values()].filter(
+    (object) => object.kind === 'data' && !packs.has(object.name),
+  ).length;
+  return {
+    indexFiles,
+    packs,
+    namedBy,
+    adopted,
+    leftovers,
+    unindexed: unindexed - leftovers.length,
+    journal: pending.files,
+  };
 }
 
 /**
- * Removes cloud packs no cloud snapshot needs, in the crash-safe order of a local prune: one new
- * index naming every pack that stays is uploaded first, then the old index files are deleted, then
- * the packs. Packs are not rewritten (that would mean downloading and uploading them): a pack is
- * deleted only when none of its blobs is needed, it is past its lock period, and so is every
- * index file that names it. Packs no index names are never touched: a replicate that was
- * interrupted before its index upload still needs them.
+ * Removes from the cloud what no cloud snapshot needs, in the crash-safe order of a local prune.
+ * Packs none of whose blobs is needed are deleted; packs only partly needed are rewritten: their
+ * needed blobs are copied as stored (no decryption) into new packs, read from the local
+ * repository where it has the pack, else downloaded. Then, in this order: the new packs are
+ * recorded in the cache's journal ({@link recordPendingPacks}) and uploaded; one new index naming
+ * every pack that stays is uploaded; the packs to delete are recorded; the old index files are
+ * deleted; then those packs. Only packs past their lock period, and named only by index files
+ * past theirs, are deleted or rewritten. Packs no index names are left alone (a replicate that
+ * was interrupted before its index upload still needs them), except the ones the journal
+ * explains: uploads of an interrupted prune are named by the new index, its deletions finished.
  */
 export async function pruneCloud(
   mirror: Repository,
@@ -75,81 +144,134 @@ export async function pruneCloud(
   const { snapshots } = await repositoryUsage(mirror);
   const needed = new Set<BlobId>();
   for (const snapshot of snapshots) for (const blob of snapshot.blobs) needed.add(blob);
+  const state = await readCloudPacks(mirror, cloudMirror);
+  const leftovers = state.leftovers.filter((id) => unlocked('data', id));
 
-  const indexFiles = new Map<string, readonly PackRecord[]>();
-  for (const id of await mirror.listFiles('index'))
-    indexFiles.set(id, decodeIndex(await mirror.readFile('index', id)));
-  const packs = new Map<string, PackRecord>();
-  const namedBy = new Map<string, string[]>();
-  for (const [file, records] of indexFiles) {
-    for (const record of records) {
-      if (!packs.has(record.packId)) packs.set(record.packId, record);
-      namedBy.set(record.packId, [...(namedBy.get(record.packId) ?? []), file]);
-    }
-  }
-  const inCloud = [...cloudMirror.objects.values()].filter((object) => object.kind === 'data');
-  const packsUnindexed = inCloud.filter((object) => !packs.has(object.name)).length;
-
-  const unneeded = [...packs.values()].filter(
-    (record) =>
-      cloudMirror.objects.has(objectKey('data', record.packId)) &&
-      !record.entries.some((e) => needed.has(e.id)),
-  );
-  const deletable = unneeded.filter(
+  const plans = planPacks(
+    [...state.packs.values()].filter((record) => cloudMirror.objects.has(objectKey('data', record.packId))),
+    needed,
     (record) =>
       unlocked('data', record.packId) &&
-      (namedBy.get(record.packId) ?? []).every((file) => unlocked('index', file)),
+      (state.namedBy.get(record.packId) ?? []).every((file) => unlocked('index', file)),
   );
-  const bytesDeleted = deletable.reduce(
-    (sum, record) => sum + (cloudMirror.objects.get(objectKey('data', record.packId))?.size ?? 0),
-    0,
-  );
+  const remove = plans.filter((plan) => plan.deletable && plan.drop.length > 0);
+  const rewrite = remove.filter((plan) => plan.keep.length > 0);
+  const packSize = (packId: string) => cloudMirror.objects.get(objectKey('data', packId))?.size ?? 0;
   const base = {
-    packsLocked: unneeded.length - deletable.length,
-    packsUnindexed,
+    packsLocked: plans.filter((plan) => !plan.deletable && plan.drop.length > 0).length,
+    packsUnindexed: state.unindexed,
+    packsRewritten: rewrite.length,
+    packsAdopted: state.adopted.length,
+    packsLeftOver: leftovers.length,
   };
-  if (options.dryRun || deletable.length === 0) {
+  if (options.dryRun || (remove.length === 0 && state.adopted.length === 0 && leftovers.length === 0)) {
+    if (!options.dryRun) await clearPendingPacks(mirror, state.journal);
+    const goes = [...remove.map((plan) => plan.record.packId), ...leftovers];
     return {
       ...base,
-      packsDeleted: options.dryRun ? deletable.length : 0,
-      bytesDeleted: options.dryRun ? bytesDeleted : 0,
+      packsDeleted: goes.length,
+      bytesDeleted: goes.reduce((sum, id) => sum + packSize(id), 0),
+      packsWritten: 0,
+      bytesUploaded: rewrite.reduce(
+        (sum, plan) => sum + plan.keep.reduce((s, entry) => s + entry.length, 0),
+        0,
+      ),
       indexFilesReplaced: 0,
     };
   }
 
-  // 1. One index naming every pack that stays, durable in the cloud before anything is deleted.
-  const gone = new Set(deletable.map((record) => record.packId));
-  const staying = [...packs.values()].filter((record) => !gone.has(record.packId));
+  // 1. The needed blobs of partly needed packs into new packs: recorded, then uploaded.
+  const progress = options.progress ?? newProgress();
+  const { packs: written } = await repack(
+    mirror,
+    rewrite.map((plan) => ({ packId: plan.record.packId, keep: plan.keep })),
+    progress,
+  );
+  if (written.length > 0) await recordPendingPacks(mirror, 'upload', written);
+  let bytesUploaded = 0;
+  for (const record of written) {
+    const bytes = await readFile(mirror.packPath(record.packId));
+    await cloud.put('data', record.packId, bytes);
+    bytesUploaded += bytes.length;
+  }
+
+  // 2. One index naming every pack that stays, durable in the cloud before anything is deleted.
+  const gone = new Set(remove.map((plan) => plan.record.packId));
+  const staying = [...[...state.packs.values()].filter((record) => !gone.has(record.packId)), ...written];
   const newIndex = await mirror.writeFile('index', encodeIndex(staying));
   await cloud.put('index', newIndex, await readFile(layout.file(mirror.root, 'index', newIndex)));
-  await options.afterStep?.('index-written');
 
-  // 2. The old index files (those past their lock; the locked ones name no pack that goes).
+  // 3. What goes is recorded (the uploads are named now), then the old index files are deleted
+  //    (those past their lock; the locked ones name no pack that goes).
+  const doomed = [...gone, ...leftovers];
+  const deletionJournal = await recordPendingPacks(
+    mirror,
+    'delete',
+    doomed.map((packId) => ({ packId, entries: [] })),
+  );
+  await clearPendingPacks(
+    mirror,
+    [...(await readPendingPacks(mirror)).files].filter((f) => f !== deletionJournal),
+  );
   const removedFiles = new Set<string>();
-  for (const file of indexFiles.keys()) {
+  for (const file of state.indexFiles) {
     if (file === newIndex || !unlocked('index', file)) continue;
     if ((await cloud.delete('index', file)) !== 'locked') removedFiles.add(file);
   }
-  await options.afterStep?.('old-index-removed');
 
-  // 3. The packs nothing names any more (re-checked: an index file the server still refused to
-  //    delete keeps its packs).
-  const removable = deletable.filter((record) =>
-    (namedBy.get(record.packId) ?? []).every((file) => removedFiles.has(file)),
-  );
-  if (options.progress) options.progress.filesTotal = removable.length;
-  let bytes = 0;
-  for (const record of removable) {
-    await cloud.delete('data', record.packId);
-    bytes += cloudMirror.objects.get(objectKey('data', record.packId))?.size ?? 0;
-    if (options.progress) options.progress.filesDone++;
+  // 4. The packs nothing names any more (re-checked: an index file the server still refused to
+  //    delete keeps its packs), and their copies in the cache.
+  const removable = [
+    ...remove
+      .filter((plan) => (state.namedBy.get(plan.record.packId) ?? []).every((file) => removedFiles.has(file)))
+      .map((plan) => plan.record.packId),
+    ...leftovers,
+  ];
+  let packsDeleted = 0;
+  let bytesDeleted = 0;
+  for (const packId of removable) {
+    if ((await cloud.delete('data', packId)) === 'locked') continue;
+    packsDeleted++;
+    bytesDeleted += packSize(packId);
+    await unlink(mirror.packPath(packId)).catch(() => undefined);
   }
-  await options.afterStep?.('packs-removed');
+  await clearPendingPacks(mirror, [deletionJournal]);
   return {
     ...base,
-    packsLocked: base.packsLocked + deletable.length - removable.length,
-    packsDeleted: removable.length,
-    bytesDeleted: bytes,
+    packsLocked: base.packsLocked + doomed.length - packsDeleted,
+    packsDeleted,
+    bytesDeleted,
+    packsWritten: written.length,
+    bytesUploaded,
     indexFilesReplaced: removedFiles.size,
   };
+}
+
+/**
+ * What happens to each pack: every needed blob gets one home, preferably a pack whose blobs are
+ * all needed, then one that stays anyway (locked); only then one that is rewritten.
+ */
+function planPacks(
+  records: readonly PackRecord[],
+  needed: ReadonlySet<BlobId>,
+  deletable: (record: PackRecord) => boolean,
+): PackPlan[] {
+  const ranked = records.map((record) => {
+    const isDeletable = deletable(record);
+    const fullyNeeded = record.entries.every((entry) => needed.has(entry.id));
+    return { record, isDeletable, rank: fullyNeeded ? 0 : isDeletable ? 2 : 1 };
+  });
+  ranked.sort((a, b) => a.rank - b.rank);
+  const homed = new Set<BlobId>();
+  return ranked.map(({ record, isDeletable }) => {
+    const keep: BlobEntry[] = [];
+    const drop: BlobEntry[] = [];
+    for (const entry of record.entries) {
+      if (needed.has(entry.id) && !homed.has(entry.id)) {
+        homed.add(entry.id);
+        keep.push(entry);
+      } else drop.push(entry);
+    }
+    return { record, keep, drop, deletable: isDeletable };
+  });
 }

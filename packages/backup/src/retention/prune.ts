@@ -2,11 +2,8 @@ import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BlobId } from '../crypto/blob-id.js';
 import { indexOrphanPacks } from '../engine/pack-header.js';
-import { PackReader } from '../engine/pack-reader.js';
-import { PackWriter } from '../engine/pack-writer.js';
 import { type Progress, newProgress } from '../engine/progress.js';
 import { errnoCode } from '../errors.js';
-import { BlobType } from '../format.js';
 import { fsyncDirectory, removeStaleTempFiles } from '../repository/atomic-file.js';
 import type { BlobEntry } from '../repository/blob-entry.js';
 import type { PackRecord } from '../repository/index-format.js';
@@ -14,6 +11,7 @@ import { writeIndex } from '../repository/index-store.js';
 import { layout } from '../repository/layout.js';
 import { lockExclusive } from '../repository/lock.js';
 import type { Repository } from '../repository/repository.js';
+import { repack } from './repack.js';
 import { repositoryUsage } from './usage.js';
 
 export interface PruneOptions {
@@ -121,42 +119,8 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
     };
   }
 
-  // 1. New packs with the needed blobs of partly used packs (durable when flush resolves).
-  const written: PackRecord[] = [];
-  let writtenBytes = 0;
-  const packWritten = (pack: PackRecord, size: number) => {
-    written.push(pack);
-    writtenBytes += size;
-    return Promise.resolve();
-  };
-  // Trees and data stay in packs of their own kind (see BlobSaver).
-  const writers = {
-    [BlobType.data]: new PackWriter(repo, packWritten),
-    [BlobType.tree]: new PackWriter(repo, packWritten),
-  };
-  const reader = new PackReader(repo);
-  progress.bytesTotal = rewrite.reduce((sum, plan) => sum + plan.keep.reduce((s, e) => s + e.length, 0), 0);
-  progress.filesTotal = rewrite.length;
-  try {
-    for (const plan of rewrite) {
-      progress.currentPath = plan.packId.slice(0, 12);
-      for (const entry of plan.keep) {
-        const sealed = await reader.read(plan.packId, entry.offset, entry.length);
-        await writers[entry.type].add([
-          { type: entry.type, id: entry.id, codec: entry.codec, sealed, rawLength: entry.rawLength },
-        ]);
-        progress.bytesDone += entry.length;
-      }
-      progress.filesDone++;
-    }
-    await writers[BlobType.data].flush();
-    await writers[BlobType.tree].flush();
-  } catch (error) {
-    await Promise.all([writers[BlobType.data].abort(), writers[BlobType.tree].abort()]);
-    throw error;
-  } finally {
-    await reader.close();
-  }
+  // 1. New packs with the needed blobs of partly used packs (durable when repack resolves).
+  const { packs: written, bytes: writtenBytes } = await repack(repo, rewrite, progress);
   await step('packs-written');
 
   // 2. One index naming every pack that stays, durable before anything is deleted.

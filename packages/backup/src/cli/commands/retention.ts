@@ -9,7 +9,7 @@ import { type RetentionRules, hasAnyRule } from '../../retention/rules.js';
 import { formatBytes } from '../format.js';
 import type { Repository } from '../../repository/repository.js';
 import type { Output } from '../output.js';
-import { syncCloudMirror } from '../../cloud/cloud-cache.js';
+import { type CloudMirror, syncCloudMirror } from '../../cloud/cloud-cache.js';
 import {
   type CloudDeletion,
   type CloudPruneResult,
@@ -160,15 +160,50 @@ export async function executeForget(
 const CLOUD_COPY_HELP =
   'apply to the cloud copy on the Tresor server (needs a retention token; rules from the plan\'s "cloudRetention")';
 
-function reportCloudPrune(output: Output, result: CloudPruneResult, dryRun: boolean): void {
+/** The cloud prune's result and the packs it had to download (rewriting them). */
+type CloudPruneReport = CloudPruneResult & { readonly packsFetched: number; readonly bytesFetched: number };
+
+function reportCloudPrune(output: Output, result: CloudPruneReport, dryRun: boolean): void {
+  const rewritten =
+    result.packsRewritten > 0
+      ? `; ${result.packsRewritten} partly needed pack(s) ${dryRun ? 'would be rewritten' : `rewritten into ${result.packsWritten} new`} (${formatBytes(result.bytesUploaded)} ${dryRun ? 'to upload' : 'uploaded'})`
+      : '';
   output.text(
-    `Cloud: ${dryRun ? 'would delete' : 'deleted'} ${result.packsDeleted} unneeded pack(s), ${formatBytes(result.bytesDeleted)}` +
-      (result.packsLocked > 0 ? `; ${result.packsLocked} unneeded pack(s) still in their lock period` : '') +
+    `Cloud: ${dryRun ? 'would delete' : 'deleted'} ${result.packsDeleted} pack(s), ${formatBytes(result.bytesDeleted)}` +
+      rewritten +
+      (result.packsLocked > 0
+        ? `; ${result.packsLocked} pack(s) with unneeded data still in their lock period`
+        : '') +
+      (result.packsAdopted > 0
+        ? `; indexed ${result.packsAdopted} pack(s) an interrupted prune had uploaded`
+        : '') +
       (result.packsUnindexed > 0
         ? `; ${result.packsUnindexed} pack(s) of an unfinished replicate left alone`
+        : '') +
+      (result.packsFetched > 0
+        ? `; fetched ${result.packsFetched} pack(s) (${formatBytes(result.bytesFetched)}) from the cloud to rewrite them`
         : ''),
   );
   output.event('summary', { command: 'prune', cloud: true, dryRun, ...result });
+}
+
+/** Prunes the cloud copy with a progress display while packs are rewritten. */
+async function runCloudPrune(
+  output: Output,
+  copy: CloudCopy,
+  mirror: CloudMirror,
+  dryRun: boolean,
+): Promise<void> {
+  const progress = newProgress();
+  if (!dryRun) output.startProgress(progress, 'prune');
+  let result: CloudPruneResult;
+  try {
+    result = await pruneCloud(copy.repo, mirror, copy.cloud.client, { dryRun, progress });
+  } finally {
+    if (!dryRun) output.stopProgress();
+  }
+  const { fetched, fetchedBytes } = copy.cloudPacks;
+  reportCloudPrune(output, { ...result, packsFetched: fetched, bytesFetched: fetchedBytes }, dryRun);
 }
 
 /**
@@ -189,10 +224,11 @@ async function executeCloudForget(
 
 async function cloudForget(
   output: Output,
-  { cloud, repo, mirror }: CloudCopy,
+  copy: CloudCopy,
   rules: RetentionRules,
   options: { readonly dryRun: boolean; readonly prune: boolean },
 ): Promise<boolean> {
+  const { cloud, repo, mirror } = copy;
   const result = await planRetention(repo, rules);
   const gone = reportDecisions(output, result);
   let deletion: CloudDeletion = { deleted: [], locked: [] };
@@ -224,8 +260,7 @@ async function cloudForget(
     sizeLimitUnmet: result.sizeLimitUnmet,
   });
   if (options.prune && !options.dryRun) {
-    const synced = await syncCloudMirror(cloud.client, mirror.root);
-    reportCloudPrune(output, await pruneCloud(repo, synced, cloud.client), false);
+    await runCloudPrune(output, copy, await syncCloudMirror(cloud.client, mirror.root), false);
   }
   return result.sizeLimitUnmet;
 }
@@ -289,17 +324,17 @@ export function registerRetention(program: Command, context: CliContext): void {
         'as stored, no decryption); then a new index is made durable, and only then are the old index\n' +
         'files and packs deleted. A killed prune leaves a repository that "check" accepts; run prune\n' +
         'again to finish. Needs the repository to itself: fails (exit 1) while a backup runs.\n' +
-        'With --cloud-copy: cloud packs none of whose blobs a cloud snapshot needs are deleted (no\n' +
-        'rewriting), after a new index is uploaded and the old ones deleted; locked objects stay.',
+        'With --cloud-copy the same for the cloud copy (retention token): partly needed packs are\n' +
+        'read from the local repository where it has them, else downloaded, and their needed blobs\n' +
+        'uploaded in new packs before a new index is uploaded and the old files deleted. Objects in\n' +
+        "the server's lock period stay.",
     )
     .action(async (flags: { dryRun?: boolean; cloudCopy?: boolean }, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, global);
       if (flags.cloudCopy) {
         const dryRun = flags.dryRun === true;
-        const pruneCopy = async ({ cloud, repo, mirror }: CloudCopy) => {
-          reportCloudPrune(output, await pruneCloud(repo, mirror, cloud.client, { dryRun }), dryRun);
-        };
+        const pruneCopy = (copy: CloudCopy) => runCloudPrune(output, copy, copy.mirror, dryRun);
         if (dryRun) await pruneCopy(await openCloudCopy(context, global));
         else await withCloudRetention(context, global, pruneCopy);
         return;
