@@ -1,5 +1,7 @@
 import { BackupError, isBackupError } from '../errors.js';
 import { readRepositoryConfig } from '../repository/config.js';
+import { loadIndex } from '../repository/index-store.js';
+import { MasterIndex } from '../repository/master-index.js';
 import { Repository } from '../repository/repository.js';
 import { type SnapshotRecord, resolveSnapshot } from '../repository/snapshot-store.js';
 import type { CloudClient } from './cloud-client.js';
@@ -20,6 +22,45 @@ export interface RestoreSource {
   readonly cloudPacks: CloudPackSource | undefined;
   /** Packs read from the local repository while restoring from the cloud's snapshot. */
   readonly localPacks: DirectoryPackSource | undefined;
+  /** The index to restore with when it is not the repository's own ({@link indexWithCloudFallback}). */
+  readonly index?: MasterIndex | undefined;
+}
+
+/**
+ * The local index, with the blobs of the packs that neither the local disk nor the cloud (by
+ * the pack's id) holds pointed to where the cloud's own index has them: a pack that a local
+ * prune rewrote, and that is then lost, never reached the cloud under its new id, and a cloud
+ * prune rewrites packs under new ids too. Undefined when no pack is missing, or when the cloud
+ * copy cannot help (empty, or another repository).
+ */
+async function indexWithCloudFallback(
+  local: Repository,
+  cloud: CloudAccess,
+  cloudPacks: ReadonlySet<string>,
+): Promise<MasterIndex | undefined> {
+  const { index } = await loadIndex(local);
+  const present = new Set(await local.listPackIds());
+  const lost = new Set(
+    [...index.packs()].map(([id]) => id).filter((id) => !present.has(id) && !cloudPacks.has(id)),
+  );
+  if (lost.size === 0) return undefined;
+  let cloudIndex: MasterIndex;
+  try {
+    const mirror = await local.openSibling((await syncCloudMirror(cloud.client, cloud.cacheRoot)).root);
+    cloudIndex = (await loadIndex(mirror)).index;
+  } catch (error) {
+    if (isBackupError(error, 'cloud.empty') || isBackupError(error, 'repo.invalid')) return undefined;
+    throw error;
+  }
+  // Earlier adds win: packs at hand first, then the cloud's, then the lost ones (their blobs
+  // that the cloud lacks too are still listed, so restore reports them as missing).
+  const merged = new MasterIndex();
+  for (const [packId, entries] of index.packs()) if (!lost.has(packId)) merged.add({ packId, entries });
+  for (const [packId, entries] of cloudIndex.packs()) {
+    if (cloudPacks.has(packId)) merged.add({ packId, entries });
+  }
+  for (const [packId, entries] of index.packs()) if (lost.has(packId)) merged.add({ packId, entries });
+  return merged;
 }
 
 /**
@@ -40,12 +81,14 @@ export async function openRestoreSource(
     try {
       const record = await resolveSnapshot(local, ref);
       let cloudPacks: CloudPackSource | undefined;
+      let index: MasterIndex | undefined;
       if (cloud !== undefined) {
         const packs = new Set((await cloud.client.list('data')).map((object) => object.name));
         cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
         local.addPackSource(cloudPacks);
+        index = await indexWithCloudFallback(local, cloud, packs);
       }
-      return { repo: local, record, from: 'local', cloudPacks, localPacks: undefined };
+      return { repo: local, record, from: 'local', cloudPacks, localPacks: undefined, index };
     } catch (error) {
       if (cloud === undefined || !isBackupError(error, 'snapshot.not_found')) throw error;
     }

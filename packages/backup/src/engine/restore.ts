@@ -38,6 +38,8 @@ export interface RestoreOptions {
    * does). Off by default: the AEAD tag already proves each blob is the one its id names.
    */
   readonly verify?: boolean;
+  /** Where the blobs are, instead of the repository's own index (smart restore's merged view). */
+  readonly index?: MasterIndex;
 }
 
 export interface RestoreResult {
@@ -279,7 +281,7 @@ export async function restore(
   record: SnapshotRecord,
   options: RestoreOptions,
 ): Promise<RestoreResult> {
-  const { index, problems } = await loadIndex(repo);
+  const { index, problems } = options.index ? { index: options.index, problems: [] } : await loadIndex(repo);
   if (index.blobCount === 0 && problems.length > 0) {
     throw new BackupError('repo.damaged', `the repository index cannot be read: ${problems.join('; ')}`);
   }

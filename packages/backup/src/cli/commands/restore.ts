@@ -70,6 +70,7 @@ export function registerRestore(program: Command, context: CliContext): void {
           ...(flags.include === undefined ? {} : { include: flags.include }),
           ...(flags.verify ? { verify: true } : {}),
           ...(global.workers === undefined ? {} : { workers: global.workers }),
+          ...(source.index === undefined ? {} : { index: source.index }),
         });
       } finally {
         output.stopProgress();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -152,6 +152,23 @@ describe('cloud prune rewrites partly needed packs (real CLI, real server)', () 
     const snapshots = (await cloudObjects(f.server.url, agent)).filter((o) => o.kind === 'snapshots');
     assert.equal(snapshots.length, 1);
     await assertCloudCopyRestores('r-after-replicate');
+
+    // The local disk loses the packs the cloud rewrote: a restore of the local snapshot finds
+    // their blobs in the cloud's new packs (by the cloud's index, not by the lost packs' ids).
+    const cloudPacks = new Set((await cloudObjects(f.server.url, agent)).map((object) => object.name));
+    const dataDir = join(agentEnv.TRESOR_BACKUP_REPO!, 'data');
+    let lost = 0;
+    for (const prefix of await readdir(dataDir)) {
+      for (const pack of await readdir(join(dataDir, prefix))) {
+        if (cloudPacks.has(pack)) continue;
+        await unlink(join(dataDir, prefix, pack));
+        lost++;
+      }
+    }
+    assert.ok(lost >= 1, 'the local repository held packs the cloud no longer has');
+    const mixed = await cli(['restore', 'latest', '--target', join(dir, 'r-mixed'), '--json'], agentEnv);
+    assert.equal(mixed.code, 0, mixed.stdout + mixed.stderr);
+    assert.deepEqual(await describeTree(join(dir, 'r-mixed', data.slice(1))), await describeTree(data));
   });
 
   it('a cloud prune killed while it uploads or deletes is finished by the next one; no pack is left unindexed', async () => {
