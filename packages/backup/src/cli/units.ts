@@ -15,6 +15,14 @@ export function days(value: string): number {
   return n;
 }
 
+/** A percentage `0`–`100` (fractions allowed, an optional `%`), as a fraction 0–1. */
+export function percent(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('expected a percentage from 0 to 100');
+  return n / 100;
+}
+
 const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
 
 /** Bytes with an optional binary unit: `500M`, `2G`, `1.5T`, `1048576` (K/M/G/T = KiB/MiB/GiB/TiB). */

@@ -6,7 +6,7 @@ import { type PackRecord, decodeIndex, encodeIndex } from '../repository/index-f
 import { layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { removeSnapshots } from '../retention/forget.js';
-import { repack } from '../retention/repack.js';
+import { packsWorthRewriting, repack } from '../retention/repack.js';
 import { repositoryUsage } from '../retention/usage.js';
 import type { CloudClient, CloudKind } from './cloud-client.js';
 import { type CloudMirror, objectKey } from './cloud-cache.js';
@@ -55,11 +55,16 @@ export interface CloudPruneResult {
   readonly packsAdopted: number;
   /** Packs an interrupted cloud prune had set out to delete, deleted now. */
   readonly packsLeftOver: number;
+  /** Partly needed packs left as they are (their unneeded bytes are within `maxUnused`). */
+  readonly packsPartlyKept: number;
+  readonly bytesUnusedKept: number;
   readonly indexFilesReplaced: number;
 }
 
 export interface CloudPruneOptions {
   readonly dryRun?: boolean;
+  /** As for the local prune ({@link packsWorthRewriting}); default 0. */
+  readonly maxUnused?: number;
   readonly progress?: Progress;
   readonly now?: Date;
 }
@@ -154,7 +159,19 @@ export async function pruneCloud(
       unlocked('data', record.packId) &&
       (state.namedBy.get(record.packId) ?? []).every((file) => unlocked('index', file)),
   );
-  const remove = plans.filter((plan) => plan.deletable && plan.drop.length > 0);
+  const partly = plans.filter((plan) => plan.drop.length > 0 && plan.keep.length > 0);
+  const chosen = packsWorthRewriting(
+    partly.filter((plan) => plan.deletable),
+    partly.filter((plan) => !plan.deletable),
+    plans
+      .filter((plan) => plan.drop.length === 0)
+      .reduce((sum, plan) => sum + plan.keep.reduce((s, entry) => s + entry.length, 0), 0),
+    options.maxUnused ?? 0,
+  );
+  const leftAlone = partly.filter((plan) => plan.deletable && !chosen.has(plan));
+  const remove = plans.filter(
+    (plan) => plan.deletable && plan.drop.length > 0 && (plan.keep.length === 0 || chosen.has(plan)),
+  );
   const rewrite = remove.filter((plan) => plan.keep.length > 0);
   const packSize = (packId: string) => cloudMirror.objects.get(objectKey('data', packId))?.size ?? 0;
   const base = {
@@ -163,6 +180,8 @@ export async function pruneCloud(
     packsRewritten: rewrite.length,
     packsAdopted: state.adopted.length,
     packsLeftOver: leftovers.length,
+    packsPartlyKept: leftAlone.length,
+    bytesUnusedKept: leftAlone.reduce((sum, plan) => sum + plan.drop.reduce((s, e) => s + e.length, 0), 0),
   };
   if (options.dryRun || (remove.length === 0 && state.adopted.length === 0 && leftovers.length === 0)) {
     if (!options.dryRun) await clearPendingPacks(mirror, state.journal);

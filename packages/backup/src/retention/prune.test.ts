@@ -95,6 +95,24 @@ describe('forget and prune', () => {
     assert.equal(again.packsRemoved, 0, 'nothing left to do');
   });
 
+  it('--max-unused leaves partly needed packs alone while their garbage is within the limit', async () => {
+    const { repo, source } = await threeSnapshots(dir, 'unused');
+    const { snapshots } = await loadSnapshots(repo);
+    await removeSnapshots(repo, [snapshots[0]!.id]);
+    // The first snapshot's data pack also holds keep.bin: ~200 kB of its ~600 kB go.
+    const tolerant = await prune(repo, { maxUnused: 0.5 });
+    assert.equal(tolerant.packsRewritten, 0);
+    assert.ok(tolerant.packsPartlyKept >= 1, JSON.stringify(tolerant));
+    assert.ok(tolerant.bytesUnusedKept > 150_000);
+    await assertRepositoryHealthy(repo, source, dir);
+
+    const strict = await prune(repo, { maxUnused: 0 });
+    assert.ok(strict.packsRewritten >= 1, JSON.stringify(strict));
+    assert.equal(strict.packsPartlyKept, 0);
+    assert.ok(strict.bytesRemoved >= tolerant.bytesUnusedKept);
+    await assertRepositoryHealthy(repo, source, dir);
+  });
+
   it('a prune stopped after each step leaves a repository check accepts; the next prune completes', async () => {
     const steps: PruneStep[] = ['packs-written', 'index-written', 'old-index-removed'];
     for (const stop of steps) {

@@ -11,13 +11,18 @@ import { writeIndex } from '../repository/index-store.js';
 import { layout } from '../repository/layout.js';
 import { lockExclusive } from '../repository/lock.js';
 import type { Repository } from '../repository/repository.js';
-import { repack } from './repack.js';
+import { packsWorthRewriting, repack } from './repack.js';
 import { repositoryUsage } from './usage.js';
 
 export interface PruneOptions {
   readonly progress?: Progress;
   /** Only count what would be done. */
   readonly dryRun?: boolean;
+  /**
+   * Unneeded data that may stay in partly needed packs, as a fraction of the packs' stored bytes
+   * (0–1, default 0: every partly needed pack is rewritten). See {@link packsWorthRewriting}.
+   */
+  readonly maxUnused?: number;
   /** Test hook: called between the steps, so a test can stop a prune at each of them. */
   readonly afterStep?: (step: PruneStep) => Promise<void>;
 }
@@ -28,6 +33,9 @@ export interface PruneResult {
   readonly packsKept: number;
   readonly packsRewritten: number;
   readonly packsRemoved: number;
+  /** Partly needed packs left as they are (their unneeded bytes are within `maxUnused`). */
+  readonly packsPartlyKept: number;
+  readonly bytesUnusedKept: number;
   readonly packsWritten: number;
   /** Blobs no snapshot needs (or second copies of a blob), dropped. */
   readonly blobsRemoved: number;
@@ -97,14 +105,23 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
     return { packId, keep, drop };
   });
   const untouched = plans.filter((plan) => plan.drop.length === 0);
-  const rewrite = plans.filter((plan) => plan.drop.length > 0 && plan.keep.length > 0);
-  const remove = plans.filter((plan) => plan.drop.length > 0);
+  const partly = plans.filter((plan) => plan.drop.length > 0 && plan.keep.length > 0);
+  const untouchedBytes = untouched.reduce(
+    (sum, plan) => sum + plan.keep.reduce((s, e) => s + e.length, 0),
+    0,
+  );
+  const chosen = packsWorthRewriting(partly, [], untouchedBytes, options.maxUnused ?? 0);
+  const rewrite = partly.filter((plan) => chosen.has(plan));
+  const leftAlone = partly.filter((plan) => !chosen.has(plan));
+  const remove = plans.filter((plan) => plan.drop.length > 0 && (plan.keep.length === 0 || chosen.has(plan)));
   const dropped = remove.flatMap((plan) => plan.drop);
   const packBytesBefore = [...sizes.values()].reduce((a, b) => a + b, 0);
   const base = {
     packsKept: untouched.length,
     packsRewritten: rewrite.length,
     packsRemoved: remove.length,
+    packsPartlyKept: leftAlone.length,
+    bytesUnusedKept: leftAlone.reduce((sum, plan) => sum + plan.drop.reduce((s, e) => s + e.length, 0), 0),
     blobsRemoved: dropped.length,
     bytesRemoved: dropped.reduce((sum, entry) => sum + entry.length, 0),
     packBytesBefore,
@@ -126,6 +143,7 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
   // 2. One index naming every pack that stays, durable before anything is deleted.
   const staying: PackRecord[] = [
     ...untouched.map((plan) => ({ packId: plan.packId, entries: plan.keep })),
+    ...leftAlone.map((plan) => ({ packId: plan.packId, entries: index.entriesOf(plan.packId)! })),
     ...written,
   ];
   const newIndex = await writeIndex(repo, staying);

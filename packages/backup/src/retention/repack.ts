@@ -65,3 +65,40 @@ export async function repack(
   }
   return { packs, bytes };
 }
+
+/** A pack with the blobs of it that stay and those that go. */
+export interface PackUse {
+  readonly keep: readonly BlobEntry[];
+  readonly drop: readonly BlobEntry[];
+}
+
+const storedBytes = (entries: readonly BlobEntry[]) => entries.reduce((sum, entry) => sum + entry.length, 0);
+
+/**
+ * The partly needed packs worth rewriting when up to `maxUnused` (a fraction, 0–1) of the stored
+ * bytes that stay may be unneeded: the packs with the most unneeded bytes first, until what is
+ * left unneeded is within the limit. With 0, every one. `stuck` packs count towards the unneeded
+ * bytes but cannot be rewritten (cloud packs still in their lock period); `otherBytes` are the
+ * stored bytes of the packs that stay whole. Fully unneeded packs are not passed in: deleting
+ * them costs nothing, so they always go.
+ */
+export function packsWorthRewriting<T extends PackUse>(
+  candidates: readonly T[],
+  stuck: readonly PackUse[],
+  otherBytes: number,
+  maxUnused: number,
+): Set<T> {
+  const chosen = new Set<T>();
+  const partly = [...candidates, ...stuck];
+  let unused = storedBytes(partly.flatMap((plan) => plan.drop));
+  let total = otherBytes + unused + storedBytes(partly.flatMap((plan) => plan.keep));
+  const byWaste = [...candidates].sort((a, b) => storedBytes(b.drop) - storedBytes(a.drop));
+  for (const plan of byWaste) {
+    if (unused <= maxUnused * total) break;
+    chosen.add(plan);
+    const dropped = storedBytes(plan.drop);
+    unused -= dropped;
+    total -= dropped;
+  }
+  return chosen;
+}

@@ -27,7 +27,7 @@ import {
   outputFor,
   withCloudRetention,
 } from '../session.js';
-import { byteSize, days, wholeNumber } from '../units.js';
+import { byteSize, days, percent, wholeNumber } from '../units.js';
 import { planPath } from './plan.js';
 
 interface ForgetFlags {
@@ -43,7 +43,23 @@ interface ForgetFlags {
   readonly prune?: boolean;
   readonly plan?: string;
   readonly cloudCopy?: boolean;
+  readonly maxUnused?: number;
 }
+
+interface ForgetRun {
+  readonly dryRun: boolean;
+  readonly prune: boolean;
+  /** For the prune afterwards; default {@link DEFAULT_MAX_UNUSED}. */
+  readonly maxUnused?: number;
+}
+
+/** Unneeded data a prune may leave in partly needed packs: none locally, 5 % in the cloud. */
+const DEFAULT_MAX_UNUSED = { local: 0, cloud: 0.05 } as const;
+
+const MAX_UNUSED_HELP =
+  'unneeded data that may stay in partly needed packs, in percent of the stored data, so that\n' +
+  'packs with little garbage are not rewritten (default 0; with --cloud-copy 5, where each\n' +
+  'rewrite means a download and an upload)';
 
 const RETENTION_HELP = `
 Rules (docs/BACKUP_PLAN.md, "Retention"), applied in this order:
@@ -83,6 +99,11 @@ function reportPrune(output: Output, result: PruneResult, dryRun: boolean): void
     [
       `${dryRun ? 'Would remove' : 'Removed'} ${result.blobsRemoved} unneeded blob(s), ${formatBytes(result.bytesRemoved)} stored`,
       `Packs:     ${result.packsKept} kept, ${result.packsRewritten} rewritten into ${result.packsWritten} new, ${result.packsRemoved} deleted (rewritten ones included)`,
+      ...(result.packsPartlyKept > 0
+        ? [
+            `           ${result.packsPartlyKept} partly needed pack(s) left as they are (${formatBytes(result.bytesUnusedKept)} unneeded, within --max-unused)`,
+          ]
+        : []),
       `Size:      ${formatBytes(result.packBytesBefore)} → ${formatBytes(result.packBytesAfter)} of packs`,
       ...(result.orphanPacksIndexed > 0
         ? [`Indexed ${result.orphanPacksIndexed} pack(s) left by an interrupted run.`]
@@ -128,7 +149,7 @@ export async function executeForget(
   output: Output,
   repo: Repository,
   rules: RetentionRules,
-  options: { readonly dryRun: boolean; readonly prune: boolean },
+  options: ForgetRun,
 ): Promise<boolean> {
   const result = await planRetention(repo, rules);
   const gone = reportDecisions(output, result);
@@ -153,7 +174,13 @@ export async function executeForget(
     sizeLimitUnmet: result.sizeLimitUnmet,
   });
   // A dry run's prune could only count today's garbage, not what the forgotten snapshots free.
-  if (options.prune && !options.dryRun) reportPrune(output, await prune(repo), false);
+  if (options.prune && !options.dryRun) {
+    reportPrune(
+      output,
+      await prune(repo, { maxUnused: options.maxUnused ?? DEFAULT_MAX_UNUSED.local }),
+      false,
+    );
+  }
   return result.sizeLimitUnmet;
 }
 
@@ -177,6 +204,12 @@ function reportCloudPrune(output: Output, result: CloudPruneReport, dryRun: bool
       (result.packsAdopted > 0
         ? `; indexed ${result.packsAdopted} pack(s) an interrupted prune had uploaded`
         : '') +
+      (result.packsPartlyKept > 0
+        ? `; ${result.packsPartlyKept} partly needed pack(s) left as they are (${formatBytes(result.bytesUnusedKept)} unneeded, within --max-unused)`
+        : '') +
+      (result.packsLeftOver > 0
+        ? `; ${result.packsLeftOver} of the deleted pack(s) were left by an interrupted prune`
+        : '') +
       (result.packsUnindexed > 0
         ? `; ${result.packsUnindexed} pack(s) of an unfinished replicate left alone`
         : '') +
@@ -193,12 +226,13 @@ async function runCloudPrune(
   copy: CloudCopy,
   mirror: CloudMirror,
   dryRun: boolean,
+  maxUnused: number = DEFAULT_MAX_UNUSED.cloud,
 ): Promise<void> {
   const progress = newProgress();
   if (!dryRun) output.startProgress(progress, 'prune');
   let result: CloudPruneResult;
   try {
-    result = await pruneCloud(copy.repo, mirror, copy.cloud.client, { dryRun, progress });
+    result = await pruneCloud(copy.repo, mirror, copy.cloud.client, { dryRun, progress, maxUnused });
   } finally {
     if (!dryRun) output.stopProgress();
   }
@@ -215,7 +249,7 @@ async function executeCloudForget(
   context: CliContext,
   global: GlobalFlags,
   rules: RetentionRules,
-  options: { readonly dryRun: boolean; readonly prune: boolean },
+  options: ForgetRun,
 ): Promise<boolean> {
   return options.dryRun
     ? cloudForget(output, await openCloudCopy(context, global), rules, options)
@@ -226,7 +260,7 @@ async function cloudForget(
   output: Output,
   copy: CloudCopy,
   rules: RetentionRules,
-  options: { readonly dryRun: boolean; readonly prune: boolean },
+  options: ForgetRun,
 ): Promise<boolean> {
   const { cloud, repo, mirror } = copy;
   const result = await planRetention(repo, rules);
@@ -260,7 +294,8 @@ async function cloudForget(
     sizeLimitUnmet: result.sizeLimitUnmet,
   });
   if (options.prune && !options.dryRun) {
-    await runCloudPrune(output, copy, await syncCloudMirror(cloud.client, mirror.root), false);
+    const synced = await syncCloudMirror(cloud.client, mirror.root);
+    await runCloudPrune(output, copy, synced, false, options.maxUnused);
   }
   return result.sizeLimitUnmet;
 }
@@ -296,6 +331,7 @@ export function registerRetention(program: Command, context: CliContext): void {
     .addOption(new Option('--min-age <days>', 'never forget snapshots younger than this').argParser(days))
     .option('--dry-run', 'only show what would be forgotten and why; change nothing')
     .option('--prune', 'run "prune" afterwards')
+    .addOption(new Option('--max-unused <percent>', `with --prune: ${MAX_UNUSED_HELP}`).argParser(percent))
     .option('--cloud-copy', CLOUD_COPY_HELP)
     .option('--plan <file>', 'take rules from this plan file\'s "retention" (default: $TRESOR_BACKUP_PLAN)')
     .addHelpText(
@@ -306,7 +342,11 @@ export function registerRetention(program: Command, context: CliContext): void {
       const global = globalFlags(command);
       const output = outputFor(context, global);
       const rules = await rulesFrom(context, flags);
-      const options = { dryRun: flags.dryRun === true, prune: flags.prune === true };
+      const options = {
+        dryRun: flags.dryRun === true,
+        prune: flags.prune === true,
+        ...(flags.maxUnused === undefined ? {} : { maxUnused: flags.maxUnused }),
+      };
       const unmet = flags.cloudCopy
         ? await executeCloudForget(output, context, global, rules, options)
         : await executeForget(output, await openRepository(context, global), rules, options);
@@ -317,11 +357,13 @@ export function registerRetention(program: Command, context: CliContext): void {
     .command('prune')
     .description('remove the data no snapshot needs any more (after "forget"); crash-safe')
     .option('--dry-run', 'only count what would be removed')
+    .addOption(new Option('--max-unused <percent>', MAX_UNUSED_HELP).argParser(percent))
     .option('--cloud-copy', CLOUD_COPY_HELP)
     .addHelpText(
       'after',
       '\nPacks whose blobs are all needed stay; partly needed packs are rewritten (needed blobs copied\n' +
-        'as stored, no decryption); then a new index is made durable, and only then are the old index\n' +
+        'as stored, no decryption), those with the most unneeded data first, until what stays unneeded\n' +
+        'is within --max-unused; then a new index is made durable, and only then are the old index\n' +
         'files and packs deleted. A killed prune leaves a repository that "check" accepts; run prune\n' +
         'again to finish. Needs the repository to itself: fails (exit 1) while a backup runs.\n' +
         'With --cloud-copy the same for the cloud copy (retention token): partly needed packs are\n' +
@@ -329,25 +371,32 @@ export function registerRetention(program: Command, context: CliContext): void {
         'uploaded in new packs before a new index is uploaded and the old files deleted. Objects in\n' +
         "the server's lock period stay.",
     )
-    .action(async (flags: { dryRun?: boolean; cloudCopy?: boolean }, command: Command) => {
-      const global = globalFlags(command);
-      const output = outputFor(context, global);
-      if (flags.cloudCopy) {
-        const dryRun = flags.dryRun === true;
-        const pruneCopy = (copy: CloudCopy) => runCloudPrune(output, copy, copy.mirror, dryRun);
-        if (dryRun) await pruneCopy(await openCloudCopy(context, global));
-        else await withCloudRetention(context, global, pruneCopy);
-        return;
-      }
-      const repo = await openRepository(context, global);
-      const progress = newProgress();
-      output.startProgress(progress, 'prune');
-      let result;
-      try {
-        result = await prune(repo, { progress, dryRun: flags.dryRun === true });
-      } finally {
-        output.stopProgress();
-      }
-      reportPrune(output, result, flags.dryRun === true);
-    });
+    .action(
+      async (flags: { dryRun?: boolean; cloudCopy?: boolean; maxUnused?: number }, command: Command) => {
+        const global = globalFlags(command);
+        const output = outputFor(context, global);
+        if (flags.cloudCopy) {
+          const dryRun = flags.dryRun === true;
+          const pruneCopy = (copy: CloudCopy) =>
+            runCloudPrune(output, copy, copy.mirror, dryRun, flags.maxUnused);
+          if (dryRun) await pruneCopy(await openCloudCopy(context, global));
+          else await withCloudRetention(context, global, pruneCopy);
+          return;
+        }
+        const repo = await openRepository(context, global);
+        const progress = newProgress();
+        output.startProgress(progress, 'prune');
+        let result;
+        try {
+          result = await prune(repo, {
+            progress,
+            dryRun: flags.dryRun === true,
+            maxUnused: flags.maxUnused ?? DEFAULT_MAX_UNUSED.local,
+          });
+        } finally {
+          output.stopProgress();
+        }
+        reportPrune(output, result, flags.dryRun === true);
+      },
+    );
 }

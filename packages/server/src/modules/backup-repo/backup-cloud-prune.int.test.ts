@@ -121,6 +121,17 @@ describe('cloud prune rewrites partly needed packs (real CLI, real server)', () 
     assert.equal(dry.code, 0, dry.stderr);
     assert.ok((summaryOf(dry).packsRewritten as number) >= 1, dry.stdout);
     assert.deepEqual(await cloudObjects(f.server.url, agent), before, 'a dry run changes nothing');
+    // Half of the pack is garbage: more than --max-unused 60 % would rewrite, less than 40 %.
+    const tolerant = await cli(
+      ['prune', '--cloud-copy', '--dry-run', '--max-unused', '60', '--json'],
+      retentionEnv,
+    );
+    assert.equal(tolerant.code, 0, tolerant.stderr);
+    assert.equal(summaryOf(tolerant).packsRewritten, 0, tolerant.stdout);
+    assert.ok((summaryOf(tolerant).packsPartlyKept as number) >= 1, tolerant.stdout);
+    const badLimit = await cli(['prune', '--cloud-copy', '--max-unused', '150'], retentionEnv);
+    assert.equal(badLimit.code, 2);
+    assert.match(badLimit.stderr, /percentage from 0 to 100/);
 
     const pruned = await pruneCloud();
     assert.equal(pruned.code, 0, pruned.stderr);
