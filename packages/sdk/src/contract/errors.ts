@@ -23,6 +23,11 @@ export const errorCatalog = {
     en: 'The request body is too large.',
     de: 'Der Inhalt der Anfrage ist zu groß.',
   },
+  'request.range_not_satisfiable': {
+    status: 416,
+    en: 'The requested byte range lies outside the stored object.',
+    de: 'Der angeforderte Bytebereich liegt außerhalb des gespeicherten Objekts.',
+  },
   'request.not_found': {
     status: 404,
     en: 'There is no such endpoint.',

@@ -91,6 +91,37 @@ describe('cloud backup repository: append-only for agents, deletion only after t
     );
   });
 
+  it('returns one byte range of an object (206), refuses one beyond it (416), and ignores other forms', async () => {
+    const pack = randomBytes(100_000);
+    const name = createHash('sha256').update(pack).digest('hex');
+    assert.equal((await call('PUT', `/api/v1/backup/objects/data/${name}`, agentToken, pack)).status, 200);
+    const ranged = async (range: string) =>
+      fetch(`${f.server.url}/api/v1/backup/objects/data/${name}`, {
+        headers: { authorization: `Bearer ${agentToken}`, range },
+      });
+    const middle = await ranged('bytes=1000-1999');
+    assert.equal(middle.status, 206);
+    assert.equal(middle.headers.get('content-range'), 'bytes 1000-1999/100000');
+    assert.ok(Buffer.from(await middle.arrayBuffer()).equals(pack.subarray(1000, 2000)));
+    const tail = await ranged('bytes=99990-');
+    assert.equal(tail.status, 206);
+    assert.ok(Buffer.from(await tail.arrayBuffer()).equals(pack.subarray(99_990)));
+    const clipped = await ranged('bytes=99000-200000');
+    assert.equal(clipped.headers.get('content-range'), 'bytes 99000-99999/100000');
+    assert.equal((await clipped.arrayBuffer()).byteLength, 1000);
+    const beyond = await ranged('bytes=100000-100010');
+    assert.equal(beyond.status, 416);
+    assert.equal(
+      ((await beyond.json()) as { error: { code: string } }).error.code,
+      'request.range_not_satisfiable',
+    );
+    for (const ignored of ['bytes=-10', 'bytes=5-1', 'bytes=0-1,5-9', 'items=0-5', 'nonsense']) {
+      const whole = await ranged(ignored);
+      assert.equal(whole.status, 200, ignored);
+      assert.equal((await whole.arrayBuffer()).byteLength, pack.length);
+    }
+  });
+
   it('a stolen agent token can neither delete nor overwrite anything', async () => {
     const snapshot = randomBytes(900);
     assert.equal(

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { ErrorBody, backup as c } from '@tresor/sdk/contract';
 import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
 import { OCTET_STREAM, acceptRawBodies, contentLength, emptyBody } from '../../platform/http/raw-body.js';
-import type { BackupRepoService } from './backup-repo.service.js';
+import type { BackupRepoService, RequestedRange } from './backup-repo.service.js';
 import { backupCallerOf, backupTokenGuard } from './backup-token-guard.js';
 
 const errors = {
@@ -146,21 +146,29 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
         preHandler: token,
         schema: {
           tags,
-          summary: 'Read an object (raw body)',
+          summary: 'Read an object (raw body); one byte range with `Range: bytes=start-[end]` (206)',
           params: c.ObjectParams,
-          response: { 200: Binary, ...errors },
+          response: { 200: Binary, 206: Binary, 416: ErrorBody, ...errors },
         },
       },
       async (request, reply) => {
-        const { object, content } = await service.get(
+        const { object, content, range } = await service.get(
           backupCallerOf(request),
           request.params.kind,
           request.params.name,
+          parseRange(request.headers.range),
         );
+        reply.header('content-type', OCTET_STREAM).header('accept-ranges', 'bytes');
+        if (range === undefined) {
+          return reply
+            .header('content-length', String(object.size))
+            .header('x-content-sha256', object.sha256)
+            .send(content);
+        }
         return reply
-          .header('content-type', OCTET_STREAM)
-          .header('content-length', String(object.size))
-          .header('x-content-sha256', object.sha256)
+          .status(206)
+          .header('content-length', String(range.end - range.start + 1))
+          .header('content-range', `bytes ${range.start}-${range.end}/${object.size}`)
           .send(content);
       },
     );
@@ -234,4 +242,17 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
       },
     );
   };
+}
+
+/**
+ * One range `bytes=start-[end]` of a `Range` header. Anything else (several ranges, suffix
+ * ranges, other units, nonsense) is ignored, as HTTP allows: the whole object is sent.
+ */
+function parseRange(header: string | undefined): RequestedRange | undefined {
+  const match = header === undefined ? null : /^bytes=(\d{1,15})-(\d{0,15})$/.exec(header.trim());
+  if (match === null) return undefined;
+  const start = Number(match[1]);
+  const end = match[2] === '' ? undefined : Number(match[2]);
+  if (end !== undefined && end < start) return undefined;
+  return { start, end };
 }

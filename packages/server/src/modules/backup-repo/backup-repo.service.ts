@@ -5,6 +5,7 @@ import {
   type BlobKey,
   BlobStoreError,
   type BlobStore,
+  type ByteRange,
   parseBlobKey,
 } from '../../platform/blob/blob-store.js';
 import type { PracticeScope } from '../../platform/db/tenant.js';
@@ -23,6 +24,12 @@ import type {
 /** The audit log as this module needs it: an append in the caller's transaction. */
 export interface BackupRepoAudit {
   append(scope: PracticeScope, event: AuditEvent): Promise<unknown>;
+}
+
+/** A byte range as a client asked for it: `end` (inclusive) may be open or past the size. */
+export interface RequestedRange {
+  readonly start: number;
+  readonly end: number | undefined;
 }
 
 export interface BackupRepoLimits {
@@ -165,11 +172,23 @@ export class BackupRepoService {
     return objectView(outcome);
   }
 
-  async get(caller: BackupCaller, kind: ObjectKind, name: string) {
+  /**
+   * The object's bytes, or with `range` (an HTTP `Range: bytes=start-[end]`, end inclusive and
+   * clipped to the size) only those: a pack's blobs can be fetched without the whole pack.
+   * @throws AppError request.range_not_satisfiable when `start` lies beyond the object.
+   */
+  async get(caller: BackupCaller, kind: ObjectKind, name: string, range?: RequestedRange) {
     const object = await this.store.inPractice(caller.practiceId, (tx) => tx.object(kind, name));
-    const content = object && (await this.blobs.get(object.blobKey as BlobKey));
-    if (object === undefined || content === undefined) throw new AppError('backup.object_not_found');
-    return { object: objectView(object), content };
+    if (object === undefined) throw new AppError('backup.object_not_found');
+    const { size } = object;
+    let slice: ByteRange | undefined;
+    if (range !== undefined) {
+      if (range.start >= size) throw new AppError('request.range_not_satisfiable');
+      slice = { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
+    }
+    const content = await this.blobs.get(object.blobKey as BlobKey, slice);
+    if (content === undefined) throw new AppError('backup.object_not_found');
+    return { object: objectView(object), content, range: slice };
   }
 
   list(caller: BackupCaller, kind: ObjectKind | undefined): Promise<backup.ObjectView[]> {

@@ -16,6 +16,12 @@ export interface PutOptions {
   readonly maxBytes?: number;
 }
 
+/** Bytes `start` to `end` of a blob, both included. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface BlobInfo {
   readonly key: BlobKey;
   readonly size: number;
@@ -58,8 +64,11 @@ export interface BlobStore {
   commit(staged: readonly StagedBlob[]): Promise<void>;
   /** Drops staged blobs that will not be committed. */
   discard(staged: readonly StagedBlob[]): Promise<void>;
-  /** The blob's content, or undefined when no blob has this key. */
-  get(key: BlobKey): Promise<Readable | undefined>;
+  /**
+   * The blob's content, or undefined when no blob has this key. With `range`, only the bytes
+   * from `start` to `end` (inclusive, as in HTTP; the caller checks them against the size).
+   */
+  get(key: BlobKey, range?: ByteRange): Promise<Readable | undefined>;
   head(key: BlobKey): Promise<BlobInfo | undefined>;
   list(): AsyncIterable<BlobKey>;
   /** True when a blob was deleted, false when there was none. */

@@ -8,6 +8,7 @@ import {
   type BlobKey,
   type BlobStore,
   BlobStoreError,
+  type ByteRange,
   type PutOptions,
   type StagedBlob,
   parseBlobKey,
@@ -111,11 +112,11 @@ export class FsBlobStore implements BlobStore {
     await Promise.all(staged.map((blob) => unlink(this.tempPathOf(blob.token)).catch(ifMissing(undefined))));
   }
 
-  async get(key: BlobKey): Promise<Readable | undefined> {
+  async get(key: BlobKey, range?: ByteRange): Promise<Readable | undefined> {
     const path = this.pathOf(key);
     const file = await open(path, 'r').catch(ifMissing(undefined));
     if (file === undefined) return undefined;
-    return createReadStream(path, { fd: file });
+    return createReadStream(path, { fd: file, ...range });
   }
 
   async head(key: BlobKey): Promise<BlobInfo | undefined> {
