@@ -104,6 +104,7 @@ export class DirectoryPackSource implements PackSource {
  * names, which are their SHA-256), so a repeated restore reads them locally.
  */
 export class CloudPackSource implements PackSource {
+  readonly remote = true;
   fetched = 0;
   fetchedBytes = 0;
   private readonly inFlight = new Map<string, Promise<string | undefined>>();

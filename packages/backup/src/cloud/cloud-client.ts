@@ -114,6 +114,27 @@ export class CloudClient {
   }
 
   /**
+   * `length` bytes of the object from `offset` (an HTTP range request). Nothing vouches for them
+   * here: the caller verifies what it reads (a sealed blob by its AES-GCM tag). A server that
+   * ignores the range and sends the whole object is answered by cutting it.
+   * @throws BackupError cloud.damaged when fewer bytes arrive than asked for.
+   */
+  async getRange(kind: CloudKind, name: string, offset: number, length: number): Promise<Uint8Array> {
+    const response = await this.request('GET', objectPath(kind, name), undefined, {
+      range: `bytes=${offset}-${offset + length - 1}`,
+    });
+    let bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.status !== 206) bytes = bytes.subarray(offset, offset + length);
+    if (bytes.length !== length) {
+      throw new BackupError(
+        'cloud.damaged',
+        `${kind}/${name} arrived cut short (${bytes.length} of ${length} bytes)`,
+      );
+    }
+    return bytes;
+  }
+
+  /**
    * Runs `work` while this client holds the practice's retention lock (retention credentials
    * only): nobody else stores objects meanwhile, and {@link delete} works only inside. The lock is
    * extended in the background while `work` runs and ended afterwards. Taken before `work` reads
@@ -163,7 +184,12 @@ export class CloudClient {
     return (await (await this.request(method, path)).json()) as T;
   }
 
-  private async request(method: string, path: string, body?: Uint8Array): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    body?: Uint8Array,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));
@@ -173,6 +199,7 @@ export class CloudClient {
           method,
           headers: {
             authorization: `Bearer ${this.options.token}`,
+            ...headers,
             ...(body === undefined ? {} : { 'content-type': 'application/octet-stream' }),
           },
           // Node's fetch sends any Uint8Array; the DOM typings want one over a plain ArrayBuffer.

@@ -11,6 +11,7 @@ import { repositoryUsage } from '../retention/usage.js';
 import type { CloudClient, CloudKind } from './cloud-client.js';
 import { type CloudMirror, objectKey } from './cloud-cache.js';
 import { clearPendingPacks, readPendingPacks, recordPendingPacks } from './prune-journal.js';
+import { RangedBlobs } from './ranged-blobs.js';
 
 export interface CloudDeletion {
   readonly deleted: readonly string[];
@@ -58,6 +59,9 @@ export interface CloudPruneResult {
   /** Partly needed packs left as they are (their unneeded bytes are within `maxUnused`). */
   readonly packsPartlyKept: number;
   readonly bytesUnusedKept: number;
+  /** Kept blobs of packs not at hand fetched as byte ranges (instead of whole packs). */
+  readonly rangeRequests: number;
+  readonly bytesFetchedInRanges: number;
   readonly indexFilesReplaced: number;
 }
 
@@ -191,6 +195,8 @@ export async function pruneCloud(
       packsDeleted: goes.length,
       bytesDeleted: goes.reduce((sum, id) => sum + packSize(id), 0),
       packsWritten: 0,
+      rangeRequests: 0,
+      bytesFetchedInRanges: 0,
       bytesUploaded: rewrite.reduce(
         (sum, plan) => sum + plan.keep.reduce((s, entry) => s + entry.length, 0),
         0,
@@ -201,10 +207,12 @@ export async function pruneCloud(
 
   // 1. The needed blobs of partly needed packs into new packs: recorded, then uploaded.
   const progress = options.progress ?? newProgress();
+  const ranged = new RangedBlobs(mirror, cloud, packSize);
   const { packs: written } = await repack(
     mirror,
     rewrite.map((plan) => ({ packId: plan.record.packId, keep: plan.keep })),
     progress,
+    ranged.fetchKept,
   );
   if (written.length > 0) await recordPendingPacks(mirror, 'upload', written);
   let bytesUploaded = 0;
@@ -262,6 +270,8 @@ export async function pruneCloud(
     bytesDeleted,
     packsWritten: written.length,
     bytesUploaded,
+    rangeRequests: ranged.requests,
+    bytesFetchedInRanges: ranged.bytes,
     indexFilesReplaced: removedFiles.size,
   };
 }

@@ -36,6 +36,8 @@ export class DamagedFileError extends Error {
 export interface PackSource {
   /** A path to a complete, verified copy of the pack, or undefined when this source lacks it. */
   locate(packId: string): Promise<string | undefined>;
+  /** True when `locate` has to download the pack first (the cloud). */
+  readonly remote?: boolean;
 }
 
 export interface KeySlotInfo {
@@ -229,6 +231,20 @@ export class Repository {
     if (found === undefined) return own; // opening it reports the missing pack as before
     this.located.set(packId, found);
     return found;
+  }
+
+  /** Whether the pack can be read without a download: its own file, or a local pack source's. */
+  async packAtHand(packId: string): Promise<boolean> {
+    try {
+      await access(this.packPath(packId));
+      return true;
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') throw error;
+    }
+    for (const source of this.packSources) {
+      if (source.remote !== true && (await source.locate(packId)) !== undefined) return true;
+    }
+    return false;
   }
 
   /** Every pack file present, by id (its directories are read at once; nothing is stat'ed). */

@@ -28,6 +28,8 @@ export async function repack(
   repo: Repository,
   rewrite: readonly PackToRewrite[],
   progress: Progress,
+  /** The sealed kept blobs of a pack, in order, from elsewhere; undefined: read the pack. */
+  fetchKept?: (pack: PackToRewrite) => Promise<readonly Uint8Array[] | undefined>,
 ): Promise<Repacked> {
   const packs: PackRecord[] = [];
   let bytes = 0;
@@ -46,8 +48,9 @@ export async function repack(
   try {
     for (const plan of rewrite) {
       progress.currentPath = plan.packId.slice(0, 12);
-      for (const entry of plan.keep) {
-        const sealed = await reader.read(plan.packId, entry.offset, entry.length);
+      const fetched = await fetchKept?.(plan);
+      for (const [i, entry] of plan.keep.entries()) {
+        const sealed = fetched?.[i] ?? (await reader.read(plan.packId, entry.offset, entry.length));
         await writers[entry.type].add([
           { type: entry.type, id: entry.id, codec: entry.codec, sealed, rawLength: entry.rawLength },
         ]);

@@ -215,6 +215,9 @@ function reportCloudPrune(output: Output, result: CloudPruneReport, dryRun: bool
         : '') +
       (result.packsFetched > 0
         ? `; fetched ${result.packsFetched} pack(s) (${formatBytes(result.bytesFetched)}) from the cloud to rewrite them`
+        : '') +
+      (result.rangeRequests > 0
+        ? `; fetched ${formatBytes(result.bytesFetchedInRanges)} of blobs to keep in ${result.rangeRequests} range request(s)`
         : ''),
   );
   output.event('summary', { command: 'prune', cloud: true, dryRun, ...result });

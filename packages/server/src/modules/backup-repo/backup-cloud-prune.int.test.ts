@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -139,7 +139,10 @@ describe('cloud prune rewrites partly needed packs (real CLI, real server)', () 
     assert.ok((summary.packsRewritten as number) >= 1, pruned.stdout);
     assert.ok((summary.packsWritten as number) >= 1, pruned.stdout);
     assert.equal(summary.packsUnindexed, 0);
-    assert.ok((summary.packsFetched as number) >= 1, 'the rewritten packs were downloaded');
+    assert.ok(
+      (summary.packsFetched as number) + (summary.rangeRequests as number) >= 1,
+      'the blobs to keep were downloaded (whole packs or ranges)',
+    );
     // The forgotten files were 3 MiB of random data: at least most of that is gone.
     const freed = bytesBefore - (await dataBytes());
     assert.ok(freed > 2.5 * MiB, `freed ${freed} bytes`);
@@ -180,6 +183,43 @@ describe('cloud prune rewrites partly needed packs (real CLI, real server)', () 
     const mixed = await cli(['restore', 'latest', '--target', join(dir, 'r-mixed'), '--json'], agentEnv);
     assert.equal(mixed.code, 0, mixed.stdout + mixed.stderr);
     assert.deepEqual(await describeTree(join(dir, 'r-mixed', data.slice(1))), await describeTree(data));
+  });
+
+  it('fetches only the blobs to keep as byte ranges, and stops before deleting anything when the server alters them', async () => {
+    // A pack of which little stays: 2 files kept, 14 forgotten.
+    for (let i = 0; i < 16; i++) await writeFile(join(data, `r-${i}.bin`), randomBytes(256 * 1024));
+    assert.equal((await cli(['backup', data], agentEnv)).code, 0);
+    for (let i = 2; i < 16; i++) await unlink(join(data, `r-${i}.bin`));
+    assert.equal((await cli(['backup', data], agentEnv)).code, 0);
+    assert.equal((await cli(['replicate'], agentEnv)).code, 0);
+    assert.equal((await cli(['forget', '--cloud-copy', '--keep-last', '1'], retentionEnv)).code, 0);
+    const before = await cloudObjects(f.server.url, agent);
+
+    // The server's copy of every data pack gets a byte changed every 64 KiB (as a faulty or
+    // hostile server would send): the ranges do not decrypt, and nothing is deleted.
+    const stored = (name: string) =>
+      join(f.server.storage.dataDir, 'blobs', 'sha256', name.slice(0, 2), name);
+    const originals = new Map<string, Buffer>();
+    for (const object of before.filter((o) => o.kind === 'data')) {
+      const bytes = await readFile(stored(object.name));
+      originals.set(object.name, bytes);
+      const altered = Buffer.from(bytes);
+      for (let at = 1000; at < altered.length; at += 64 * 1024) altered[at]! ^= 0xff;
+      await writeFile(stored(object.name), altered);
+    }
+    const refused = await pruneCloud();
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /arrived damaged from the cloud.*nothing was deleted/);
+    assert.deepEqual(await cloudObjects(f.server.url, agent), before);
+    for (const [name, bytes] of originals) await writeFile(stored(name), bytes);
+
+    const pruned = await pruneCloud();
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const summary = summaryOf(pruned);
+    assert.ok((summary.rangeRequests as number) >= 1, pruned.stdout);
+    assert.equal(summary.packsFetched, 0, 'no pack was downloaded whole');
+    assert.ok((summary.bytesFetchedInRanges as number) < 1024 * 1024, pruned.stdout);
+    await assertCloudCopyRestores('r-ranged');
   });
 
   it('a cloud prune killed while it uploads or deletes is finished by the next one; no pack is left unindexed', async () => {
