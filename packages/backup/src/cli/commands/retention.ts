@@ -57,9 +57,9 @@ interface ForgetRun {
 const DEFAULT_MAX_UNUSED = { local: 0, cloud: 0.05 } as const;
 
 const MAX_UNUSED_HELP =
-  'unneeded data that may stay in partly needed packs, in percent of the stored data, so that\n' +
-  'packs with little garbage are not rewritten (default 0; with --cloud-copy 5, where each\n' +
-  'rewrite means a download and an upload)';
+  'unneeded data that may stay in partly needed packs, in percent of the stored data, so ' +
+  'that packs with little garbage are not rewritten (default 0; with --cloud-copy 5, where ' +
+  'each rewrite means a download and an upload)';
 
 const RETENTION_HELP = `
 Rules (docs/BACKUP_PLAN.md, "Retention"), applied in this order:
