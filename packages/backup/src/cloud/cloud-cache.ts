@@ -108,14 +108,36 @@ export class CloudPackSource implements PackSource {
   fetched = 0;
   fetchedBytes = 0;
   private readonly inFlight = new Map<string, Promise<string | undefined>>();
+  private readonly partial = new Map<string, string>();
 
   constructor(
     private readonly cloud: CloudClient,
     private readonly cacheRoot: string,
-    private readonly cloudPacks: ReadonlySet<string>,
+    /** The cloud's packs and their sizes. */
+    readonly cloudPacks: ReadonlyMap<string, number>,
   ) {}
 
+  /**
+   * Serves `packId` from `path` from now on: a file holding only some of the pack's blobs, at
+   * their offsets (see `fetchPartialPacks`); for a restore that reads only those.
+   */
+  usePartial(packId: string, path: string): void {
+    this.partial.set(packId, path);
+  }
+
+  /** Whether a complete copy of the pack is in the cache already. */
+  async isCached(packId: string): Promise<boolean> {
+    try {
+      await access(layout.pack(this.cacheRoot, packId));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   locate(packId: string): Promise<string | undefined> {
+    const partial = this.partial.get(packId);
+    if (partial !== undefined) return Promise.resolve(partial);
     if (!this.cloudPacks.has(packId)) return Promise.resolve(undefined);
     let pending = this.inFlight.get(packId);
     if (pending === undefined) {

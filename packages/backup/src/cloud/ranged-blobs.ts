@@ -8,17 +8,17 @@ import type { CloudClient } from './cloud-client.js';
 /** Blobs closer than this in a pack are fetched in one range (one request instead of two). */
 const MERGE_GAP = 256 * 1024;
 /** Above this share of a pack's bytes, the whole pack is fetched (it is then verified by its hash). */
-const WHOLE_PACK_SHARE = 0.5;
+export const WHOLE_PACK_SHARE = 0.5;
 
 /** A stretch of a pack fetched with one range request, and the blobs in it. */
-interface Stretch {
+export interface Stretch {
   start: number;
   end: number;
   readonly blobs: BlobEntry[];
 }
 
 /** Groups `entries` (sorted by offset) into stretches with gaps of at most MERGE_GAP. */
-function stretchesOf(entries: readonly BlobEntry[]): Stretch[] {
+export function stretchesOf(entries: readonly BlobEntry[]): Stretch[] {
   const stretches: Stretch[] = [];
   for (const entry of [...entries].sort((a, b) => a.offset - b.offset)) {
     const last = stretches.at(-1);

@@ -36,7 +36,7 @@ export interface RestoreSource {
 async function indexWithCloudFallback(
   local: Repository,
   cloud: CloudAccess,
-  cloudPacks: ReadonlySet<string>,
+  cloudPacks: ReadonlyMap<string, number>,
 ): Promise<MasterIndex | undefined> {
   const { index } = await loadIndex(local);
   const present = new Set(await local.listPackIds());
@@ -83,7 +83,7 @@ export async function openRestoreSource(
       let cloudPacks: CloudPackSource | undefined;
       let index: MasterIndex | undefined;
       if (cloud !== undefined) {
-        const packs = new Set((await cloud.client.list('data')).map((object) => object.name));
+        const packs = new Map((await cloud.client.list('data')).map((object) => [object.name, object.size]));
         cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
         local.addPackSource(cloudPacks);
         index = await indexWithCloudFallback(local, cloud, packs);
@@ -126,8 +126,10 @@ export async function openCloudRepository(
       ? new DirectoryPackSource(local.root)
       : undefined;
   if (localPacks !== undefined) repo.addPackSource(localPacks);
-  const packs = new Set(
-    [...mirror.objects.values()].filter((object) => object.kind === 'data').map((object) => object.name),
+  const packs = new Map(
+    [...mirror.objects.values()]
+      .filter((object) => object.kind === 'data')
+      .map((object) => [object.name, object.size]),
   );
   const cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
   repo.addPackSource(cloudPacks);

@@ -272,6 +272,45 @@ class Restorer {
 }
 
 /**
+ * The data blobs a restore of the `include` paths (everything when empty) reads, by the same
+ * selection as {@link restore}; a damaged listing is skipped (restore reports it). For fetching
+ * only those from the cloud before a partial restore.
+ */
+export async function blobsToRestore(
+  repo: Repository,
+  index: MasterIndex,
+  root: BlobId,
+  include: readonly string[] | undefined,
+): Promise<Set<BlobId>> {
+  const select = selector(include);
+  const reader = new PackReader(repo);
+  const trees = new TreeLoader(repo, index, reader, 16);
+  const blobs = new Set<BlobId>();
+  const walk = async (treeId: BlobId, snapshotPath: string, selection: Selection): Promise<void> => {
+    let nodes: readonly TreeNode[];
+    try {
+      nodes = (await trees.load(treeId)).nodes;
+    } catch (error) {
+      if (error instanceof BlobDamaged) return;
+      throw error;
+    }
+    for (const node of nodes) {
+      const path = posix.join(snapshotPath, node.name);
+      const selected = selection === 'all' ? 'all' : select(path);
+      if (selected === 'none') continue;
+      if (node.type === 'dir') await walk(node.subtree, path, selected);
+      else if (node.type === 'file' && selected === 'all') for (const id of node.content) blobs.add(id);
+    }
+  };
+  try {
+    await walk(root, '/', 'descend');
+  } finally {
+    await reader.close();
+  }
+  return blobs;
+}
+
+/**
  * Restores a snapshot (or the included paths of it) below `target`: contents, modes, mtimes and
  * symbolic links (and owners when run as root). Files whose data is damaged or missing are
  * listed and skipped; everything else is restored, and the status says `partial`.

@@ -20,6 +20,13 @@ import { MembersFixture } from '../../testing/members-fixture.js';
 
 const MiB = 1024 * 1024;
 
+/** The one entry of a directory (the cache's folder for this server). */
+async function onlyEntry(path: string): Promise<string> {
+  const entries = await readdir(path);
+  assert.equal(entries.length, 1, entries.join(', '));
+  return entries[0]!;
+}
+
 describe('cloud prune rewrites partly needed packs (real CLI, real server)', () => {
   let f: MembersFixture;
   let dir: string;
@@ -266,5 +273,34 @@ describe('cloud prune rewrites partly needed packs (real CLI, real server)', () 
       await assertCloudCopyRestores(`r-kill-${round}`);
     }
     assert.ok(killedMidway >= 2, `${killedMidway} of 3 runs were killed midway`);
+  });
+
+  it('a restore of one file from the cloud fetches its blobs as byte ranges, not whole packs', async () => {
+    const one = join(data, 'r-1.bin');
+    const newMachine = {
+      ...agentEnv,
+      TRESOR_BACKUP_REPO: join(dir, 'missing-one'),
+      TRESOR_BACKUP_CACHE: join(dir, 'cache-one'),
+    };
+    const out = await cli(
+      ['restore', 'latest', '--include', one, '--target', join(dir, 'r-one'), '--json'],
+      newMachine,
+    );
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    const summary = summaryOf(out);
+    assert.equal(summary.files, 1);
+    assert.ok((await readFile(join(dir, 'r-one', one.slice(1)))).equals(await readFile(one)));
+    assert.equal(summary.packsReadInPart, 1, out.stdout);
+    assert.ok((summary.bytesFetchedInRanges as number) < 512 * 1024, out.stdout);
+    // Whole packs fetched: only the (small) tree packs for the directory listings.
+    const cloudData = await dataBytes();
+    assert.ok(
+      (summary.bytesFetched as number) < cloudData / 10,
+      `${String(summary.bytesFetched)} of ${cloudData}`,
+    );
+    assert.deepEqual(
+      await readdir(join(dir, 'cache-one', await onlyEntry(join(dir, 'cache-one')), 'tmp')),
+      [],
+    );
   });
 });
