@@ -46,8 +46,9 @@ export function registerRestore(program: Command, context: CliContext): void {
       'after',
       '\nSmart restore: with a cloud (--cloud or $TRESOR_BACKUP_CLOUD_URL) the snapshot is taken from the\n' +
         'local repository when it holds it, else from the cloud; packs missing on one side are read from\n' +
-        'the other (cloud packs are fetched into the cache). Without a local repository everything comes\n' +
-        'from the cloud: the passphrase opens the key slots stored there.\n' +
+        'the other (cloud packs are fetched into the cache; with --include, only the needed blobs of\n' +
+        'packs of which at most half is needed, as byte ranges). Without a local repository\n' +
+        'everything comes from the cloud: the passphrase opens the key slots stored there.\n' +
         'Files whose data is damaged or missing are listed and skipped; all others are restored, exit code 3.',
     )
     .action(async (ref: string, flags: RestoreFlags, command: Command) => {
