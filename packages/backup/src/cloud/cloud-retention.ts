@@ -1,12 +1,11 @@
 import { readFile, unlink } from 'node:fs/promises';
 import type { BlobId } from '../crypto/blob-id.js';
 import { type Progress, newProgress } from '../engine/progress.js';
-import type { BlobEntry } from '../repository/blob-entry.js';
 import { type PackRecord, decodeIndex, encodeIndex } from '../repository/index-format.js';
 import { layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { removeSnapshots } from '../retention/forget.js';
-import { packsWorthRewriting, repack } from '../retention/repack.js';
+import { packsWorthRewriting, planPacks, repack, storedBytes } from '../retention/repack.js';
 import { repositoryUsage } from '../retention/usage.js';
 import type { CloudClient, CloudKind } from './cloud-client.js';
 import { type CloudMirror, objectKey } from './cloud-cache.js';
@@ -71,14 +70,6 @@ export interface CloudPruneOptions {
   readonly maxUnused?: number;
   readonly progress?: Progress;
   readonly now?: Date;
-}
-
-interface PackPlan {
-  readonly record: PackRecord;
-  readonly keep: readonly BlobEntry[];
-  readonly drop: readonly BlobEntry[];
-  /** Past its lock period, and so is every index file naming it: it may be deleted. */
-  readonly deletable: boolean;
 }
 
 /** The cloud's packs as its index files (and an interrupted prune's journal) describe them. */
@@ -167,9 +158,7 @@ export async function pruneCloud(
   const chosen = packsWorthRewriting(
     partly.filter((plan) => plan.deletable),
     partly.filter((plan) => !plan.deletable),
-    plans
-      .filter((plan) => plan.drop.length === 0)
-      .reduce((sum, plan) => sum + plan.keep.reduce((s, entry) => s + entry.length, 0), 0),
+    storedBytes(plans.filter((plan) => plan.drop.length === 0).flatMap((plan) => plan.keep)),
     options.maxUnused ?? 0,
   );
   const leftAlone = partly.filter((plan) => plan.deletable && !chosen.has(plan));
@@ -185,11 +174,11 @@ export async function pruneCloud(
     packsAdopted: state.adopted.length,
     packsLeftOver: leftovers.length,
     packsPartlyKept: leftAlone.length,
-    bytesUnusedKept: leftAlone.reduce((sum, plan) => sum + plan.drop.reduce((s, e) => s + e.length, 0), 0),
+    bytesUnusedKept: storedBytes(leftAlone.flatMap((plan) => plan.drop)),
   };
   if (options.dryRun || (remove.length === 0 && state.adopted.length === 0 && leftovers.length === 0)) {
     if (!options.dryRun) await clearPendingPacks(mirror, state.journal);
-    const goes = [...remove.map((plan) => plan.record.packId), ...leftovers];
+    const goes = [...remove.map((plan) => plan.packId), ...leftovers];
     return {
       ...base,
       packsDeleted: goes.length,
@@ -197,10 +186,7 @@ export async function pruneCloud(
       packsWritten: 0,
       rangeRequests: 0,
       bytesFetchedInRanges: 0,
-      bytesUploaded: rewrite.reduce(
-        (sum, plan) => sum + plan.keep.reduce((s, entry) => s + entry.length, 0),
-        0,
-      ),
+      bytesUploaded: storedBytes(rewrite.flatMap((plan) => plan.keep)),
       indexFilesReplaced: 0,
     };
   }
@@ -208,12 +194,7 @@ export async function pruneCloud(
   // 1. The needed blobs of partly needed packs into new packs: recorded, then uploaded.
   const progress = options.progress ?? newProgress();
   const ranged = new RangedBlobs(mirror, cloud, packSize);
-  const { packs: written } = await repack(
-    mirror,
-    rewrite.map((plan) => ({ packId: plan.record.packId, keep: plan.keep })),
-    progress,
-    ranged.fetchKept,
-  );
+  const { packs: written } = await repack(mirror, rewrite, progress, ranged.fetchKept);
   if (written.length > 0) await recordPendingPacks(mirror, 'upload', written);
   let bytesUploaded = 0;
   for (const record of written) {
@@ -223,7 +204,7 @@ export async function pruneCloud(
   }
 
   // 2. One index naming every pack that stays, durable in the cloud before anything is deleted.
-  const gone = new Set(remove.map((plan) => plan.record.packId));
+  const gone = new Set(remove.map((plan) => plan.packId));
   const staying = [...[...state.packs.values()].filter((record) => !gone.has(record.packId)), ...written];
   const newIndex = await mirror.writeFile('index', encodeIndex(staying));
   await cloud.put('index', newIndex, await readFile(layout.file(mirror.root, 'index', newIndex)));
@@ -250,8 +231,8 @@ export async function pruneCloud(
   //    delete keeps its packs), and their copies in the cache.
   const removable = [
     ...remove
-      .filter((plan) => (state.namedBy.get(plan.record.packId) ?? []).every((file) => removedFiles.has(file)))
-      .map((plan) => plan.record.packId),
+      .filter((plan) => (state.namedBy.get(plan.packId) ?? []).every((file) => removedFiles.has(file)))
+      .map((plan) => plan.packId),
     ...leftovers,
   ];
   let packsDeleted = 0;
@@ -274,33 +255,4 @@ export async function pruneCloud(
     bytesFetchedInRanges: ranged.bytes,
     indexFilesReplaced: removedFiles.size,
   };
-}
-
-/**
- * What happens to each pack: every needed blob gets one home, preferably a pack whose blobs are
- * all needed, then one that stays anyway (locked); only then one that is rewritten.
- */
-function planPacks(
-  records: readonly PackRecord[],
-  needed: ReadonlySet<BlobId>,
-  deletable: (record: PackRecord) => boolean,
-): PackPlan[] {
-  const ranked = records.map((record) => {
-    const isDeletable = deletable(record);
-    const fullyNeeded = record.entries.every((entry) => needed.has(entry.id));
-    return { record, isDeletable, rank: fullyNeeded ? 0 : isDeletable ? 2 : 1 };
-  });
-  ranked.sort((a, b) => a.rank - b.rank);
-  const homed = new Set<BlobId>();
-  return ranked.map(({ record, isDeletable }) => {
-    const keep: BlobEntry[] = [];
-    const drop: BlobEntry[] = [];
-    for (const entry of record.entries) {
-      if (needed.has(entry.id) && !homed.has(entry.id)) {
-        homed.add(entry.id);
-        keep.push(entry);
-      } else drop.push(entry);
-    }
-    return { record, keep, drop, deletable: isDeletable };
-  });
 }

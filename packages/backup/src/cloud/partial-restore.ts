@@ -5,7 +5,7 @@ import { blobsToRestore } from '../engine/restore.js';
 import type { BlobEntry } from '../repository/blob-entry.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { MasterIndex } from '../repository/master-index.js';
-import { WHOLE_PACK_SHARE, stretchesOf } from './ranged-blobs.js';
+import { fetchStretches, worthRanges } from './ranged-blobs.js';
 import type { CloudAccess, RestoreSource } from './smart-restore.js';
 
 export interface PartialRestore {
@@ -43,19 +43,17 @@ export async function fetchForPartialRestore(
   const fetched = { packs: 0, requests: 0, bytes: 0 };
   for (const [packId, entries] of byPack) {
     const size = cloudPacks.cloudPacks.get(packId);
-    const wanted = entries.reduce((sum, entry) => sum + entry.length, 0);
-    if (size === undefined || wanted > WHOLE_PACK_SHARE * size) continue;
+    if (size === undefined || !worthRanges(entries, size)) continue;
     if ((await repo.packAtHand(packId)) || (await cloudPacks.isCached(packId))) continue;
     await mkdir(dir, { recursive: true });
     const path = join(dir, packId);
     const file = await open(path, 'w', 0o600);
     try {
-      for (const stretch of stretchesOf(entries)) {
-        const bytes = await cloud.client.getRange('data', packId, stretch.start, stretch.end - stretch.start);
+      const got = await fetchStretches(cloud.client, packId, entries, async (stretch, bytes) => {
         await file.write(bytes, 0, bytes.length, stretch.start);
-        fetched.requests++;
-        fetched.bytes += bytes.length;
-      }
+      });
+      fetched.requests += got.requests;
+      fetched.bytes += got.bytes;
     } finally {
       await file.close();
     }

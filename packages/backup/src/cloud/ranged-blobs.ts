@@ -2,13 +2,13 @@ import { BlobDamaged, openBlob } from '../engine/blob-codec.js';
 import { BackupError } from '../errors.js';
 import type { BlobEntry } from '../repository/blob-entry.js';
 import type { Repository } from '../repository/repository.js';
-import type { PackToRewrite } from '../retention/repack.js';
+import { type PackToRewrite, storedBytes } from '../retention/repack.js';
 import type { CloudClient } from './cloud-client.js';
 
 /** Blobs closer than this in a pack are fetched in one range (one request instead of two). */
 const MERGE_GAP = 256 * 1024;
 /** Above this share of a pack's bytes, the whole pack is fetched (it is then verified by its hash). */
-export const WHOLE_PACK_SHARE = 0.5;
+const WHOLE_PACK_SHARE = 0.5;
 
 /** A stretch of a pack fetched with one range request, and the blobs in it. */
 export interface Stretch {
@@ -18,7 +18,7 @@ export interface Stretch {
 }
 
 /** Groups `entries` (sorted by offset) into stretches with gaps of at most MERGE_GAP. */
-export function stretchesOf(entries: readonly BlobEntry[]): Stretch[] {
+function stretchesOf(entries: readonly BlobEntry[]): Stretch[] {
   const stretches: Stretch[] = [];
   for (const entry of [...entries].sort((a, b) => a.offset - b.offset)) {
     const last = stretches.at(-1);
@@ -28,6 +28,28 @@ export function stretchesOf(entries: readonly BlobEntry[]): Stretch[] {
     } else stretches.push({ start: entry.offset, end: entry.offset + entry.length, blobs: [entry] });
   }
   return stretches;
+}
+
+/** Whether fetching `entries` of a pack of `packSize` bytes as ranges beats downloading it whole. */
+export function worthRanges(entries: readonly BlobEntry[], packSize: number): boolean {
+  return storedBytes(entries) <= WHOLE_PACK_SHARE * packSize;
+}
+
+/** Fetches `entries` of the pack as merged byte ranges, handing each stretch's bytes to `use`. */
+export async function fetchStretches(
+  cloud: CloudClient,
+  packId: string,
+  entries: readonly BlobEntry[],
+  use: (stretch: Stretch, bytes: Uint8Array) => Promise<void> | void,
+): Promise<{ requests: number; bytes: number }> {
+  const fetched = { requests: 0, bytes: 0 };
+  for (const stretch of stretchesOf(entries)) {
+    const bytes = await cloud.getRange('data', packId, stretch.start, stretch.end - stretch.start);
+    fetched.requests++;
+    fetched.bytes += bytes.length;
+    await use(stretch, bytes);
+  }
+  return fetched;
 }
 
 /**
@@ -48,28 +70,19 @@ export class RangedBlobs {
   ) {}
 
   readonly fetchKept = async (pack: PackToRewrite): Promise<readonly Uint8Array[] | undefined> => {
-    const kept = pack.keep.reduce((sum, entry) => sum + entry.length, 0);
-    if (kept > WHOLE_PACK_SHARE * this.packSize(pack.packId)) return undefined;
+    if (!worthRanges(pack.keep, this.packSize(pack.packId))) return undefined;
     if (await this.mirror.packAtHand(pack.packId)) return undefined;
     const sealed = new Map<BlobEntry, Uint8Array>();
-    for (const stretch of stretchesOf(pack.keep)) {
-      const bytes = await this.cloud.getRange(
-        'data',
-        pack.packId,
-        stretch.start,
-        stretch.end - stretch.start,
-      );
-      this.requests++;
-      this.bytes += bytes.length;
+    const fetched = await fetchStretches(this.cloud, pack.packId, pack.keep, (stretch, bytes) => {
       for (const entry of stretch.blobs) {
-        const blob = bytes.subarray(
-          entry.offset - stretch.start,
-          entry.offset - stretch.start + entry.length,
-        );
+        const at = entry.offset - stretch.start;
+        const blob = bytes.subarray(at, at + entry.length);
         this.verify(pack.packId, entry, blob);
         sealed.set(entry, blob);
       }
-    }
+    });
+    this.requests += fetched.requests;
+    this.bytes += fetched.bytes;
     return pack.keep.map((entry) => sealed.get(entry)!);
   };
 

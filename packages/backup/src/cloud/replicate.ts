@@ -5,10 +5,10 @@ import type { Progress } from '../engine/progress.js';
 import { TreeLoader } from '../engine/tree-loader.js';
 import { BackupError } from '../errors.js';
 import { sealFile } from '../repository/file-envelope.js';
-import { type PackRecord, decodeIndex, encodeIndex } from '../repository/index-format.js';
+import { type PackRecord, encodeIndex } from '../repository/index-format.js';
 import { loadIndex } from '../repository/index-store.js';
 import { lockShared } from '../repository/lock.js';
-import type { MasterIndex } from '../repository/master-index.js';
+import { MasterIndex } from '../repository/master-index.js';
 import type { Repository } from '../repository/repository.js';
 import { type SnapshotRecord, loadSnapshots } from '../repository/snapshot-store.js';
 import { collectBlobs } from '../retention/usage.js';
@@ -59,8 +59,6 @@ export async function replicate(
     await refuseOtherRepository(repo, remote);
     const forgotten = await cloud.forgottenSnapshots();
     const problems: string[] = [];
-    // A damaged index file matters only if a snapshot to send needs its blobs (checked below).
-    const { index } = await loadIndex(repo);
     const loaded = await loadSnapshots(repo);
     const wanted = (id: string) => !forgotten.has(id) && !remote.has(key('snapshots', id));
     const readable = new Set(loaded.snapshots.map(({ id }) => id));
@@ -70,7 +68,11 @@ export async function replicate(
     }
     const toSend = loaded.snapshots.filter(({ id }) => wanted(id));
 
-    const cloudBlobs = await blobsInCloud(repo, cloud, options.cacheRoot, remote);
+    // Nothing to send (the usual nightly run without a new snapshot): no index or mirror to read.
+    // A damaged index file matters only if a snapshot to send needs its blobs (checked below).
+    const { index } = toSend.length > 0 ? await loadIndex(repo) : { index: new MasterIndex() };
+    const cloudBlobs =
+      toSend.length > 0 ? await blobsInCloud(repo, cloud, options.cacheRoot, remote) : new Set<BlobId>();
     const { sendable, packs } = await packsToSend(repo, index, toSend, cloudBlobs, problems);
 
     const objects: LocalObject[] = [
@@ -174,11 +176,9 @@ async function blobsInCloud(
   const blobs = new Set<BlobId>();
   if (!remote.has(key('config', 'config'))) return blobs;
   const mirror = await repo.openSibling((await syncCloudMirror(cloud, cacheRoot)).root);
-  for (const file of await mirror.listFiles('index')) {
-    for (const record of decodeIndex(await mirror.readFile('index', file))) {
-      if (!remote.has(key('data', record.packId))) continue;
-      for (const entry of record.entries) blobs.add(entry.id);
-    }
+  const { index } = await loadIndex(mirror);
+  for (const [packId, entries] of index.packs()) {
+    if (remote.has(key('data', packId))) for (const entry of entries) blobs.add(entry.id);
   }
   return blobs;
 }

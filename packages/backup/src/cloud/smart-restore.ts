@@ -22,7 +22,7 @@ export interface RestoreSource {
   readonly cloudPacks: CloudPackSource | undefined;
   /** Packs read from the local repository while restoring from the cloud's snapshot. */
   readonly localPacks: DirectoryPackSource | undefined;
-  /** The index to restore with when it is not the repository's own ({@link indexWithCloudFallback}). */
+  /** The index to restore with, when already loaded ({@link indexWithCloudFallback}). */
   readonly index?: MasterIndex | undefined;
 }
 
@@ -30,26 +30,28 @@ export interface RestoreSource {
  * The local index, with the blobs of the packs that neither the local disk nor the cloud (by
  * the pack's id) holds pointed to where the cloud's own index has them: a pack that a local
  * prune rewrote, and that is then lost, never reached the cloud under its new id, and a cloud
- * prune rewrites packs under new ids too. Undefined when no pack is missing, or when the cloud
- * copy cannot help (empty, or another repository).
+ * prune rewrites packs under new ids too. When no pack is missing, or the cloud copy cannot
+ * help (empty, or another repository), the local index as it is; undefined when an index file of
+ * it is damaged (restore then loads and reports it).
  */
 async function indexWithCloudFallback(
   local: Repository,
   cloud: CloudAccess,
   cloudPacks: ReadonlyMap<string, number>,
 ): Promise<MasterIndex | undefined> {
-  const { index } = await loadIndex(local);
+  const { index, problems } = await loadIndex(local);
+  if (problems.length > 0) return undefined;
   const present = new Set(await local.listPackIds());
   const lost = new Set(
     [...index.packs()].map(([id]) => id).filter((id) => !present.has(id) && !cloudPacks.has(id)),
   );
-  if (lost.size === 0) return undefined;
+  if (lost.size === 0) return index;
   let cloudIndex: MasterIndex;
   try {
     const mirror = await local.openSibling((await syncCloudMirror(cloud.client, cloud.cacheRoot)).root);
     cloudIndex = (await loadIndex(mirror)).index;
   } catch (error) {
-    if (isBackupError(error, 'cloud.empty') || isBackupError(error, 'repo.invalid')) return undefined;
+    if (isBackupError(error, 'cloud.empty') || isBackupError(error, 'repo.invalid')) return index;
     throw error;
   }
   // Earlier adds win: packs at hand first, then the cloud's, then the lost ones (their blobs

@@ -5,13 +5,12 @@ import { indexOrphanPacks } from '../engine/pack-header.js';
 import { type Progress, newProgress } from '../engine/progress.js';
 import { errnoCode } from '../errors.js';
 import { fsyncDirectory, removeStaleTempFiles } from '../repository/atomic-file.js';
-import type { BlobEntry } from '../repository/blob-entry.js';
 import type { PackRecord } from '../repository/index-format.js';
 import { writeIndex } from '../repository/index-store.js';
 import { layout } from '../repository/layout.js';
 import { lockExclusive } from '../repository/lock.js';
 import type { Repository } from '../repository/repository.js';
-import { packsWorthRewriting, repack } from './repack.js';
+import { packsWorthRewriting, planPacks, repack, storedBytes } from './repack.js';
 import { repositoryUsage } from './usage.js';
 
 export interface PruneOptions {
@@ -49,12 +48,6 @@ export interface PruneResult {
   readonly orphanPacksIndexed: number;
 }
 
-interface PackPlan {
-  readonly packId: string;
-  readonly keep: readonly BlobEntry[];
-  readonly drop: readonly BlobEntry[];
-}
-
 /**
  * Removes the data no snapshot needs (docs/BACKUP_FORMAT.md, "Prune"). Under the exclusive
  * lock: index packs a killed run left, find the blobs every snapshot needs, copy the needed blobs
@@ -89,27 +82,13 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
   const sizes = await repo.listPacks();
 
   // Each needed blob gets one home: preferably a pack whose blobs are all needed (kept as it is).
-  const packs = [...index.packs()];
-  const fullyNeeded = (entries: readonly BlobEntry[]) => entries.every((entry) => needed.has(entry.id));
-  packs.sort(([, a], [, b]) => Number(fullyNeeded(b)) - Number(fullyNeeded(a)));
-  const homed = new Set<BlobId>();
-  const plans: PackPlan[] = packs.map(([packId, entries]) => {
-    const keep: BlobEntry[] = [];
-    const drop: BlobEntry[] = [];
-    for (const entry of entries) {
-      if (needed.has(entry.id) && !homed.has(entry.id)) {
-        homed.add(entry.id);
-        keep.push(entry);
-      } else drop.push(entry);
-    }
-    return { packId, keep, drop };
-  });
+  const plans = planPacks(
+    [...index.packs()].map(([packId, entries]) => ({ packId, entries })),
+    needed,
+  );
   const untouched = plans.filter((plan) => plan.drop.length === 0);
   const partly = plans.filter((plan) => plan.drop.length > 0 && plan.keep.length > 0);
-  const untouchedBytes = untouched.reduce(
-    (sum, plan) => sum + plan.keep.reduce((s, e) => s + e.length, 0),
-    0,
-  );
+  const untouchedBytes = storedBytes(untouched.flatMap((plan) => plan.keep));
   const chosen = packsWorthRewriting(partly, [], untouchedBytes, options.maxUnused ?? 0);
   const rewrite = partly.filter((plan) => chosen.has(plan));
   const leftAlone = partly.filter((plan) => !chosen.has(plan));
@@ -121,9 +100,9 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
     packsRewritten: rewrite.length,
     packsRemoved: remove.length,
     packsPartlyKept: leftAlone.length,
-    bytesUnusedKept: leftAlone.reduce((sum, plan) => sum + plan.drop.reduce((s, e) => s + e.length, 0), 0),
+    bytesUnusedKept: storedBytes(leftAlone.flatMap((plan) => plan.drop)),
     blobsRemoved: dropped.length,
-    bytesRemoved: dropped.reduce((sum, entry) => sum + entry.length, 0),
+    bytesRemoved: storedBytes(dropped),
     packBytesBefore,
     orphanPacksIndexed: orphans.indexed,
   };
@@ -143,7 +122,7 @@ async function pruneLocked(repo: Repository, options: PruneOptions): Promise<Pru
   // 2. One index naming every pack that stays, durable before anything is deleted.
   const staying: PackRecord[] = [
     ...untouched.map((plan) => ({ packId: plan.packId, entries: plan.keep })),
-    ...leftAlone.map((plan) => ({ packId: plan.packId, entries: index.entriesOf(plan.packId)! })),
+    ...leftAlone.map((plan) => ({ packId: plan.packId, entries: plan.entries })),
     ...written,
   ];
   const newIndex = await writeIndex(repo, staying);

@@ -1,3 +1,4 @@
+import type { BlobId } from '../crypto/blob-id.js';
 import { PackReader } from '../engine/pack-reader.js';
 import { PackWriter } from '../engine/pack-writer.js';
 import type { Progress } from '../engine/progress.js';
@@ -43,7 +44,7 @@ export async function repack(
     [BlobType.tree]: new PackWriter(repo, packWritten),
   };
   const reader = new PackReader(repo);
-  progress.bytesTotal = rewrite.reduce((sum, plan) => sum + plan.keep.reduce((s, e) => s + e.length, 0), 0);
+  progress.bytesTotal = storedBytes(rewrite.flatMap((plan) => plan.keep));
   progress.filesTotal = rewrite.length;
   try {
     for (const plan of rewrite) {
@@ -75,7 +76,48 @@ export interface PackUse {
   readonly drop: readonly BlobEntry[];
 }
 
-const storedBytes = (entries: readonly BlobEntry[]) => entries.reduce((sum, entry) => sum + entry.length, 0);
+/** What a prune does with one pack. */
+export interface PackPlan extends PackUse {
+  readonly packId: string;
+  /** All its blobs, as its index lists them. */
+  readonly entries: readonly BlobEntry[];
+  /** It may be rewritten or deleted (in the cloud: it and its index files are past their lock). */
+  readonly deletable: boolean;
+}
+
+/**
+ * Every needed blob gets one home: preferably a pack whose blobs are all needed, then one that
+ * stays anyway (not deletable), only then one that would be rewritten. A blob without a home
+ * here (unneeded, or a second copy) is dropped.
+ */
+export function planPacks(
+  records: readonly PackRecord[],
+  needed: ReadonlySet<BlobId>,
+  deletable: (record: PackRecord) => boolean = () => true,
+): PackPlan[] {
+  const ranked = records.map((record) => {
+    const isDeletable = deletable(record);
+    const fullyNeeded = record.entries.every((entry) => needed.has(entry.id));
+    return { record, isDeletable, rank: fullyNeeded ? 0 : isDeletable ? 2 : 1 };
+  });
+  ranked.sort((a, b) => a.rank - b.rank);
+  const homed = new Set<BlobId>();
+  return ranked.map(({ record, isDeletable }) => {
+    const keep: BlobEntry[] = [];
+    const drop: BlobEntry[] = [];
+    for (const entry of record.entries) {
+      if (needed.has(entry.id) && !homed.has(entry.id)) {
+        homed.add(entry.id);
+        keep.push(entry);
+      } else drop.push(entry);
+    }
+    return { packId: record.packId, entries: record.entries, keep, drop, deletable: isDeletable };
+  });
+}
+
+/** The stored (sealed) bytes of these blobs. */
+export const storedBytes = (entries: readonly BlobEntry[]): number =>
+  entries.reduce((sum, entry) => sum + entry.length, 0);
 
 /**
  * The partly needed packs worth rewriting when up to `maxUnused` (a fraction, 0–1) of the stored
