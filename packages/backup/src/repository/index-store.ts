@@ -1,5 +1,5 @@
 import { FormatError } from './blob-entry.js';
-import { type PackRecord, decodeIndex, encodeIndex } from './index-format.js';
+import { type PackRecord, encodeIndex } from './index-format.js';
 import { MasterIndex } from './master-index.js';
 import { DamagedFileError, type Repository } from './repository.js';
 
@@ -17,7 +17,7 @@ export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
   const ids = await repo.listFiles('index');
   for (const id of ids) {
     try {
-      for (const pack of decodeIndex(await repo.readFile('index', id))) index.add(pack);
+      index.addEncoded(await repo.readFile('index', id));
     } catch (error) {
       if (error instanceof DamagedFileError) problems.push(error.message);
       else if (error instanceof FormatError) problems.push(`index file ${id}: ${error.message}`);
