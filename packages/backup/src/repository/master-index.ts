@@ -1,5 +1,5 @@
 import { type BlobId, isBlobId } from '../crypto/blob-id.js';
-import { ID_LENGTH, isBlobType, isCodec } from '../format.js';
+import { ID_LENGTH } from '../format.js';
 import {
   type BlobEntry,
   ENTRY_SIZE,
@@ -9,7 +9,7 @@ import {
   viewOf,
   writeEntry,
 } from './blob-entry.js';
-import type { PackRecord } from './index-format.js';
+import { type PackRecord, indexPackSpans } from './index-format.js';
 
 export interface IndexedBlob extends BlobEntry {
   readonly packId: string;
@@ -73,9 +73,8 @@ export class MasterIndex {
    * @throws FormatError
    */
   addEncoded(bytes: Uint8Array): void {
-    const packs = checkEncodedIndex(bytes);
     const buffer = bufferOf(bytes);
-    for (const { at, count } of packs) {
+    for (const { at, count } of indexPackSpans(bytes)) {
       const packId = buffer.toString('hex', at, at + ID_LENGTH);
       if (this.#packNumbers.has(packId)) continue;
       const packNo = this.#startPack(packId, count);
@@ -224,27 +223,4 @@ export class MasterIndex {
 
 function byteSwap(value: number): number {
   return ((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24);
-}
-
-/** Where each pack of an encoded index starts and how many entries it has, after checking all of it. */
-function checkEncodedIndex(bytes: Uint8Array): { at: number; count: number }[] {
-  const view = viewOf(bytes);
-  if (bytes.length < 4) throw new FormatError('truncated index');
-  const packCount = view.getUint32(0, true);
-  const packs: { at: number; count: number }[] = [];
-  let at = 4;
-  for (let p = 0; p < packCount; p++) {
-    if (at + ID_LENGTH + 4 > bytes.length) throw new FormatError('truncated index');
-    const count = view.getUint32(at + ID_LENGTH, true);
-    let entry = at + ID_LENGTH + 4;
-    if (entry + count * ENTRY_SIZE > bytes.length) throw new FormatError('truncated blob entry');
-    for (let i = 0; i < count; i++, entry += ENTRY_SIZE) {
-      if (!isBlobType(bytes[entry]!)) throw new FormatError(`unknown blob type ${bytes[entry]}`);
-      if (!isCodec(bytes[entry + 1]!)) throw new FormatError(`unknown codec ${bytes[entry + 1]}`);
-    }
-    packs.push({ at, count });
-    at = entry;
-  }
-  if (at !== bytes.length) throw new FormatError('trailing bytes in index');
-  return packs;
 }
