@@ -22,14 +22,13 @@ import { performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { type AccountSession, HttpClient, MemoryDeviceKeyStore, createPractice, login } from '@tresor/sdk';
-import { totpCode } from '../../packages/server/src/testing/totp-codes.js';
-import { CHEAP_STRETCHING } from '../auth/accounts.js';
+import type { AccountSession } from '@tresor/sdk';
 import { integerFromEnv } from '../lib/env.js';
 import { markdownTable } from '../lib/markdown-table.js';
 import { startBenchDatabase } from '../lib/postgres.js';
 import { percentile } from '../lib/stats.js';
 import { startBenchServer } from '../lib/tresor-server.js';
+import { signUp } from './bench-account.js';
 import { syntheticPatients } from './names.js';
 
 const execFileAsync = promisify(execFile);
@@ -49,30 +48,6 @@ const settings = {
 const log = (message: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
 const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
-
-async function signUp(url: string): Promise<AccountSession> {
-  const http = new HttpClient({ baseUrl: url });
-  const devices = new MemoryDeviceKeyStore();
-  const credentials = { username: 'bench.praxis', password: 'benchmark password, not a real one 42' };
-  await createPractice(http, {
-    practiceName: 'Benchmark-Praxis',
-    ...credentials,
-    deviceName: 'Bench',
-    devices,
-    keyStretching: CHEAP_STRETCHING,
-  });
-  let secret = '';
-  return login(http, {
-    ...credentials,
-    devices,
-    deviceName: 'Bench',
-    keyStretching: CHEAP_STRETCHING,
-    secondFactor: async (prompt) => {
-      if (prompt.kind === 'totp_enrolment') secret = prompt.secret;
-      return totpCode(secret);
-    },
-  });
-}
 
 /** Runs `work(i)` for i in 0..count-1 with `concurrency` calls in flight. */
 async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
