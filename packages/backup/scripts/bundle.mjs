@@ -1,14 +1,18 @@
-// Bundles the compiled CLI and its blob worker into dist/bundle/ (run by `npm run build` after
+// Bundles the compiled CLI and its two workers (blob, stat) into dist/bundle/ (run by `npm run build` after
 // `tsc -b`). One file to load instead of ~100 modules starts every command ~0.15 s sooner.
 // bin/tresor-backup.js uses the bundle only while it is newer than the last compile.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+// Chunk names carry a hash: without this, every build would leave the previous chunks behind.
+rmSync(fileURLToPath(new URL('../dist/bundle', import.meta.url)), { recursive: true, force: true });
+
 await build({
   absWorkingDir: root,
-  entryPoints: ['dist/cli.js', 'dist/engine/blob-worker.js'],
+  entryPoints: ['dist/cli.js', 'dist/engine/blob-worker.js', 'dist/engine/stat-worker.js'],
   outdir: 'dist/bundle',
   entryNames: '[name]',
   chunkNames: 'shared-[hash]',

@@ -1,6 +1,5 @@
-import { type BigIntStats, lstatSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { chunkerProfileFor } from '../chunker/profile.js';
 import type { BlobId } from '../crypto/blob-id.js';
 import { errnoCode } from '../errors.js';
@@ -15,8 +14,11 @@ import {
   encodeTree,
 } from '../repository/tree.js';
 import type { BlobSaver } from './blob-saver.js';
+import { childPath } from './child-path.js';
+import { type EntryStat, entryStat } from './entry-stat.js';
 import { joinSegments, segmentRanges } from './file-segments.js';
 import type { Progress } from './progress.js';
+import type { StatAhead } from './stat-ahead.js';
 import type { TreeLoader } from './tree-loader.js';
 import type { FileJobHandlers, WorkerPool } from './worker-pool.js';
 
@@ -71,6 +73,8 @@ export interface ArchiverDeps {
   readonly exclude?: (absolutePath: string) => boolean;
   /** Segment length for large files (see file-segments.ts). */
   readonly segmentBytes?: number;
+  /** Directory listings with their entries' lstat, read ahead on another thread (optional). */
+  readonly statAhead?: StatAhead;
 }
 
 /**
@@ -147,7 +151,7 @@ export class Archiver {
       const tree = await this.deps.trees.load(subtree);
       // The walk goes into these directories next: read their listings meanwhile.
       this.deps.trees.prefetch(subtreesOf(tree.nodes));
-      this.prefetchNames(path, tree.nodes);
+      if (this.deps.statAhead === undefined) this.prefetchNames(path, tree.nodes);
       return new Map(tree.nodes.map((node) => [node.name, node]));
     } catch (error) {
       // A damaged parent tree only means that the files below are read again.
@@ -163,16 +167,16 @@ export class Archiver {
     const parent = await this.parentNodes(parentTree, path);
     const pending: NodeSoon[] = [];
     for (const [name, child] of [...dir.children].sort(([a], [b]) => compareNames(a, b))) {
-      const childPath = join(path, name);
+      const entryPath = childPath(path, name);
       const parentNode = parent?.get(name);
       if (typeof child === 'string') {
-        pending.push(this.track(await this.dispatch(childPath, name, parentNode)));
+        pending.push(this.track(await this.dispatch(entryPath, name, parentNode)));
         continue;
       }
-      const stats = await lstat(childPath, { bigint: true }).catch(() => undefined);
+      const stats = await lstat(entryPath, { bigint: true }).then(entryStat, () => undefined);
       const subtree = await this.saveVirtual(
         child,
-        childPath,
+        entryPath,
         parentNode?.type === 'dir' ? parentNode.subtree : undefined,
       );
       pending.push(dirNode(name, stats, subtree));
@@ -200,8 +204,13 @@ export class Archiver {
   }
 
   /** Starts saving one entry. Resolves once it has been read; the inner promise once it is stored. */
-  private async dispatch(path: string, name: string, parentNode: TreeNode | undefined): Promise<Dispatched> {
-    const result = await this.dispatchEntry(path, name, parentNode);
+  private async dispatch(
+    path: string,
+    name: string,
+    parentNode: TreeNode | undefined,
+    known?: EntryStat | string,
+  ): Promise<Dispatched> {
+    const result = await this.dispatchEntry(path, name, parentNode, known);
     // A directory took its read-ahead listing; anything else (a directory that became a file, or
     // one left out) frees its slot.
     if (this.readAhead.size > 0) this.readAhead.delete(path);
@@ -212,6 +221,7 @@ export class Archiver {
     path: string,
     name: string,
     parentNode: TreeNode | undefined,
+    known: EntryStat | string | undefined,
   ): Promise<Dispatched> {
     if (this.failure !== undefined) throw this.failure;
     if (this.deps.skip.has(path)) {
@@ -219,18 +229,22 @@ export class Archiver {
       return NOTHING;
     }
     if (this.deps.exclude?.(path)) return NOTHING;
-    let stats: BigIntStats;
-    try {
-      // Synchronous: walking the benchmark's 20,000 entries with a cold page cache took 320 ms
-      // this way and 450 ms through the thread pool (whose round trips cost more than the call).
-      stats = lstatSync(path, { bigint: true });
-    } catch (error) {
-      this.reportOpenError(path, error);
-      return NOTHING;
+    let stats: EntryStat;
+    if (typeof known === 'object') stats = known;
+    else {
+      try {
+        // Synchronous: walking the benchmark's 20,000 entries with a cold page cache took 320 ms
+        // this way and 450 ms through the thread pool (whose round trips cost more than the call).
+        // An error the stat worker met is met again here, and reported.
+        stats = entryStat(lstatSync(path, { bigint: true }));
+      } catch (error) {
+        this.reportOpenError(path, error);
+        return NOTHING;
+      }
     }
-    if (stats.isDirectory()) return this.dispatchDir(path, name, stats, parentNode);
-    if (stats.isFile()) return this.dispatchFile(path, name, stats, parentNode);
-    if (stats.isSymbolicLink()) {
+    if (stats.kind === 'dir') return this.dispatchDir(path, name, stats, parentNode);
+    if (stats.kind === 'file') return this.dispatchFile(path, name, stats, parentNode);
+    if (stats.kind === 'symlink') {
       try {
         const target = await readlink(path);
         this.counters.symlinks++;
@@ -255,7 +269,7 @@ export class Archiver {
   private prefetchNames(path: string, nodes: readonly TreeNode[]): void {
     for (const node of nodes) {
       if (node.type !== 'dir' || this.readAhead.size >= READ_AHEAD_DIRS) continue;
-      const child = join(path, node.name);
+      const child = childPath(path, node.name);
       const names = readdir(child);
       names.catch(() => undefined); // reported when the walk reaches it
       this.readAhead.set(child, names);
@@ -280,22 +294,26 @@ export class Archiver {
   private async dispatchDir(
     path: string,
     name: string,
-    stats: BigIntStats,
+    stats: EntryStat,
     parentNode: TreeNode | undefined,
   ): Promise<Dispatched> {
     this.counters.dirs++;
-    let names: string[] = [];
-    try {
-      names = (await this.namesIn(path)).sort(compareNames);
-    } catch (error) {
-      this.reportOpenError(path, error);
+    const listing = await this.deps.statAhead?.take(path);
+    let names: readonly string[] = listing?.names ?? [];
+    if (listing === undefined) {
+      try {
+        names = (await this.namesIn(path)).sort(compareNames);
+      } catch (error) {
+        this.reportOpenError(path, error);
+      }
     }
     const parentTree = parentNode?.type === 'dir' ? parentNode.subtree : undefined;
     const parent = await this.parentNodes(parentTree, path);
     const pending: NodeSoon[] = [];
-    for (const child of names) {
-      const childPath = join(path, child);
-      pending.push(this.track(await this.dispatch(childPath, child, parent?.get(child))));
+    for (const [i, child] of names.entries()) {
+      pending.push(
+        this.track(await this.dispatch(childPath(path, child), child, parent?.get(child), listing?.stats[i])),
+      );
     }
     return dispatched(
       (async () => {
@@ -307,7 +325,7 @@ export class Archiver {
   private async dispatchFile(
     path: string,
     name: string,
-    stats: BigIntStats,
+    stats: EntryStat,
     parentNode: TreeNode | undefined,
   ): Promise<Dispatched> {
     const { progress, index } = this.deps;
@@ -325,9 +343,9 @@ export class Archiver {
         sameOwnerAndMode(previous, stats) ? previous : { ...previous, ...metadata(name, stats) },
       );
     }
-    const params = chunkerProfileFor(name, Number(stats.size));
+    const params = chunkerProfileFor(name, stats.size);
     const jobs = [];
-    for (const range of segmentRanges(Number(stats.size), this.deps.segmentBytes)) {
+    for (const range of segmentRanges(stats.size, this.deps.segmentBytes)) {
       const job = await this.deps.pool.startFile(path, params, this.progressHandlers, range);
       job.result.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
       jobs.push(job);
@@ -381,17 +399,11 @@ export class Archiver {
   }
 }
 
-function metadata(name: string, stats: BigIntStats) {
-  return {
-    name,
-    mode: Number(stats.mode) & 0o7777,
-    mtimeNs: String(stats.mtimeNs),
-    uid: Number(stats.uid),
-    gid: Number(stats.gid),
-  };
+function metadata(name: string, stats: EntryStat) {
+  return { name, mode: stats.mode, mtimeNs: stats.mtimeNs, uid: stats.uid, gid: stats.gid };
 }
 
-function dirNode(name: string, stats: BigIntStats | undefined, subtree: BlobId): DirNode {
+function dirNode(name: string, stats: EntryStat | undefined, subtree: BlobId): DirNode {
   if (!stats) return { name, mode: 0o755, mtimeNs: '0', uid: 0, gid: 0, type: 'dir', subtree };
   return { ...metadata(name, stats), type: 'dir', subtree };
 }
@@ -436,20 +448,16 @@ async function settled(soon: readonly NodeSoon[]): Promise<TreeNode[]> {
   return nodes;
 }
 
-function sameOwnerAndMode(node: FileNode, stats: BigIntStats): boolean {
-  return (
-    node.mode === (Number(stats.mode) & 0o7777) &&
-    node.uid === Number(stats.uid) &&
-    node.gid === Number(stats.gid)
-  );
+function sameOwnerAndMode(node: FileNode, stats: EntryStat): boolean {
+  return node.mode === stats.mode && node.uid === stats.uid && node.gid === stats.gid;
 }
 
-function unchanged(node: FileNode, stats: BigIntStats): boolean {
+function unchanged(node: FileNode, stats: EntryStat): boolean {
   return (
-    node.size === Number(stats.size) &&
-    node.mtimeNs === String(stats.mtimeNs) &&
-    node.ctimeNs === String(stats.ctimeNs) &&
-    node.inode === String(stats.ino)
+    node.size === stats.size &&
+    node.mtimeNs === stats.mtimeNs &&
+    node.ctimeNs === stats.ctimeNs &&
+    node.inode === stats.ino
   );
 }
 

@@ -7,6 +7,7 @@ import { removeStaleTempFiles } from '../repository/atomic-file.js';
 import { loadIndex } from '../repository/index-store.js';
 import { lockShared } from '../repository/lock.js';
 import { currentLabel, type Repository } from '../repository/repository.js';
+import { compareNames } from '../repository/tree.js';
 import { MAX_STORED_ISSUES, type Snapshot, type SnapshotIssue } from '../repository/snapshot.js';
 import { loadSnapshots, saveSnapshot } from '../repository/snapshot-store.js';
 import { Archiver, type VirtualDir } from './archiver.js';
@@ -15,6 +16,7 @@ import { indexOrphanPacks } from './pack-header.js';
 import { PackReader } from './pack-reader.js';
 import { type Progress, newProgress } from './progress.js';
 import { scanTotals } from './scan.js';
+import { StatAhead } from './stat-ahead.js';
 import { TreeLoader } from './tree-loader.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -33,6 +35,11 @@ export interface BackupOptions {
   readonly exclude?: (absolutePath: string) => boolean;
   /** Large files are read in segments of this many bytes, in parallel (default SEGMENT_BYTES). */
   readonly segmentBytes?: number;
+  /**
+   * Listings of `paths` read ahead since before the repository was opened ({@link startStatAhead});
+   * the backup takes it over and stops it. Default: started once the sources are resolved.
+   */
+  readonly statAhead?: StatAhead;
 }
 
 export interface BackupResult {
@@ -89,6 +96,41 @@ function virtualRoot(sources: readonly string[]): VirtualDir {
   return root;
 }
 
+/** The sources in the order the archiver walks them: depth-first, names sorted as in trees. */
+function walkOrder(sources: readonly string[]): string[] {
+  const parts = (path: string) => path.split(sep).filter((part) => part.length > 0);
+  return [...sources].sort((a, b) => {
+    const [pa, pb] = [parts(a), parts(b)];
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+      const order = compareNames(pa[i]!, pb[i]!);
+      if (order !== 0) return order;
+    }
+    return pa.length - pb.length;
+  });
+}
+
+/** The directories a backup into `repoRoot` leaves out: the repository itself. */
+async function repositorySkip(repoRoot: string): Promise<Set<string>> {
+  const real = await realpath(repoRoot).catch(() => resolve(repoRoot));
+  return new Set([real, resolve(repoRoot)]);
+}
+
+/**
+ * Starts listing `paths` for a backup into the repository at `repoRoot` (see StatAhead). Called
+ * before opening the repository, it lets the kernel read the inodes while the key is derived and
+ * the index loaded. Undefined when `paths` are not valid sources (the backup then says why).
+ */
+export async function startStatAhead(
+  paths: readonly string[],
+  repoRoot: string,
+): Promise<StatAhead | undefined> {
+  try {
+    return StatAhead.start(walkOrder(await resolveSources(paths)), await repositorySkip(repoRoot));
+  } catch {
+    return undefined;
+  }
+}
+
 function capped(issues: readonly SnapshotIssue[]): SnapshotIssue[] {
   if (issues.length <= MAX_STORED_ISSUES) return [...issues];
   const omitted = issues.length - MAX_STORED_ISSUES;
@@ -102,26 +144,47 @@ function capped(issues: readonly SnapshotIssue[]): SnapshotIssue[] {
  * fails with repo.locked while a prune runs.
  */
 export async function backup(repo: Repository, options: BackupOptions): Promise<BackupResult> {
-  const lock = await lockShared(repo.root);
+  const started = Date.now();
+  let statAhead = options.statAhead;
   try {
-    return await backupLocked(repo, options);
+    const lock = await lockShared(repo.root);
+    try {
+      const sources = await resolveSources(options.paths);
+      if (sources.includes('/'))
+        throw new BackupError('usage.invalid', 'backing up "/" as a whole is not supported');
+      const skip = await repositorySkip(repo.root);
+      statAhead ??= StatAhead.start(walkOrder(sources), skip);
+      return await backupLocked(repo, options, { started, sources, skip, statAhead });
+    } finally {
+      await lock.release();
+    }
   } finally {
-    await lock.release();
+    await statAhead?.close();
   }
 }
 
-async function backupLocked(repo: Repository, options: BackupOptions): Promise<BackupResult> {
-  const started = Date.now();
-  const sources = await resolveSources(options.paths);
-  if (sources.includes('/'))
-    throw new BackupError('usage.invalid', 'backing up "/" as a whole is not supported');
+/** What a locked backup walks: its sources, the paths it leaves out, the listings read ahead. */
+interface Walk {
+  readonly started: number;
+  readonly sources: readonly string[];
+  readonly skip: ReadonlySet<string>;
+  readonly statAhead: StatAhead;
+}
+
+async function backupLocked(
+  repo: Repository,
+  options: BackupOptions,
+  { started, sources, skip, statAhead }: Walk,
+): Promise<BackupResult> {
   const host = options.hostname ?? osHostname();
   const progress = options.progress ?? newProgress();
 
   await removeStaleTempFiles(repo.root);
-  const { index } = await loadIndex(repo);
-  const recovered = await indexOrphanPacks(repo, index);
-  const { snapshots } = await loadSnapshots(repo);
+  // Both read many small files: their reads wait for the disk together.
+  const [{ index, recovered }, { snapshots }] = await Promise.all([
+    loadIndex(repo).then(async ({ index }) => ({ index, recovered: await indexOrphanPacks(repo, index) })),
+    loadSnapshots(repo),
+  ]);
   const sameSources = (paths: readonly string[]) =>
     paths.length === sources.length && paths.every((p, i) => p === sources[i]);
   const parent = snapshots.findLast(
@@ -134,7 +197,6 @@ async function backupLocked(repo: Repository, options: BackupOptions): Promise<B
   });
   const reader = new PackReader(repo);
   const saver = new BlobSaver(repo, index, options.codec);
-  const repoRoot = await realpath(repo.root).catch(() => resolve(repo.root));
   const archiver = new Archiver({
     index,
     saver,
@@ -142,13 +204,14 @@ async function backupLocked(repo: Repository, options: BackupOptions): Promise<B
     pool,
     progress,
     force: options.force ?? false,
-    skip: new Set([repoRoot, resolve(repo.root)]),
+    skip,
+    statAhead,
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
   });
   const scanDone = new AbortController();
   if (options.scan !== false) {
-    void scanTotals(sources, new Set([repoRoot]), scanDone.signal).then(
+    void scanTotals(sources, skip, scanDone.signal).then(
       (totals) => {
         progress.filesTotal = totals.files;
         progress.bytesTotal = totals.bytes;

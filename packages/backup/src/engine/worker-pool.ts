@@ -15,6 +15,7 @@ import {
   type ToWorker,
   type WorkerSetup,
 } from './worker-protocol.js';
+import { workerEntry } from './worker-entry.js';
 
 /** What the main thread does for a file job: decide which chunks to store, and store them. */
 export interface FileJobHandlers {
@@ -68,20 +69,6 @@ export const JOBS_PER_WORKER = 4;
  */
 const SEGMENT_JOBS_PER_WORKER = 2;
 
-function workerEntry(): { script: string | URL; eval: boolean } {
-  // Built: dist/engine/blob-worker.js. From source (tests under tsx): load the .ts file through
-  // tsx's loader, which worker threads do not inherit from `--import tsx` on Node 20.
-  if (import.meta.url.endsWith('.ts')) {
-    const entry = new URL('./blob-worker.ts', import.meta.url).href;
-    const tsx = import.meta.resolve('tsx/esm/api');
-    return {
-      script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
-      eval: true,
-    };
-  }
-  return { script: new URL('./blob-worker.js', import.meta.url), eval: false };
-}
-
 /**
  * Worker threads for the CPU-heavy work. Backup: each file job reads, chunks and hashes a file
  * in a worker, asks the main thread which chunks are new (the index lives there), and seals only
@@ -113,7 +100,7 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const entry = workerEntry();
+    const entry = workerEntry('blob-worker');
     for (let i = 0; i < this.count; i++) {
       const worker = new Worker(entry.script, { eval: entry.eval, workerData: this.setup });
       const poolWorker: PoolWorker = { worker, active: 0 };

@@ -1,6 +1,7 @@
 import { FormatError } from './blob-entry.js';
 import { type PackRecord, encodeIndex } from './index-format.js';
 import { MasterIndex } from './master-index.js';
+import { FILES_READ_AHEAD, readingAhead } from './read-ahead.js';
 import { DamagedFileError, type Repository } from './repository.js';
 
 export interface LoadedIndex {
@@ -15,9 +16,9 @@ export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
   const index = new MasterIndex();
   const problems: string[] = [];
   const ids = await repo.listFiles('index');
-  for (const id of ids) {
+  for await (const [id, bytes] of readingAhead(ids, FILES_READ_AHEAD, (id) => repo.readFile('index', id))) {
     try {
-      index.addEncoded(await repo.readFile('index', id));
+      index.addEncoded(await bytes);
     } catch (error) {
       if (error instanceof DamagedFileError) problems.push(error.message);
       else if (error instanceof FormatError) problems.push(`index file ${id}: ${error.message}`);

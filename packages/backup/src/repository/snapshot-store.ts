@@ -1,4 +1,5 @@
 import { BackupError } from '../errors.js';
+import { FILES_READ_AHEAD, readingAhead } from './read-ahead.js';
 import { DamagedFileError, type Repository } from './repository.js';
 import { type Snapshot, SnapshotFormatError, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 
@@ -16,9 +17,12 @@ export interface LoadedSnapshots {
 export async function loadSnapshots(repo: Repository): Promise<LoadedSnapshots> {
   const snapshots: SnapshotRecord[] = [];
   const problems: string[] = [];
-  for (const id of await repo.listFiles('snapshot')) {
+  const ids = await repo.listFiles('snapshot');
+  for await (const [id, bytes] of readingAhead(ids, FILES_READ_AHEAD, (id) =>
+    repo.readFile('snapshot', id),
+  )) {
     try {
-      snapshots.push({ id, snapshot: decodeSnapshot(await repo.readFile('snapshot', id)) });
+      snapshots.push({ id, snapshot: decodeSnapshot(await bytes) });
     } catch (error) {
       if (error instanceof DamagedFileError) problems.push(error.message);
       else if (error instanceof SnapshotFormatError) problems.push(`snapshot ${id}: ${error.message}`);

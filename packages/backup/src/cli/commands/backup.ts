@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
-import { backup } from '../../engine/backup.js';
+import { backup, startStatAhead } from '../../engine/backup.js';
 import { newProgress } from '../../engine/progress.js';
 import { formatBytes, formatDuration, formatRate } from '../format.js';
-import { type CliContext, globalFlags, markPartial, openRepository, outputFor } from '../session.js';
+import {
+  type CliContext,
+  globalFlags,
+  markPartial,
+  openRepository,
+  outputFor,
+  repoPath,
+} from '../session.js';
 
 interface BackupFlags {
   readonly host?: string;
@@ -24,13 +31,22 @@ export function registerBackup(program: Command, context: CliContext): void {
     .action(async (paths: string[], flags: BackupFlags, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, global);
-      const repo = await openRepository(context, global);
+      // Listing the sources starts first: the kernel reads their inodes while the key is derived.
+      const statAhead = await startStatAhead(paths, repoPath(context, global));
+      let repo;
+      try {
+        repo = await openRepository(context, global);
+      } catch (error) {
+        await statAhead?.close();
+        throw error;
+      }
       const progress = newProgress();
       output.startProgress(progress, 'backup');
       let result;
       try {
         result = await backup(repo, {
           paths,
+          ...(statAhead === undefined ? {} : { statAhead }),
           progress,
           scan: output.showsProgress,
           ...(flags.host === undefined ? {} : { hostname: flags.host }),
