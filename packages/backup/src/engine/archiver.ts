@@ -15,9 +15,11 @@ import {
 } from '../repository/tree.js';
 import type { BlobSaver } from './blob-saver.js';
 import { childPath } from './child-path.js';
+import type { CachedDir } from './dir-cache.js';
 import { type EntryStat, entryStat } from './entry-stat.js';
 import { joinSegments, segmentRanges } from './file-segments.js';
 import type { Progress } from './progress.js';
+import type { DirListing } from './stat-protocol.js';
 import type { StatAhead } from './stat-ahead.js';
 import type { TreeLoader } from './tree-loader.js';
 import type { FileJobHandlers, WorkerPool } from './worker-pool.js';
@@ -75,6 +77,8 @@ export interface ArchiverDeps {
   readonly segmentBytes?: number;
   /** Directory listings with their entries' lstat, read ahead on another thread (optional). */
   readonly statAhead?: StatAhead;
+  /** The directory cache of the last backup of these sources, by path (see dir-cache.ts). */
+  readonly cachedDirs?: ReadonlyMap<string, CachedDir>;
 }
 
 /**
@@ -95,6 +99,13 @@ export class Archiver {
   };
   readonly warnings: SnapshotIssue[] = [];
   readonly errors: SnapshotIssue[] = [];
+  /**
+   * The directory cache for the next backup: every directory listed by the stat worker whose
+   * subtree gave no warning or error, by path.
+   */
+  readonly dirs = new Map<string, CachedDir>();
+  /** Directories whose files were taken over from the directory cache without looking at them. */
+  dirsReused = 0;
   private failure: Error | undefined;
 
   /** The saver's file-job handlers, counting progress per batch (so big files move the bar too). */
@@ -123,6 +134,11 @@ export class Archiver {
 
   private error(path: string, message: string): void {
     this.errors.push({ path, message });
+  }
+
+  /** Warnings and errors so far: unchanged across a directory, its subtree gave none. */
+  private issueCount(): number {
+    return this.warnings.length + this.errors.length;
   }
 
   /** A pending node's failure stops the walk; a known node passes through. */
@@ -298,7 +314,12 @@ export class Archiver {
     parentNode: TreeNode | undefined,
   ): Promise<Dispatched> {
     this.counters.dirs++;
+    const issuesBefore = this.issueCount();
     const listing = await this.deps.statAhead?.take(path);
+    const cached = listing === undefined ? undefined : this.deps.cachedDirs?.get(path);
+    if (listing !== undefined && cached?.digest === listing.digest && this.deps.index.has(cached.tree)) {
+      return this.dispatchCachedDir(path, name, stats, listing, cached, issuesBefore);
+    }
     let names: readonly string[] = listing?.names ?? [];
     if (listing === undefined) {
       try {
@@ -317,9 +338,123 @@ export class Archiver {
     }
     return dispatched(
       (async () => {
-        return dirNode(name, stats, await this.saveTree(await settled(pending), parent, parentTree));
+        const nodes = await settled(pending);
+        const tree = await this.saveTree(nodes, parent, parentTree);
+        if (listing !== undefined) this.remember(path, listing, tree, nodes, issuesBefore);
+        return dirNode(name, stats, tree);
       })(),
     );
+  }
+
+  /**
+   * A directory whose listing equals the cached one: its files and symlinks are as they were, so
+   * only its subdirectories are walked. When they too are unchanged the cached tree id is the
+   * directory's; otherwise the cached tree is loaded and given the new subtree ids.
+   */
+  private async dispatchCachedDir(
+    path: string,
+    name: string,
+    stats: EntryStat,
+    listing: DirListing,
+    cached: CachedDir,
+    issuesBefore: number,
+  ): Promise<Dispatched> {
+    this.dirsReused++;
+    const previousSubtrees = new Map(cached.subdirs);
+    const pending: NodeSoon[] = [];
+    for (const [i, child] of listing.names.entries()) {
+      const known = listing.stats[i];
+      if (typeof known !== 'object' || known.kind !== 'dir') continue;
+      const previous = previousSubtrees.get(child);
+      pending.push(
+        this.track(
+          await this.dispatch(
+            childPath(path, child),
+            child,
+            previous && dirNode(child, known, previous),
+            known,
+          ),
+        ),
+      );
+    }
+    return dispatched(
+      (async () => {
+        const subdirs = await settled(pending);
+        const nodes = await this.cachedTreeNodes(path, listing, cached, subdirs);
+        const tree = nodes === undefined ? cached.tree : await this.deps.saver.saveTree(encodeTree(nodes));
+        if (nodes === undefined) {
+          this.countFiles(cached.files, cached.bytes);
+          this.counters.symlinks += cached.symlinks;
+          if (this.issueCount() === issuesBefore) this.dirs.set(path, cached);
+        } else this.remember(path, listing, tree, nodes, issuesBefore);
+        return dirNode(name, stats, tree);
+      })(),
+    );
+  }
+
+  /**
+   * The nodes of a cached directory whose subdirectories changed (undefined: none did, the cached
+   * tree stands): the cached tree's files and symlinks with the new subdirectory nodes. Should the
+   * cached tree be unreadable, its files and symlinks are read again.
+   */
+  private async cachedTreeNodes(
+    path: string,
+    listing: DirListing,
+    cached: CachedDir,
+    subdirs: readonly TreeNode[],
+  ): Promise<TreeNode[] | undefined> {
+    const unchanged =
+      subdirs.length === cached.subdirs.length &&
+      subdirs.every(
+        (node, i) =>
+          node.type === 'dir' &&
+          node.name === cached.subdirs[i]![0] &&
+          node.subtree === cached.subdirs[i]![1],
+      );
+    if (unchanged) return undefined;
+    let others: TreeNode[];
+    try {
+      const tree = await this.deps.trees.load(cached.tree);
+      others = tree.nodes.filter((node) => node.type !== 'dir');
+      this.countFiles(
+        others.filter((node) => node.type === 'file').length,
+        others.reduce((sum, node) => sum + (node.type === 'file' ? node.size : 0), 0),
+      );
+      this.counters.symlinks += others.filter((node) => node.type === 'symlink').length;
+    } catch (error) {
+      this.warn(path, `the cached listing is unreadable, files are read again (${asError(error).message})`);
+      const pending: NodeSoon[] = [];
+      for (const [i, child] of listing.names.entries()) {
+        const known = listing.stats[i];
+        if (typeof known === 'object' && known.kind === 'dir') continue;
+        pending.push(this.track(await this.dispatch(childPath(path, child), child, undefined, known)));
+      }
+      others = await settled(pending);
+    }
+    return [...others, ...subdirs].sort((a, b) => compareNames(a.name, b.name));
+  }
+
+  /** Records a directory for the next backup's cache, if its subtree gave no warning or error. */
+  private remember(
+    path: string,
+    listing: DirListing,
+    tree: BlobId,
+    nodes: readonly TreeNode[],
+    issuesBefore: number,
+  ): void {
+    if (this.issueCount() !== issuesBefore) return;
+    let files = 0;
+    let bytes = 0;
+    let symlinks = 0;
+    const subdirs: (readonly [string, BlobId])[] = [];
+    for (const node of nodes) {
+      if (node.type === 'file') {
+        files++;
+        bytes += node.size;
+      } else if (node.type === 'symlink') symlinks++;
+      else subdirs.push([node.name, node.subtree]);
+    }
+    this.dirs.set(path, { digest: listing.digest, tree, files, bytes, symlinks, subdirs });
   }
 
   private async dispatchFile(
@@ -385,6 +520,15 @@ export class Archiver {
         };
       }),
     );
+  }
+
+  /** Counts `files` unchanged files of `bytes` in all, taken over from the directory cache. */
+  private countFiles(files: number, bytes: number): void {
+    this.counters.files += files;
+    this.counters.filesUnchanged += files;
+    this.counters.bytes += bytes;
+    this.deps.progress.filesDone += files;
+    this.deps.progress.bytesDone += bytes;
   }
 
   private countFile(kind: 'new' | 'changed' | 'unchanged', unchangedBytes: number): void {

@@ -12,6 +12,8 @@ import { MAX_STORED_ISSUES, type Snapshot, type SnapshotIssue } from '../reposit
 import { loadSnapshots, saveSnapshot } from '../repository/snapshot-store.js';
 import { Archiver, type VirtualDir } from './archiver.js';
 import { BlobSaver } from './blob-saver.js';
+import { type DirCacheScope, usableDirs } from './dir-cache.js';
+import { loadDirCache, saveDirCache } from './dir-cache-store.js';
 import { indexOrphanPacks } from './pack-header.js';
 import { PackReader } from './pack-reader.js';
 import { type Progress, newProgress } from './progress.js';
@@ -33,6 +35,11 @@ export interface BackupOptions {
   readonly scan?: boolean;
   /** Leaves out every path for which this returns true (a directory with all below it). */
   readonly exclude?: (absolutePath: string) => boolean;
+  /**
+   * A stable description of `exclude` (its patterns): backups share a directory cache only when
+   * it is the same. A backup with `exclude` but without this does not use the cache.
+   */
+  readonly excludeSignature?: string;
   /** Large files are read in segments of this many bytes, in parallel (default SEGMENT_BYTES). */
   readonly segmentBytes?: number;
   /**
@@ -49,6 +56,8 @@ export interface BackupResult {
   readonly status: 'complete' | 'partial';
   /** Packs found from an interrupted earlier run and indexed now. */
   readonly recoveredPacks: number;
+  /** Directories whose unchanged listing let the backup reuse their files without comparing them. */
+  readonly dirsReused: number;
 }
 
 /** Absolute, normalised, without duplicates or paths inside other given paths. */
@@ -131,6 +140,16 @@ export async function startStatAhead(
   }
 }
 
+/** The directory cache a backup uses, or undefined for none (excludes without a signature). */
+function dirCacheScope(
+  host: string,
+  sources: readonly string[],
+  options: BackupOptions,
+): DirCacheScope | undefined {
+  if (options.exclude !== undefined && options.excludeSignature === undefined) return undefined;
+  return { host, sources, excludes: options.exclude === undefined ? '' : (options.excludeSignature ?? '') };
+}
+
 function capped(issues: readonly SnapshotIssue[]): SnapshotIssue[] {
   if (issues.length <= MAX_STORED_ISSUES) return [...issues];
   const omitted = issues.length - MAX_STORED_ISSUES;
@@ -180,10 +199,15 @@ async function backupLocked(
   const progress = options.progress ?? newProgress();
 
   await removeStaleTempFiles(repo.root);
+  const cacheScope = dirCacheScope(host, sources, options);
   // Both read many small files: their reads wait for the disk together.
-  const [{ index, recovered }, { snapshots }] = await Promise.all([
-    loadIndex(repo).then(async ({ index }) => ({ index, recovered: await indexOrphanPacks(repo, index) })),
+  const [{ index, recovered, files: indexFiles, unreadable }, { snapshots }, cache] = await Promise.all([
+    loadIndex(repo).then(async (loaded) => ({
+      ...loaded,
+      recovered: await indexOrphanPacks(repo, loaded.index),
+    })),
     loadSnapshots(repo),
+    cacheScope === undefined ? undefined : loadDirCache(repo, cacheScope),
   ]);
   const sameSources = (paths: readonly string[]) =>
     paths.length === sources.length && paths.every((p, i) => p === sources[i]);
@@ -206,6 +230,7 @@ async function backupLocked(
     force: options.force ?? false,
     skip,
     statAhead,
+    ...(options.force === true ? {} : { cachedDirs: usableDirs(cache, new Set(indexFiles)) }),
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
   });
@@ -242,11 +267,16 @@ async function backupLocked(
       errors: capped(archiver.errors),
     };
     const snapshotId = await saveSnapshot(repo, snapshot);
+    if (cacheScope !== undefined) {
+      // Only a speed-up: a cache that cannot be written leaves the next backup comparing files.
+      await saveDirCache(repo, cacheScope, archiver.dirs, unreadable).catch(() => undefined);
+    }
     return {
       snapshotId,
       snapshot,
       status: archiver.errors.length > 0 ? 'partial' : 'complete',
       recoveredPacks: recovered.indexed,
+      dirsReused: archiver.dirsReused,
     };
   } catch (error) {
     await saver.abort();

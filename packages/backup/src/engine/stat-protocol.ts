@@ -23,6 +23,11 @@ export interface DirListing {
   readonly dir: string;
   readonly names: readonly string[];
   readonly stats: readonly (EntryStat | string)[];
+  /**
+   * SHA-256 over the names and stats (see listingDigest): equal digests, equal listings. The
+   * directory cache (dir-cache.ts) reuses a directory's tree while its digest stays the same.
+   */
+  readonly digest: string;
 }
 
 export type FromStatWorker =

@@ -5,6 +5,7 @@ import { errnoCode } from '../errors.js';
 import { compareNames } from '../repository/tree.js';
 import { childPath } from './child-path.js';
 import { type EntryStat, entryStat } from './entry-stat.js';
+import { listingDigest } from './listing-digest.js';
 import {
   CONTROL_STOP,
   CONTROL_TAKEN,
@@ -88,7 +89,8 @@ async function walk(dir: string): Promise<void> {
     keepPace();
     return;
   }
-  const listing: DirListing = { dir, names, stats: names.map((name) => statOf(childPath(dir, name))) };
+  const stats = names.map((name) => statOf(childPath(dir, name)));
+  const listing: DirListing = { dir, names, stats, digest: listingDigest(names, stats) };
   listed += listingWeight(listing);
   post({ op: 'listing', listing });
   keepPace();

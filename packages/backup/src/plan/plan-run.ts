@@ -152,7 +152,14 @@ export async function runPlan(
       events.backupStart?.(paths);
       result = await backup(repo, {
         paths,
-        ...(exclude === undefined ? {} : { exclude }),
+        ...(exclude === undefined
+          ? {}
+          : {
+              exclude,
+              excludeSignature: JSON.stringify(
+                included.map((work) => [work.paths, sourceExcludes(work.source)]),
+              ),
+            }),
         ...(options.progress === undefined ? {} : { progress: options.progress }),
         ...(options.scan === undefined ? {} : { scan: options.scan }),
         ...(options.workers === undefined ? {} : { workers: options.workers }),

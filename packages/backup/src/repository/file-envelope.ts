@@ -6,7 +6,7 @@ import type { EncryptionKey } from '../crypto/keys.js';
  * AES-256-GCM `nonce ‖ ciphertext ‖ tag` with AAD `tresor-backup/v1/file/<kind>` ‖ version, so a
  * snapshot cannot be passed off as an index or a pack header and vice versa.
  */
-export type EnvelopeKind = 'index' | 'snapshot' | 'pack-header';
+export type EnvelopeKind = 'index' | 'snapshot' | 'pack-header' | 'dir-cache';
 
 export const ENVELOPE_VERSION = 1;
 

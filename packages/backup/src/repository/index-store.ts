@@ -9,23 +9,30 @@ export interface LoadedIndex {
   /** Index files that could not be read; their packs are invisible until re-indexed. */
   readonly problems: readonly string[];
   readonly fileCount: number;
+  /** The index files read and merged, and those that could not be read. */
+  readonly files: readonly string[];
+  readonly unreadable: readonly string[];
 }
 
 /** Reads and merges every index file. Damaged ones are reported, not fatal. */
 export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
   const index = new MasterIndex();
   const problems: string[] = [];
+  const files: string[] = [];
+  const unreadable: string[] = [];
   const ids = await repo.listFiles('index');
   for await (const [id, bytes] of readingAhead(ids, FILES_READ_AHEAD, (id) => repo.readFile('index', id))) {
     try {
       index.addEncoded(await bytes);
+      files.push(id);
     } catch (error) {
       if (error instanceof DamagedFileError) problems.push(error.message);
       else if (error instanceof FormatError) problems.push(`index file ${id}: ${error.message}`);
       else throw error;
+      unreadable.push(id);
     }
   }
-  return { index, problems, fileCount: ids.length };
+  return { index, problems, fileCount: ids.length, files, unreadable };
 }
 
 /** Writes one index file for `packs` (all already durable). @returns its id. */

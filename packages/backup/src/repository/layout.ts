@@ -15,6 +15,10 @@ export const layout = {
   tmpDir: (root: string) => join(root, 'tmp'),
   /** Created on first use (repositories made before locks existed lack it). */
   locksDir: (root: string) => join(root, 'locks'),
+  /** Local caches that only speed things up (safe to delete); created on first use. */
+  cacheDir: (root: string) => join(root, 'cache'),
+  /** The directory cache of one host's backups of one set of sources (engine/dir-cache.ts). */
+  dirCache: (root: string, name: string) => join(root, 'cache', `dirs-${name}`),
 };
 
 /** Directories `init` creates. `data/00` … `data/ff` are created on first use. */

@@ -68,7 +68,7 @@ export function registerBackup(program: Command, context: CliContext): void {
       output.text(
         [
           `Files:     ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnchanged} unchanged (${s.files} in total, ${formatBytes(s.bytes)})`,
-          `Dirs:      ${s.dirs}, symlinks: ${s.symlinks}`,
+          `Dirs:      ${s.dirs} (${result.dirsReused} unchanged since the last backup), symlinks: ${s.symlinks}`,
           `Added:     ${formatBytes(s.dataAdded)} of new data, ${formatBytes(s.packBytesAdded)} stored (compressed, encrypted)`,
           `Duration:  ${formatDuration(s.durationMs)} (${formatRate(progress.bytesProcessed, s.durationMs)} read)`,
           `snapshot ${snapshotId.slice(0, 8)} saved${result.status === 'partial' ? `, PARTIAL: ${snapshot.errors.length} file(s) could not be read` : ''}`,
@@ -83,6 +83,7 @@ export function registerBackup(program: Command, context: CliContext): void {
         warnings: snapshot.warnings.length,
         errors: snapshot.errors.length,
         recoveredPacks: result.recoveredPacks,
+        dirsReused: result.dirsReused,
       });
       if (result.status === 'partial') markPartial(context);
     });
