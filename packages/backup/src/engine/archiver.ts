@@ -383,8 +383,7 @@ export class Archiver {
         const nodes = await this.cachedTreeNodes(path, listing, cached, subdirs);
         const tree = nodes === undefined ? cached.tree : await this.deps.saver.saveTree(encodeTree(nodes));
         if (nodes === undefined) {
-          this.countFiles(cached.files, cached.bytes);
-          this.counters.symlinks += cached.symlinks;
+          this.countReused(cached);
           if (this.issueCount() === issuesBefore) this.dirs.set(path, cached);
         } else this.remember(path, listing, tree, nodes, issuesBefore);
         return dirNode(name, stats, tree);
@@ -416,11 +415,7 @@ export class Archiver {
     try {
       const tree = await this.deps.trees.load(cached.tree);
       others = tree.nodes.filter((node) => node.type !== 'dir');
-      this.countFiles(
-        others.filter((node) => node.type === 'file').length,
-        others.reduce((sum, node) => sum + (node.type === 'file' ? node.size : 0), 0),
-      );
-      this.counters.symlinks += others.filter((node) => node.type === 'symlink').length;
+      this.countReused(tally(others));
     } catch (error) {
       this.warn(path, `the cached listing is unreadable, files are read again (${asError(error).message})`);
       const pending: NodeSoon[] = [];
@@ -443,18 +438,7 @@ export class Archiver {
     issuesBefore: number,
   ): void {
     if (this.issueCount() !== issuesBefore) return;
-    let files = 0;
-    let bytes = 0;
-    let symlinks = 0;
-    const subdirs: (readonly [string, BlobId])[] = [];
-    for (const node of nodes) {
-      if (node.type === 'file') {
-        files++;
-        bytes += node.size;
-      } else if (node.type === 'symlink') symlinks++;
-      else subdirs.push([node.name, node.subtree]);
-    }
-    this.dirs.set(path, { digest: listing.digest, tree, files, bytes, symlinks, subdirs });
+    this.dirs.set(path, { digest: listing.digest, tree, ...tally(nodes) });
   }
 
   private async dispatchFile(
@@ -522,11 +506,12 @@ export class Archiver {
     );
   }
 
-  /** Counts `files` unchanged files of `bytes` in all, taken over from the directory cache. */
-  private countFiles(files: number, bytes: number): void {
+  /** Counts the unchanged files and symlinks of a directory taken over from the directory cache. */
+  private countReused({ files, bytes, symlinks }: Pick<CachedDir, 'files' | 'bytes' | 'symlinks'>): void {
     this.counters.files += files;
     this.counters.filesUnchanged += files;
     this.counters.bytes += bytes;
+    this.counters.symlinks += symlinks;
     this.deps.progress.filesDone += files;
     this.deps.progress.bytesDone += bytes;
   }
@@ -580,6 +565,22 @@ export function sameNode(a: TreeNode, b: TreeNode | undefined): boolean {
     case 'symlink':
       return a.target === (b as SymlinkNode).target;
   }
+}
+
+/** What the directory cache records of a directory's nodes: counts and subdirectory tree ids. */
+function tally(nodes: readonly TreeNode[]): Omit<CachedDir, 'digest' | 'tree'> {
+  let files = 0;
+  let bytes = 0;
+  let symlinks = 0;
+  const subdirs: (readonly [string, BlobId])[] = [];
+  for (const node of nodes) {
+    if (node.type === 'file') {
+      files++;
+      bytes += node.size;
+    } else if (node.type === 'symlink') symlinks++;
+    else subdirs.push([node.name, node.subtree]);
+  }
+  return { files, bytes, symlinks, subdirs };
 }
 
 /** The nodes in order once the pending ones have settled, skipped entries left out. */

@@ -146,8 +146,10 @@ function dirCacheScope(
   sources: readonly string[],
   options: BackupOptions,
 ): DirCacheScope | undefined {
-  if (options.exclude !== undefined && options.excludeSignature === undefined) return undefined;
-  return { host, sources, excludes: options.exclude === undefined ? '' : (options.excludeSignature ?? '') };
+  if (options.exclude === undefined) return { host, sources, excludes: '' };
+  return options.excludeSignature === undefined
+    ? undefined
+    : { host, sources, excludes: options.excludeSignature };
 }
 
 function capped(issues: readonly SnapshotIssue[]): SnapshotIssue[] {

@@ -1,6 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { createTempFile, discardTempFile } from '../repository/atomic-file.js';
 import { openFile, sealFile } from '../repository/file-envelope.js';
 import { layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
@@ -54,12 +54,13 @@ export async function saveDirCache(
   const sealed = sealFile(repo.keys.encryption, 'dir-cache', encodeDirCache(scope, { indexFiles, dirs }));
   const path = cachePath(repo, scope);
   await mkdir(layout.cacheDir(repo.root), { recursive: true });
-  const temp = join(layout.tmpDir(repo.root), `${process.pid}-${randomBytes(8).toString('hex')}`);
+  const temp = await createTempFile(repo.root);
   try {
-    await writeFile(temp, sealed, { mode: 0o600 });
-    await rename(temp, path);
+    await temp.handle.writeFile(sealed);
+    await temp.handle.close();
+    await rename(temp.path, path);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    await discardTempFile(temp);
     throw error;
   }
 }

@@ -43,7 +43,7 @@ const VERSION = 1;
 
 type EncodedDir = [string, string, string, number, number, number, [string, string][]];
 
-export function scopeKey(scope: DirCacheScope): string {
+function scopeKey(scope: DirCacheScope): string {
   return JSON.stringify([scope.host, scope.sources, scope.excludes]);
 }
 
