@@ -9,7 +9,7 @@ import {
   LARGE_PROFILE,
   PAGE_PROFILE,
   gearTableFromSeed,
-  readChunks,
+  readChunkBatches,
 } from './fastcdc.js';
 import { chunkerProfileFor } from './profile.js';
 
@@ -17,11 +17,13 @@ import { chunkerProfileFor } from './profile.js';
 const SMALL: ChunkerParams = { minSize: 256, avgSize: 1024, maxSize: 4096 };
 const gear = gearTableFromSeed('test');
 
+/** Chunk lengths as readChunkBatches cuts them, checking each chunk's bytes while it is valid. */
 async function streamed(
   data: Uint8Array,
   chunker: GearChunker,
   readSizes: readonly number[],
-  sizeHint?: number,
+  bufferSize: number,
+  batchBytes = 2000,
 ): Promise<number[]> {
   let at = 0;
   let call = 0;
@@ -34,7 +36,22 @@ async function streamed(
     },
   };
   const lengths: number[] = [];
-  for await (const chunk of readChunks(source, chunker, sizeHint)) lengths.push(chunk.length);
+  let consumed = 0;
+  let sawLast = false;
+  for await (const batch of readChunkBatches(source, chunker, batchBytes, new Uint8Array(bufferSize))) {
+    assert.equal(sawLast, false, 'nothing follows the last batch');
+    let bytes = 0;
+    for (const chunk of batch.chunks) {
+      assert.deepEqual(chunk, data.subarray(consumed, consumed + chunk.length));
+      consumed += chunk.length;
+      bytes += chunk.length;
+      lengths.push(chunk.length);
+    }
+    assert.equal(batch.bytes, bytes);
+    if (!batch.last && bufferSize >= batchBytes + chunker.params.maxSize)
+      assert.ok(bytes >= batchBytes, `a batch before the last holds ${bytes} bytes`);
+    sawLast = batch.last;
+  }
   return lengths;
 }
 
@@ -79,10 +96,14 @@ describe('GearChunker', () => {
       fc.asyncProperty(
         fc.uint8Array({ minLength: 0, maxLength: 30_000, size: 'max' }),
         fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 5 }),
-        fc.option(fc.nat({ max: 40_000 }), { nil: undefined }),
-        async (data, readSizes, sizeHint) => {
-          // The size hint may be wrong (a file that grows or shrinks while read): same cuts.
-          assert.deepEqual(await streamed(data, chunker, readSizes, sizeHint), chunker.cutAll(data));
+        fc.integer({ min: 1, max: 40_000 }),
+        fc.integer({ min: 1, max: 12_000 }),
+        async (data, readSizes, bufferSize, batchBytes) => {
+          // Any buffer size (too small for one chunk: it grows, as for a file that grew) and batch size: same cuts.
+          assert.deepEqual(
+            await streamed(data, chunker, readSizes, bufferSize, batchBytes),
+            chunker.cutAll(data),
+          );
         },
       ),
       { numRuns: 100 },

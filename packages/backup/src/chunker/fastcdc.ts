@@ -120,43 +120,75 @@ export interface ReadSource {
   read(buffer: Uint8Array, offset: number, length: number): Promise<number>;
 }
 
+/** One batch of chunks: views into the reader's buffer, valid only until the next batch is asked for. */
+export interface ChunkBatch {
+  readonly chunks: readonly Uint8Array[];
+  readonly bytes: number;
+  /** No input follows this batch. */
+  readonly last: boolean;
+}
+
 /**
- * Streams chunks out of `source` with a working buffer of at most 2 × maxSize (smaller for small
- * inputs: `sizeHint` is the expected input size), so memory does not grow with the input. Each
- * chunk is a fresh Uint8Array with its own ArrayBuffer (transferable to a worker thread).
+ * The buffer size {@link readChunkBatches} works best with for `batchBytes` and `params`: room for
+ * two batches and their lookahead, so the partial chunk at its end is moved to its start rarely.
  */
-export async function* readChunks(
+export function batchBufferSize(params: ChunkerParams, batchBytes: number): number {
+  return 2 * (batchBytes + params.maxSize);
+}
+
+/**
+ * Streams chunks out of `source` in batches of at least `batchBytes` (fewer at the end of the
+ * input, or if `buffer` holds less than a batch and a chunk's lookahead) through one caller-owned
+ * `buffer`, without copying any chunk: each batch's chunks are views into the buffer and must be
+ * used before the next batch is asked for. Memory does not grow with the input; the buffer is
+ * replaced by a larger one only if it cannot hold one chunk and its lookahead (a file that grew
+ * past its expected size).
+ *
+ * A cut found within the bytes read so far is final (the gear hash looks only backwards, and the
+ * mask depends only on the offset within the chunk); only a chunk that reaches the end of the
+ * read bytes, shorter than maxSize, waits for more input. Boundaries are therefore those of
+ * {@link GearChunker.cutAll} over the whole input, however the input arrives.
+ */
+export async function* readChunkBatches(
   source: ReadSource,
   chunker: GearChunker,
-  sizeHint?: number,
-): AsyncGenerator<Uint8Array> {
+  batchBytes: number,
+  buffer: Uint8Array,
+): AsyncGenerator<ChunkBatch> {
   const { maxSize } = chunker.params;
-  const limit = maxSize * 2;
-  // One byte more than expected, so the end of input is seen without growing the buffer.
-  let buffer = new Uint8Array(Math.min(limit, Math.max(4096, (sizeHint ?? limit) + 1)));
   let start = 0;
   let end = 0;
   let eof = false;
   for (;;) {
-    while (!eof && end - start < maxSize) {
-      if (end === buffer.length) {
-        if (start > 0) {
-          buffer.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
-        } else {
-          const grown = new Uint8Array(Math.min(limit, buffer.length * 2));
-          grown.set(buffer.subarray(0, end));
-          buffer = grown;
-        }
+    if (!eof && end - start < batchBytes + maxSize) {
+      // Between batches no view is alive: the unconsumed rest moves to the front, then more is read.
+      if (start > 0) {
+        buffer.copyWithin(0, start, end);
+        end -= start;
+        start = 0;
+      } else if (end === buffer.length) {
+        const grown = new Uint8Array(Math.max(buffer.length * 2, 2 * maxSize));
+        grown.set(buffer.subarray(0, end));
+        buffer = grown;
       }
-      const n = await source.read(buffer, end, buffer.length - end);
-      if (n === 0) eof = true;
-      else end += n;
+      while (!eof && end < buffer.length) {
+        const n = await source.read(buffer, end, buffer.length - end);
+        if (n === 0) eof = true;
+        else end += n;
+      }
     }
-    if (start === end) return;
-    const length = chunker.cut(buffer, start, end);
-    yield buffer.slice(start, start + length);
-    start += length;
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    while (bytes < batchBytes && start < end) {
+      const available = end - start;
+      const length = chunker.cut(buffer, start, end);
+      // A chunk ending exactly where the read bytes end might grow with more input.
+      if (length === available && !eof && available < maxSize) break;
+      chunks.push(buffer.subarray(start, start + length));
+      start += length;
+      bytes += length;
+    }
+    if (chunks.length > 0) yield { chunks, bytes, last: eof && start === end };
+    else if (eof) return;
   }
 }

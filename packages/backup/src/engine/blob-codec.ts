@@ -1,4 +1,5 @@
-import { DecryptionFailed, aeadOpen, aeadSeal } from '../crypto/aead.js';
+import type { KeyObject } from 'node:crypto';
+import { DecryptionFailed, aeadOpen, aeadSeal, prepareKey } from '../crypto/aead.js';
 import { type BlobId, computeBlobId } from '../crypto/blob-id.js';
 import type { EncryptionKey, IdKey } from '../crypto/keys.js';
 import { CodecError, type CodecName, compressBlob, decompressBlob } from '../compress/codec.js';
@@ -15,6 +16,18 @@ export interface SealedBlob {
   readonly sealed: Uint8Array;
 }
 
+/**
+ * Encryption keys imported once per thread. Keyed by the key's array, which is never changed
+ * (unlike slot keys, which are wiped after use and so never prepared).
+ */
+const preparedKeys = new WeakMap<EncryptionKey, KeyObject>();
+
+function prepared(key: EncryptionKey): KeyObject {
+  let object = preparedKeys.get(key);
+  if (object === undefined) preparedKeys.set(key, (object = prepareKey(key)));
+  return object;
+}
+
 export function sealBlob(
   key: EncryptionKey,
   type: BlobType,
@@ -25,7 +38,7 @@ export function sealBlob(
   const compressed = compressBlob(raw, codec);
   return {
     codec: compressed.codec,
-    sealed: aeadSeal(key, compressed.data, blobAad(type, compressed.codec, id)),
+    sealed: aeadSeal(prepared(key), compressed.data, blobAad(type, compressed.codec, id)),
   };
 }
 
@@ -69,7 +82,7 @@ export function openBlob(
   try {
     raw = decompressBlob(
       ref.codec,
-      aeadOpen(keys.encryption, sealed, blobAad(ref.type, ref.codec, ref.id)),
+      aeadOpen(prepared(keys.encryption), sealed, blobAad(ref.type, ref.codec, ref.id)),
       ref.rawLength,
     );
   } catch (error) {

@@ -1,13 +1,20 @@
 import type { BigIntStats } from 'node:fs';
 import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ChunkerParams, GearChunker, type ReadSource, readChunks } from '../chunker/fastcdc.js';
+import {
+  type ChunkerParams,
+  GearChunker,
+  type ReadSource,
+  batchBufferSize,
+  readChunkBatches,
+} from '../chunker/fastcdc.js';
 import { type BlobId, computeBlobId } from '../crypto/blob-id.js';
 import type { EncryptionKey, IdKey } from '../crypto/keys.js';
 import { errnoCode } from '../errors.js';
 import { BlobType } from '../format.js';
 import { BlobDamaged, sealBlob } from './blob-codec.js';
 import { released } from './reclaim.js';
+import { ReadBuffers } from './read-buffers.js';
 import { PackFiles, restoreFiles, verifyPack } from './worker-files.js';
 import {
   type ByteRange,
@@ -34,11 +41,14 @@ if (!port) throw new Error('blob-worker must run in a worker thread');
  * answers; 4 MiB batches cost ~60 MB more peak RSS for no measurable speed.
  */
 const BATCH_BYTES = 1024 * 1024;
+/** The read buffer of a file that fits one batch: the file, and one byte to see its end. */
+const SMALL_FILE_BUFFER = BATCH_BYTES + 1;
 
 type Reply = Extract<ToWorker, { op: 'need' | 'stored' }>;
 const waiting = new Map<number, (reply: Reply) => void>();
 const chunkers = new Map<string, GearChunker>();
 const packFiles = new PackFiles();
+const readBuffers = new ReadBuffers();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -68,22 +78,18 @@ function handleStat(stats: BigIntStats): HandleStat {
   };
 }
 
-interface Chunk {
-  readonly id: BlobId;
-  readonly data: Uint8Array;
-}
-
 /**
- * Compresses and encrypts `chunks` (taken from a batch of `batchBytes` plaintext bytes). The
- * batch is garbage afterwards, and so are the intermediate copies sealing made (compressed,
- * ciphertext); the sealed copies themselves are transferred to the main thread.
+ * Compresses and encrypts `chunks` (with their ids). The chunks are views into a read buffer that
+ * is reused; the intermediate copies sealing makes (compressed, ciphertext) are garbage afterwards,
+ * the sealed copies themselves are transferred to the main thread.
  */
-function sealBatch(chunks: readonly Chunk[], batchBytes: number): SealedData[] {
-  const blobs = chunks.map(({ id, data }): SealedData => {
+function sealChunks(chunks: readonly Uint8Array[], ids: readonly BlobId[]): SealedData[] {
+  const blobs = chunks.map((data, i): SealedData => {
+    const id = ids[i]!;
     const { codec, sealed } = sealBlob(keys.encryption, BlobType.data, id, data, setup.codec);
     return { id, codec, sealed: owned(sealed), rawLength: data.length };
   });
-  released(batchBytes + 2 * blobs.reduce((sum, blob) => sum + blob.sealed.length, 0));
+  released(2 * blobs.reduce((sum, blob) => sum + blob.sealed.length, 0));
   return blobs;
 }
 
@@ -148,48 +154,45 @@ async function archiveFile(
     fail(seq, error);
     return;
   }
+  let buffer: Uint8Array | undefined;
   try {
     const before = fstatSync(fd, { bigint: true });
     const content: BlobId[] = [];
     let size = 0;
-    let batch: Chunk[] = [];
-    let batchBytes = 0;
     let asked = false;
-    const flush = async () => {
-      const reply = await ask({ op: 'batch', seq, ids: batch.map((b) => b.id), bytes: batchBytes });
-      if (reply.op !== 'need') throw new Error('unexpected answer to a batch');
-      const blobs = sealBatch(
-        batch.filter((_, i) => reply.need[i]),
-        batchBytes,
-      );
-      batch = [];
-      batchBytes = 0;
-      if (blobs.length > 0)
-        await ask({ op: 'sealed', seq, blobs }, transferable(...blobs.map((b) => b.sealed)));
-    };
-    const source = fileSource(fd, range, range.end === null && before.size <= BigInt(BATCH_BYTES));
+    let unasked: { blobs: SealedData[]; bytes: number } | null = null;
     if (before.isFile()) {
       const expected = (range.end ?? Number(before.size)) - range.start;
-      for await (const chunk of readChunks(source, chunkerFor(params), Math.max(0, expected))) {
-        const id = computeBlobId(keys.id, chunk);
-        content.push(id);
-        size += chunk.length;
-        batch.push({ id, data: chunk });
-        batchBytes += chunk.length;
-        if (batchBytes >= BATCH_BYTES) {
-          asked = true;
-          await flush();
+      const smallFile = expected < SMALL_FILE_BUFFER;
+      buffer = readBuffers.take(smallFile ? SMALL_FILE_BUFFER : batchBufferSize(params, BATCH_BYTES));
+      const source = fileSource(fd, range, smallFile);
+      for await (const { chunks, bytes, last } of readChunkBatches(
+        source,
+        chunkerFor(params),
+        BATCH_BYTES,
+        buffer,
+      )) {
+        const ids = chunks.map((chunk) => computeBlobId(keys.id, chunk));
+        content.push(...ids);
+        size += bytes;
+        if (last && !asked) {
+          // The whole file is one batch (most files): seal it unasked, one message instead of
+          // four (asking which chunks are new costs more than sealing the rare duplicate).
+          unasked = { blobs: sealChunks(chunks, ids), bytes };
+          break;
         }
+        asked = true;
+        const reply = await ask({ op: 'batch', seq, ids, bytes });
+        if (reply.op !== 'need') throw new Error('unexpected answer to a batch');
+        const blobs = sealChunks(
+          chunks.filter((_, i) => reply.need[i]),
+          ids.filter((_, i) => reply.need[i]),
+        );
+        if (blobs.length > 0)
+          await ask({ op: 'sealed', seq, blobs }, transferable(...blobs.map((b) => b.sealed)));
       }
-      if (asked && batch.length > 0) await flush();
-      // readChunks' read buffer: about the file's size, at most 2 × maxSize.
-      released(Math.min(size, 2 * params.maxSize));
     }
     const after = fstatSync(fd, { bigint: true });
-    // The whole file was one batch (most files): seal it unasked, one message instead of four
-    // (asking which chunks are new costs more than sealing the rare duplicate).
-    const unasked =
-      asked || batch.length === 0 ? null : { blobs: sealBatch(batch, batchBytes), bytes: batchBytes };
     post(
       { op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after), unasked },
       unasked ? transferable(...unasked.blobs.map((b) => b.sealed)) : [],
@@ -198,6 +201,7 @@ async function archiveFile(
     fail(seq, error);
   } finally {
     closeSync(fd);
+    if (buffer) readBuffers.give(buffer);
   }
 }
 

@@ -73,8 +73,9 @@ const SEGMENT_JOBS_PER_WORKER = 2;
  * Worker threads for the CPU-heavy work. Backup: each file job reads, chunks and hashes a file
  * in a worker, asks the main thread which chunks are new (the index lives there), and seals only
  * those. Restore and check: decrypt, decompress and verify blobs. Buffers are transferred, not
- * copied. Memory per worker: JOBS_PER_WORKER file jobs, each with the chunker's read buffer
- * (at most 2 × maxSize = 8 MiB) and one batch (see blob-worker.ts) with its sealed copy; or one
+ * copied. Memory per worker: JOBS_PER_WORKER file jobs, each with a read buffer (1 MiB for a
+ * file that fits one batch, else 2 × (1 MiB + maxSize), at most 10 MiB; kept for reuse, see
+ * read-buffers.ts) whose chunks are sealed in place, and one batch's sealed copies; or one
  * restore or check job, which holds one blob at a time. Dropped buffers are collected every few
  * MiB (reclaim.ts).
  */
