@@ -1,4 +1,4 @@
-// Bundles the compiled CLI and its two workers (blob, stat) into dist/bundle/ (run by `npm run build` after
+// Bundles the compiled CLI and its three workers (blob, stat, prefetch) into dist/bundle/ (run by `npm run build` after
 // `tsc -b`). One file to load instead of ~100 modules starts every command ~0.15 s sooner.
 // bin/tresor-backup.js uses the bundle only while it is newer than the last compile.
 import { build } from 'esbuild';
@@ -12,7 +12,12 @@ rmSync(fileURLToPath(new URL('../dist/bundle', import.meta.url)), { recursive: t
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['dist/cli.js', 'dist/engine/blob-worker.js', 'dist/engine/stat-worker.js'],
+  entryPoints: [
+    'dist/cli.js',
+    'dist/engine/blob-worker.js',
+    'dist/engine/stat-worker.js',
+    'dist/engine/prefetch-worker.js',
+  ],
   outdir: 'dist/bundle',
   entryNames: '[name]',
   chunkNames: 'shared-[hash]',

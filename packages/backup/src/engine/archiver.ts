@@ -19,6 +19,7 @@ import type { CachedDir } from './dir-cache.js';
 import { type EntryStat, entryStat } from './entry-stat.js';
 import { joinSegments, segmentRanges } from './file-segments.js';
 import type { Progress } from './progress.js';
+import { PREFETCH_MAX_BYTES, type Prefetcher } from './prefetch.js';
 import type { DirListing } from './stat-protocol.js';
 import type { StatAhead } from './stat-ahead.js';
 import type { TreeLoader } from './tree-loader.js';
@@ -79,6 +80,8 @@ export interface ArchiverDeps {
   readonly statAhead?: StatAhead;
   /** The directory cache of the last backup of these sources, by path (see dir-cache.ts). */
   readonly cachedDirs?: ReadonlyMap<string, CachedDir>;
+  /** Reads the small files about to be read once ahead, into the page cache (optional). */
+  readonly prefetch?: Prefetcher;
 }
 
 /**
@@ -330,12 +333,14 @@ export class Archiver {
     }
     const parentTree = parentNode?.type === 'dir' ? parentNode.subtree : undefined;
     const parent = await this.parentNodes(parentTree, path);
+    const hinted = this.hintReads(path, listing, parent);
     const pending: NodeSoon[] = [];
     for (const [i, child] of names.entries()) {
       pending.push(
         this.track(await this.dispatch(childPath(path, child), child, parent?.get(child), listing?.stats[i])),
       );
     }
+    if (hinted.length > 0) this.deps.prefetch?.forget(hinted);
     return dispatched(
       (async () => {
         const nodes = await settled(pending);
@@ -344,6 +349,32 @@ export class Archiver {
         return dirNode(name, stats, tree);
       })(),
     );
+  }
+
+  /**
+   * Tells the prefetcher which small files of a listed directory will be read (new or changed,
+   * not excluded), in the order they will be dispatched. @returns their paths
+   */
+  private hintReads(
+    path: string,
+    listing: DirListing | undefined,
+    parent: ReadonlyMap<string, TreeNode> | undefined,
+  ): string[] {
+    const { prefetch, skip, exclude, force } = this.deps;
+    if (prefetch === undefined || listing === undefined) return [];
+    const paths: string[] = [];
+    for (const [i, name] of listing.names.entries()) {
+      const stats = listing.stats[i];
+      if (typeof stats !== 'object' || stats.kind !== 'file') continue;
+      if (stats.size === 0 || stats.size > PREFETCH_MAX_BYTES) continue;
+      const previous = parent?.get(name);
+      if (!force && previous?.type === 'file' && unchanged(previous, stats)) continue;
+      const child = childPath(path, name);
+      if (skip.has(child) || exclude?.(child)) continue;
+      paths.push(child);
+    }
+    prefetch.hint(paths);
+    return paths;
   }
 
   /**
@@ -466,6 +497,7 @@ export class Archiver {
     const jobs = [];
     for (const range of segmentRanges(stats.size, this.deps.segmentBytes)) {
       const job = await this.deps.pool.startFile(path, params, this.progressHandlers, range);
+      this.deps.prefetch?.reading(path);
       job.result.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
       jobs.push(job);
     }

@@ -18,6 +18,7 @@ import { indexOrphanPacks } from './pack-header.js';
 import { PackReader } from './pack-reader.js';
 import { type Progress, newProgress } from './progress.js';
 import { scanTotals } from './scan.js';
+import { Prefetcher } from './prefetch.js';
 import { StatAhead } from './stat-ahead.js';
 import { TreeLoader } from './tree-loader.js';
 import { WorkerPool } from './worker-pool.js';
@@ -223,6 +224,7 @@ async function backupLocked(
   });
   const reader = new PackReader(repo);
   const saver = new BlobSaver(repo, index, options.codec);
+  const prefetch = new Prefetcher();
   const archiver = new Archiver({
     index,
     saver,
@@ -232,6 +234,7 @@ async function backupLocked(
     force: options.force ?? false,
     skip,
     statAhead,
+    prefetch,
     ...(options.force === true ? {} : { cachedDirs: usableDirs(cache, new Set(indexFiles)) }),
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
@@ -286,6 +289,6 @@ async function backupLocked(
   } finally {
     scanDone.abort();
     await reader.close();
-    await pool.close();
+    await Promise.all([pool.close(), prefetch.close()]);
   }
 }
