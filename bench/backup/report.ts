@@ -173,7 +173,8 @@ const NOTES = `Notes:
   (64 MiB, 3 passes, in WebAssembly) would add ~0.3 s to every command. The "open repository" row is each
   tool's fixed cost per command.
 - restic: \`--compression auto\`; borg: \`--compression zstd,3\`, \`repokey\` encryption; both with
-  their caches in the work directory, kept between steps (tresor-backup keeps no cache for a local repository).
+  their caches in the work directory, kept between steps (tresor-backup's only cache, the directory
+  cache, lives in the repository's \`cache/\` folder and is kept between steps as well).
 - Peak RSS is GNU time's maximum resident set size of the command (all threads of the process).`;
 
 function throughput(bytes: number, time: number | undefined): string {
