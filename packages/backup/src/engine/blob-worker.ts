@@ -149,7 +149,9 @@ async function archiveFile(
   // Reads of large files stay asynchronous, so reading overlaps with sealing.
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Non-blocking: a FIFO put in a file's place since its lstat must not hang the backup (the
+    // fstat below then finds it is no regular file). No effect on regular files.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     fail(seq, error);
     return;

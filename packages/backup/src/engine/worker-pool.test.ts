@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { LARGE_PROFILE } from '../chunker/fastcdc.js';
+import { deriveRepositoryKeys, generateMasterKey } from '../crypto/keys.js';
+import { type FileJobHandlers, WorkerPool } from './worker-pool.js';
+
+describe('WorkerPool file jobs', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tresor-worker-pool-'));
+  const keys = deriveRepositoryKeys(generateMasterKey(), 'test-repository');
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const stored: number[] = [];
+  const handlers: FileJobHandlers = {
+    decide: (ids) => ids.map(() => true),
+    store: (blobs) => {
+      stored.push(blobs.length);
+      return Promise.resolve();
+    },
+    storeUnasked: (blobs) => {
+      stored.push(blobs.length);
+      return Promise.resolve();
+    },
+  };
+
+  it('reads a regular file, and does not hang on a FIFO found where a file was', async () => {
+    const file = join(root, 'file');
+    writeFileSync(file, 'some content');
+    const fifo = join(root, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const pool = new WorkerPool(keys, { size: 1 });
+    try {
+      const fileJob = await pool.startFile(file, LARGE_PROFILE, handlers);
+      const fifoJob = await pool.startFile(fifo, LARGE_PROFILE, handlers);
+      const [fileResult, fifoResult] = await Promise.all([fileJob.result, fifoJob.result]);
+      assert.ok(fileResult.ok && fileResult.before.isFile);
+      assert.equal(fileResult.size, 12);
+      assert.equal(fileResult.content.length, 1);
+      assert.deepEqual(stored, [1], "the file's one blob came sealed with its result");
+      assert.ok(fifoResult.ok, 'the FIFO job ends');
+      assert.equal(fifoResult.before.isFile, false);
+      assert.deepEqual(fifoResult.content, []);
+    } finally {
+      await pool.close();
+    }
+  });
+});
