@@ -496,7 +496,7 @@ export class Archiver {
     const params = chunkerProfileFor(name, stats.size);
     const jobs = [];
     for (const range of segmentRanges(stats.size, this.deps.segmentBytes)) {
-      const job = await this.deps.pool.startFile(path, params, this.progressHandlers, range);
+      const job = await this.deps.pool.startFile(path, params, this.progressHandlers, range, stats.size);
       this.deps.prefetch?.reading(path);
       job.result.catch(() => undefined); // awaited below; must not count as unhandled meanwhile
       jobs.push(job);

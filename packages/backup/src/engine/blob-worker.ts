@@ -23,6 +23,7 @@ import {
   type SealedData,
   type ToWorker,
   type WorkerSetup,
+  SMALL_FILE_BYTES,
   owned,
   transferable,
 } from './worker-protocol.js';
@@ -40,9 +41,9 @@ if (!port) throw new Error('blob-worker must run in a worker thread');
  * because every job of every worker holds one batch and its sealed copy while the main thread
  * answers; 4 MiB batches cost ~60 MB more peak RSS for no measurable speed.
  */
-const BATCH_BYTES = 1024 * 1024;
-/** The read buffer of a file that fits one batch: the file, and one byte to see its end. */
-const SMALL_FILE_BUFFER = BATCH_BYTES + 1;
+const BATCH_BYTES = SMALL_FILE_BYTES;
+/** The read buffer of a small file: the file, and one byte to see its end. */
+const SMALL_FILE_BUFFER = SMALL_FILE_BYTES + 1;
 
 type Reply = Extract<ToWorker, { op: 'need' | 'stored' }>;
 const waiting = new Map<number, (reply: Reply) => void>();

@@ -64,6 +64,12 @@ export type RestoreFileOutcome =
   | { readonly ok: true; readonly bytes: number }
   | { readonly ok: false; readonly damaged: boolean; readonly code?: string; readonly message: string };
 
+/**
+ * A whole file of at most this many bytes is a small file: the worker reads it in one synchronous
+ * call into a buffer it keeps and seals it in one go, without asking which chunks are new.
+ */
+export const SMALL_FILE_BYTES = 1024 * 1024;
+
 /** Main thread → worker. */
 export type ToWorker =
   | { readonly op: 'restore'; readonly seq: number; readonly files: readonly RestoreFile[] }
