@@ -19,11 +19,12 @@ import type { CachedDir } from './dir-cache.js';
 import { type EntryStat, entryStat } from './entry-stat.js';
 import { joinSegments, segmentRanges } from './file-segments.js';
 import type { Progress } from './progress.js';
-import { PREFETCH_MAX_BYTES, type Prefetcher } from './prefetch.js';
+import type { Prefetcher } from './prefetch.js';
 import type { DirListing } from './stat-protocol.js';
 import type { StatAhead } from './stat-ahead.js';
 import type { TreeLoader } from './tree-loader.js';
 import type { FileJobHandlers, WorkerPool } from './worker-pool.js';
+import { SMALL_FILE_BYTES } from './worker-protocol.js';
 
 /** Directory listings read ahead at most (names only: a few MiB even for huge directories). */
 const READ_AHEAD_DIRS = 64;
@@ -360,15 +361,15 @@ export class Archiver {
     listing: DirListing | undefined,
     parent: ReadonlyMap<string, TreeNode> | undefined,
   ): string[] {
-    const { prefetch, skip, exclude, force } = this.deps;
+    const { prefetch, skip, exclude } = this.deps;
     if (prefetch === undefined || listing === undefined) return [];
     const paths: string[] = [];
     for (const [i, name] of listing.names.entries()) {
       const stats = listing.stats[i];
       if (typeof stats !== 'object' || stats.kind !== 'file') continue;
-      if (stats.size === 0 || stats.size > PREFETCH_MAX_BYTES) continue;
-      const previous = parent?.get(name);
-      if (!force && previous?.type === 'file' && unchanged(previous, stats)) continue;
+      if (stats.size === 0 || stats.size > SMALL_FILE_BYTES) continue;
+      // Unchanged files are not read (their index check is left to dispatchFile).
+      if (this.unchangedSinceParent(parent?.get(name), stats)) continue;
       const child = childPath(path, name);
       if (skip.has(child) || exclude?.(child)) continue;
       paths.push(child);
@@ -481,12 +482,7 @@ export class Archiver {
     const { progress, index } = this.deps;
     progress.currentPath = path;
     const previous = parentNode?.type === 'file' ? parentNode : undefined;
-    if (
-      !this.deps.force &&
-      previous &&
-      unchanged(previous, stats) &&
-      previous.content.every((id) => index.has(id))
-    ) {
+    if (this.unchangedSinceParent(previous, stats) && previous.content.every((id) => index.has(id))) {
       this.countFile('unchanged', previous.size);
       // Size, times and inode are equal (unchanged); the node itself is reused when the rest is too.
       return dispatched(
@@ -536,6 +532,11 @@ export class Archiver {
         };
       }),
     );
+  }
+
+  /** A file whose size, times and inode equal its node in the parent snapshot (and no --force). */
+  private unchangedSinceParent(previous: TreeNode | undefined, stats: EntryStat): previous is FileNode {
+    return !this.deps.force && previous?.type === 'file' && unchanged(previous, stats);
   }
 
   /** Counts the unchanged files and symlinks of a directory taken over from the directory cache. */

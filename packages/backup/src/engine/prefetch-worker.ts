@@ -6,6 +6,7 @@ import {
   type PrefetchHint,
   type PrefetchSetup,
 } from './prefetch-protocol.js';
+import { SMALL_FILE_BYTES } from './worker-protocol.js';
 
 // Entry of the prefetch worker: reads small files the blob workers are about to read, a few dozen
 // ahead of them, so that their contents are in the page cache when a blob worker's synchronous
@@ -14,8 +15,8 @@ const setup = workerData as PrefetchSetup;
 const port = parentPort;
 if (!port) throw new Error('prefetch-worker must run in a worker thread');
 const control = new Int32Array(setup.control);
-/** Prefetched files are at most PREFETCH_MAX_BYTES (prefetch.ts): one read each. */
-const scratch = new Uint8Array(1024 * 1024);
+/** Prefetched files are small files (at most SMALL_FILE_BYTES): one read each. */
+const scratch = new Uint8Array(SMALL_FILE_BYTES);
 
 const stopped = () => Atomics.load(control, PREFETCH_STOP) !== 0;
 

@@ -8,23 +8,17 @@ import {
 import { workerEntry } from './worker-entry.js';
 
 /**
- * Files larger than this are not prefetched: they are read in large pieces through the thread
- * pool (the kernel's read-ahead covers them), while a small file is read synchronously by a blob
- * worker, which then waits for the disk with nothing else to do.
- */
-export const PREFETCH_MAX_BYTES = 1024 * 1024;
-
-/**
  * How far the prefetch worker reads ahead of the blob workers: at most this many hinted files
- * (each at most PREFETCH_MAX_BYTES: page cache, not this process's memory).
+ * (each a small file, at most SMALL_FILE_BYTES: page cache, not this process's memory).
  */
 const AHEAD_FILES = 64;
 
 /**
- * Reads the small files a backup is about to read once ahead, on a thread of its own, so that a
- * blob worker's synchronous read finds them in the page cache instead of waiting for the disk. On
- * the benchmark's first backup with a cold cache, reading its 20,000 documents cost the blob
- * workers ~2 s of waiting.
+ * Reads the small files (at most SMALL_FILE_BYTES, worker-protocol.ts) a backup is about to read
+ * once ahead, on a thread of its own, so that a blob worker's synchronous read finds them in the
+ * page cache instead of waiting for the disk (larger files are read in large pieces through the
+ * thread pool, which the kernel's read-ahead covers). On the benchmark's first backup with a cold
+ * cache, reading its 20,000 documents cost the blob workers ~2 s of waiting.
  *
  * The archiver hints each directory's files that it will read (unchanged files are never read,
  * so never hinted) and reports when a blob worker starts one; the prefetch worker skips files a
