@@ -142,7 +142,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
   const progress = options.progress ?? newProgress();
   const errors: string[] = [];
   const notes: string[] = [];
-  const { index, problems, fileCount } = await loadIndex(repo);
+  const { index, problems, files, unreadable } = await loadIndex(repo);
   errors.push(...problems);
   if (options.readData) progress.filesTotal = index.packCount;
 
@@ -216,7 +216,7 @@ export async function check(repo: Repository, options: CheckOptions = {}): Promi
     affected,
     stats: {
       snapshots: snapshots.length,
-      indexFiles: fileCount,
+      indexFiles: files.length + unreadable.length,
       packs: index.packCount,
       blobs: index.blobCount,
       blobsRead,

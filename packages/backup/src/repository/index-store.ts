@@ -8,8 +8,7 @@ export interface LoadedIndex {
   readonly index: MasterIndex;
   /** Index files that could not be read; their packs are invisible until re-indexed. */
   readonly problems: readonly string[];
-  readonly fileCount: number;
-  /** The index files read and merged, and those that could not be read. */
+  /** The index files read and merged, and those that could not be read (together: all of them). */
   readonly files: readonly string[];
   readonly unreadable: readonly string[];
 }
@@ -32,7 +31,7 @@ export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
       unreadable.push(id);
     }
   }
-  return { index, problems, fileCount: ids.length, files, unreadable };
+  return { index, problems, files, unreadable };
 }
 
 /** Writes one index file for `packs` (all already durable). @returns its id. */
