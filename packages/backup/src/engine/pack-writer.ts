@@ -59,7 +59,11 @@ export class PackWriter {
       if (this.failure) throw this.failure;
       return task();
     });
-    this.queue = result.catch(() => undefined);
+    // A step that failed left the open pack unknown (a write may have ended half-way): every
+    // later call fails with it, so that pack is never finished and reported.
+    this.queue = result.catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    });
     return result;
   }
 
