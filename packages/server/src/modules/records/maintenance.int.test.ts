@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AccountSession } from '@tresor/sdk';
 import { MembersFixture } from '../../testing/members-fixture.js';
+import { PgRecordsStore } from './records.store.pg.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const envelope = {
@@ -106,6 +107,28 @@ describe('records maintenance job', () => {
       { action: 'document.upload_abandoned', target_id: abandoned },
     ]);
     assert.deepEqual(await auditOf(other.practiceId), []);
+  });
+
+  it('keeps an upload completed after the job listed it as abandoned', async () => {
+    const patient = await praxis.records.createPatient({
+      givenName: 'Dora',
+      familyName: 'Lenz',
+      birthDate: '1959-04-21',
+      sex: 'female',
+    });
+    const done = await praxis.records.uploadDocument(patient.id, {
+      name: 'arztbrief.txt',
+      type: 'text/plain',
+      size: 14,
+      stream: () => new Blob(['Arztbrief 2026']).stream(),
+    });
+    // The job's transaction listed the upload while it was open and deletes it now, after the
+    // client completed it (on PostgreSQL both run at once; here one after the other).
+    const store = new PgRecordsStore(f.server.database.db);
+    const deleted = await store.inPractice(praxis.practiceId, (tx) => tx.deleteUpload(done.id));
+    assert.equal(deleted, undefined, 'nothing deleted');
+    const { stream } = await praxis.records.downloadDocument(done.id);
+    assert.equal(await new Response(stream).text(), 'Arztbrief 2026');
   });
 
   it('lists records past their retention period in the audit trail, without erasing them', async () => {

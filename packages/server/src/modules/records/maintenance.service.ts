@@ -41,13 +41,16 @@ export class MaintenanceService {
       if (expiredRecords.length > 0) {
         await this.audit.append(tx.scope, event('retention.expired_listed', practiceId));
       }
-      const stale = await tx.staleUploads(staleBefore);
+      const abandonedIds: string[] = [];
       const keys = [];
-      for (const documentId of stale) {
-        keys.push(...(await tx.deleteUpload(documentId)));
+      for (const documentId of await tx.staleUploads(staleBefore)) {
+        const deleted = await tx.deleteUpload(documentId);
+        if (deleted === undefined) continue; // completed since it was listed
+        abandonedIds.push(documentId);
+        keys.push(...deleted);
         await this.audit.append(tx.scope, event('document.upload_abandoned', documentId));
       }
-      return { expired: expiredRecords.map((r) => r.id), abandoned: stale, blobs: keys };
+      return { expired: expiredRecords.map((r) => r.id), abandoned: abandonedIds, blobs: keys };
     });
     // After the commit: a blob goes only when no chunk of the practice refers to it any more.
     if (blobs.length > 0) await this.documents.discard(practiceId, blobs);

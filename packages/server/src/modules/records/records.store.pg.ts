@@ -454,7 +454,17 @@ class PgRecordsTx implements RecordsTx {
     return rows.map((row) => row.id);
   }
 
-  async deleteUpload(documentId: string): Promise<BlobKey[]> {
+  async deleteUpload(documentId: string): Promise<BlobKey[] | undefined> {
+    // Locked and checked first: an upload completed since it was listed (its `complete` holds or
+    // held this row's lock) must keep its chunks.
+    const open = await this.scope
+      .selectFrom('documents')
+      .select('id')
+      .where('id', '=', documentId)
+      .where('status', '=', 'uploading')
+      .forUpdate()
+      .executeTakeFirst();
+    if (open === undefined) return undefined;
     const chunks = await this.scope
       .deleteFrom('document_chunks')
       .where('document_id', '=', documentId)

@@ -60,8 +60,11 @@ export interface RecordsTx {
   expiredRetention(today: string): Promise<{ id: string; retentionUntil: string }[]>;
   /** Ids of uploads still open that were started before `before`. */
   staleUploads(before: Date): Promise<string[]>;
-  /** Deletes an unfinished upload and its chunk rows; the blob keys it referred to. */
-  deleteUpload(documentId: string): Promise<BlobKey[]>;
+  /**
+   * Deletes an unfinished upload and its chunk rows; the blob keys it referred to. Undefined (and
+   * nothing deleted) if the document is no upload in progress any more (completed meanwhile).
+   */
+  deleteUpload(documentId: string): Promise<BlobKey[] | undefined>;
 
   setBlindIndex(patientId: string, rows: readonly BlindIndexRow[]): Promise<void>;
 
