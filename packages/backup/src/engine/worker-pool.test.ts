@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { LARGE_PROFILE } from '../chunker/fastcdc.js';
 import { deriveRepositoryKeys, generateMasterKey } from '../crypto/keys.js';
 import { type FileJobHandlers, WorkerPool } from './worker-pool.js';
@@ -27,6 +28,36 @@ describe('WorkerPool file jobs', () => {
       return Promise.resolve();
     },
   };
+
+  it('fails a caller waiting for a free worker when a worker dies, instead of leaving it waiting', async () => {
+    const files = Array.from({ length: 17 }, (_, i) => {
+      const path = join(root, `busy-${i}`);
+      writeFileSync(path, `file ${i}`);
+      return path;
+    });
+    // The main thread never finishes storing: every job keeps its slot.
+    const busy: FileJobHandlers = {
+      decide: (ids) => ids.map(() => true),
+      store: () => new Promise(() => undefined),
+      storeUnasked: () => new Promise(() => undefined),
+    };
+    const pool = new WorkerPool(keys, { size: 1 });
+    try {
+      const jobs = [];
+      for (const path of files.slice(0, 16)) {
+        const job = await pool.startFile(path, LARGE_PROFILE, busy, { start: 0, end: null }, 10);
+        job.result.catch(() => undefined);
+        jobs.push(job);
+      }
+      const waiting = pool.startFile(files[16]!, LARGE_PROFILE, busy, { start: 0, end: null }, 10);
+      const { workers } = pool as unknown as { workers: { worker: Worker }[] };
+      await workers[0]!.worker.terminate();
+      await assert.rejects(waiting, /a blob worker exited/);
+      await Promise.all(jobs.map((job) => assert.rejects(job.result, /a blob worker exited/)));
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('reads a regular file, and does not hang on a FIFO found where a file was', async () => {
     const file = join(root, 'file');

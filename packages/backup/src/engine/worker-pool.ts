@@ -142,6 +142,8 @@ export class WorkerPool {
     this.failure ??= error;
     for (const job of this.jobs.values()) job.reject(error);
     this.jobs.clear();
+    // Callers waiting for a slot see the failure instead of waiting for ever.
+    for (const wake of this.slotWaiters.splice(0)) wake();
   }
 
   private send(worker: PoolWorker, message: ToWorker, transfer: ArrayBuffer[] = []): void {
