@@ -21,6 +21,28 @@ function blob(repo: Repository, seed: string, length: number): PendingBlob {
   };
 }
 
+describe('PackWriter.abort', () => {
+  let dir: string;
+  before(async () => {
+    dir = await tempDir('tresor-pack-writer-abort-');
+  });
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it('drops the open pack, and later calls fail instead of starting a new one', async () => {
+    const repo = await newTestRepository(join(dir, 'repo'));
+    const writer = new PackWriter(repo, () => Promise.resolve());
+    await writer.add([blob(repo, 'before', 4096)]);
+    assert.equal((await readdir(layout.tmpDir(repo.root))).length, 1, 'the open pack');
+    await writer.abort();
+    assert.deepEqual(await readdir(layout.tmpDir(repo.root)), [], 'the open pack was removed');
+    await assert.rejects(writer.add([blob(repo, 'after', 4096)]), /aborted/);
+    await assert.rejects(writer.flush(), /aborted/);
+    assert.deepEqual(await readdir(layout.tmpDir(repo.root)), [], 'no new pack was started');
+  });
+});
+
 /**
  * A repository on a real, small file system (a 4 MiB tmpfs, mounted as root like the CLI's
  * disk-full test): a write that fails for lack of space, after which space comes back.

@@ -109,8 +109,12 @@ export class PackWriter {
     });
   }
 
-  /** Drops the open pack (after a failure): its blobs were never indexed. */
+  /**
+   * Drops the open pack (after a failure): its blobs were never indexed. Every later call fails,
+   * so jobs still running when the caller gave up cannot start a new pack behind its back.
+   */
   async abort(): Promise<void> {
+    this.failure ??= new Error('the pack writer was aborted');
     await this.queue;
     await Promise.allSettled(this.finishing);
     const pack = this.current;
