@@ -110,9 +110,10 @@ class Restorer {
     await this.flush();
     while (this.running.size > 0) await Promise.allSettled(this.running);
     if (this.failure) throw this.failure;
-    // Directory metadata last, deepest first: writing children changes a directory's mtime,
-    // and a read-only mode would stop children from being written.
-    for (const { path, node } of this.dirsToFinish.reverse()) await this.applyMetadata(path, node, false);
+    // Directory metadata last, deepest first (the walk adds a directory after its subtree):
+    // writing children changes a directory's mtime, and a mode without search permission would
+    // stop its children's metadata from being applied.
+    for (const { path, node } of this.dirsToFinish) await this.applyMetadata(path, node, false);
   }
 
   private async walk(treeId: BlobId, snapshotPath: string, selection: Selection): Promise<void> {

@@ -18,12 +18,19 @@ export interface ExitedProcess {
 }
 
 /** Runs the CLI with `args` and an environment of only `env` (plus PATH) until it exits. */
+/** Whom the CLI runs as (the tests run as root; a user id drops its privileges). */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 export async function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
+  runAs?: RunAs,
 ): Promise<ExitedProcess> {
-  const child = spawnCli(args, env);
+  const child = spawnCli(args, env, runAs);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -34,10 +41,15 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-export function spawnCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  runAs?: RunAs,
+): ChildProcess {
   return spawn(process.execPath, [CLI_PATH, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(runAs ?? {}),
   });
 }
 
