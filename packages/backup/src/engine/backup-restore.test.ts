@@ -303,6 +303,37 @@ describe('backup and restore', () => {
       assert.deepEqual(await readFile(join(out, source, name)), Buffer.from(twin));
   });
 
+  it('backs up and restores a file whose bytes equal a directory listing, stored before or after it', async () => {
+    // An empty directory's listing is exactly these bytes, so the file and the listing share one
+    // blob id (ids are keyed hashes of the plaintext): whichever was stored first serves both.
+    const listing = '{"v":1,"nodes":[]}';
+    for (const order of ['same run', 'file first'] as const) {
+      const source = join(dir, `collide-${order.replace(' ', '-')}`);
+      await mkdir(source);
+      await writeFile(join(source, 'state.json'), listing);
+      if (order === 'same run') await mkdir(join(source, 'empty'));
+      const repo = await newTestRepository(join(dir, `repo-collide-${order.replace(' ', '-')}`));
+      await backup(repo, { paths: [source], workers: WORKERS, scan: false });
+      if (order === 'file first') {
+        await mkdir(join(source, 'empty'));
+        await backup(repo, { paths: [source], workers: WORKERS, scan: false });
+      }
+      const checked = await check(repo, { readData: true, workers: WORKERS });
+      assert.equal(checked.status, 'ok', `${order}: ${JSON.stringify(checked.errors)}`);
+      const out = join(dir, `out-collide-${order.replace(' ', '-')}`);
+      const restored = await restore(repo, await resolveSnapshot(repo, 'latest'), {
+        target: out,
+        workers: WORKERS,
+      });
+      assert.equal(restored.status, 'complete', `${order}: ${JSON.stringify(restored.errors)}`);
+      assert.deepEqual(
+        sameTree(await describeTree(join(out, source)), await describeTree(source)),
+        [],
+        order,
+      );
+    }
+  });
+
   it('warns about a file that changes while it is read; the snapshot stays consistent', async () => {
     const source = join(dir, 'growing');
     const file = join(source, 'log.txt');
