@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BackupError, errnoCode } from '../errors.js';
@@ -24,23 +24,44 @@ interface LockContent {
 
 const EXCLUSIVE = 'exclusive';
 
+/**
+ * Creates lock file `name` with its content in one step: the content goes to a temp file first,
+ * which is then hard-linked to the lock's name (failing with EEXIST if the lock exists). Another
+ * process never sees a lock file without its content, so it never mistakes a lock being taken
+ * for one left half-written by a killed process.
+ */
 async function writeLock(dir: string, name: string): Promise<string> {
   const path = join(dir, name);
-  const handle = await open(path, 'wx', 0o600);
+  const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const handle = await open(temp, 'wx', 0o600);
   try {
-    const content: LockContent = {
-      pid: process.pid,
-      hostname: hostname(),
-      createdAt: new Date().toISOString(),
-    };
-    await handle.writeFile(JSON.stringify(content));
-    await handle.sync();
+    try {
+      const content: LockContent = {
+        pid: process.pid,
+        hostname: hostname(),
+        createdAt: new Date().toISOString(),
+      };
+      await handle.writeFile(JSON.stringify(content));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(temp, path);
   } finally {
-    await handle.close();
+    await unlink(temp).catch(() => undefined);
   }
   await fsyncDirectory(dir);
   return path;
 }
+
+/** Temp files of locks being taken (see writeLock); never read as locks. */
+const TEMP_PREFIX = '.taking-';
+
+/**
+ * A lock file that does not parse was written by an earlier version, which wrote the content
+ * after creating the file: it is stale once older than this (a live writer takes milliseconds).
+ */
+const UNREADABLE_STALE_MS = 60_000;
 
 /** Whether the lock file at `path` belongs to a live process; stale ones are removed. */
 async function heldByOther(path: string): Promise<LockContent | undefined> {
@@ -49,7 +70,14 @@ async function heldByOther(path: string): Promise<LockContent | undefined> {
     content = JSON.parse(await readFile(path, 'utf8')) as LockContent;
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
-    // Half-written by a process killed while locking: treat as stale.
+    const modified = await stat(path).then(
+      (info) => info.mtimeMs,
+      () => undefined,
+    );
+    if (modified !== undefined && Date.now() - modified < UNREADABLE_STALE_MS) {
+      return { pid: 0, hostname: 'unknown', createdAt: new Date(modified).toISOString() };
+    }
+    // Half-written by a process killed while locking: stale.
     await unlink(path).catch(() => undefined);
     return undefined;
   }

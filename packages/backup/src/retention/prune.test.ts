@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backup } from '../engine/backup.js';
@@ -165,5 +165,19 @@ describe('forget and prune', () => {
     );
     const result = await backup(repo, { paths: [source], workers: WORKERS, scan: false });
     assert.equal(result.status, 'complete');
+  });
+
+  it('a lock file without its content is a lock being taken while fresh, and stale after a minute', async () => {
+    const { repo } = await threeSnapshots(dir, 'half-written');
+    const path = join(layout.locksDir(repo.root), 'exclusive');
+    await writeFile(path, ''); // as an earlier version left it between creating and writing it
+    await assert.rejects(lockExclusive(repo.root), (error: unknown) => isBackupError(error, 'repo.locked'));
+    assert.equal(await readFile(path, 'utf8'), '', 'a fresh one is not removed');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await utimes(path, twoMinutesAgo, twoMinutesAgo);
+    const lock = await lockExclusive(repo.root);
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).pid, process.pid, 'written whole');
+    await lock.release();
+    assert.deepEqual(await readdir(layout.locksDir(repo.root)), [], 'no lock and no temp file left');
   });
 });
