@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { uuid } from './formats.js';
 import { PasskeyAssertion, PasskeyRequestOptions } from './passkeys.js';
 
 /** Schemas of the accounts API: practices, login, devices, sessions, invites, key grants. */
 
-export const Uuid = Type.String({ format: 'uuid' });
+export const Uuid = uuid();
 const B64 = (maxLength: number) => Type.String({ pattern: '^[A-Za-z0-9_=+/-]+$', minLength: 1, maxLength });
 const Username = Type.String({
   pattern: '^[a-z0-9][a-z0-9._@-]{2,127}$',

@@ -1,11 +1,12 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { uuid } from './formats.js';
 
 /**
  * Schemas of the audit API. The entry and checkpoint shapes are exactly the ones
  * `verifyAuditTrail` and `verifyCheckpointConsistency` from @tresor/crypto take.
  */
 
-const Uuid = Type.String({ format: 'uuid' });
+const Uuid = uuid();
 const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'lowercase hex SHA-256' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

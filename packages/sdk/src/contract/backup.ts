@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { uuid } from './formats.js';
 
 /**
  * Schemas of the cloud backup repository: credentials for backup agents (created by primary
@@ -31,7 +32,7 @@ export const CreateCredentialBody = Type.Object(
 export type CreateCredentialBody = Static<typeof CreateCredentialBody>;
 
 export const CredentialView = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: uuid(),
   name: Type.String(),
   kind: CredentialKind,
   createdAt: Type.String({ format: 'date-time' }),
@@ -70,7 +71,7 @@ export const UsageView = Type.Object({
 });
 
 export const RetentionLockView = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'sent with every delete of this retention run' }),
+  id: uuid({ description: 'sent with every delete of this retention run' }),
   expiresAt: Type.String({
     format: 'date-time',
     description: 'unless extended before then, the lock (and the right to delete) ends here',
@@ -78,8 +79,9 @@ export const RetentionLockView = Type.Object({
 });
 export type RetentionLockView = Static<typeof RetentionLockView>;
 
-export const RetentionLockParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export const CredentialParams = Type.Object({ id: uuid() });
+export const RetentionLockParams = Type.Object({ id: uuid() });
 
 export const DeleteObjectQuery = Type.Object({
-  lock: Type.Optional(Type.String({ format: 'uuid', description: 'the live retention lock of this run' })),
+  lock: Type.Optional(uuid({ description: 'the live retention lock of this run' })),
 });

@@ -1,7 +1,16 @@
-import { FormatRegistry } from '@sinclair/typebox';
+import { FormatRegistry, type StringOptions, Type } from '@sinclair/typebox';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A UUID in the plain 8-4-4-4-12 hex form, the one PostgreSQL's uuid type takes. The format
+ * `uuid` of ajv-formats also passes `urn:uuid:…`, so every uuid schema carries this pattern too.
+ */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const UUID = new RegExp(UUID_PATTERN);
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A UUID string schema (format `uuid`, plain form only). */
+export const uuid = (options: StringOptions = {}) =>
+  Type.String({ ...options, format: 'uuid', pattern: UUID_PATTERN });
 
 /** Teaches TypeBox's `Value.Check` the string formats the contract uses (idempotent). */
 export function registerContractFormats(): void {

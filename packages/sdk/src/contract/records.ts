@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { DOCUMENT_CHUNK_OVERHEAD, DOCUMENT_CHUNK_SIZE, MAX_DOCUMENT_SIZE } from '@tresor/crypto';
 import { EnvelopeSchema } from './accounts.js';
+import { uuid } from './formats.js';
 
 /**
  * Schemas of the records API: patients (versioned, encrypted master data), clinical entries,
@@ -14,7 +15,7 @@ export { DOCUMENT_CHUNK_OVERHEAD, DOCUMENT_CHUNK_SIZE, MAX_DOCUMENT_SIZE };
 /** Largest sealed chunk the server accepts in one PUT: one full chunk plus nonce and tag. */
 export const MAX_SEALED_CHUNK_BYTES = DOCUMENT_CHUNK_SIZE + DOCUMENT_CHUNK_OVERHEAD;
 
-const Uuid = Type.String({ format: 'uuid' });
+const Uuid = uuid();
 const DateTime = Type.String({ format: 'date-time' });
 const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -37,10 +38,12 @@ export const IdParams = Type.Object({ id: Uuid });
 export const ChunkParams = Type.Object({ id: Uuid, index: Type.Integer({ minimum: 0, maximum: 100000 }) });
 
 const IndexValue = Type.Integer({ minimum: 0, maximum: 65535 });
+/** A practice-key version; the server stores it in a PostgreSQL `integer` (at most 2^31 - 1). */
+const PkVersion = Type.Integer({ minimum: 1, maximum: 2147483647 });
 
 /** Blind-index values of one patient, all under practice-key version `pkVersion`. */
 export const BlindIndexBody = Type.Object(
-  { pkVersion: Type.Integer({ minimum: 1 }), kvnr: Nullable(IndexValue), nameDob: IndexValue },
+  { pkVersion: PkVersion, kvnr: Nullable(IndexValue), nameDob: IndexValue },
   { additionalProperties: false },
 );
 export type BlindIndexBody = Static<typeof BlindIndexBody>;
@@ -177,7 +180,14 @@ export const ContentUploadReply = Type.Object({
 export type ContentUploadReply = Static<typeof ContentUploadReply>;
 
 export const DirectoryQuery = Type.Object({
-  since: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'cursor of the last page' })),
+  since: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      description: 'cursor of the last page',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
 });
 export const DirectoryChange = Type.Object({
@@ -197,10 +207,7 @@ export const LookupBody = Type.Object(
   {
     field: Type.Union([Type.Literal('kvnr'), Type.Literal('name_dob')]),
     terms: Type.Array(
-      Type.Object(
-        { pkVersion: Type.Integer({ minimum: 1 }), value: IndexValue },
-        { additionalProperties: false },
-      ),
+      Type.Object({ pkVersion: PkVersion, value: IndexValue }, { additionalProperties: false }),
       { minItems: 1, maxItems: 32 },
     ),
   },

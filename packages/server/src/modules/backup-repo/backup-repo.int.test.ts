@@ -230,6 +230,45 @@ describe('cloud backup repository: append-only for agents, deletion only after t
     ])
       assert.ok(actions.includes(action), action);
   });
+
+  it('refuses object bodies that are not application/octet-stream with 415 and stores nothing', async () => {
+    const before = await f.snapshot();
+    for (const [type, body] of [
+      ['application/json', '{}'],
+      ['application/json', 'null'],
+      ['text/plain', 'not a pack'],
+    ] as const) {
+      const response = await fetch(`${f.server.url}/api/v1/backup/objects/index/not-binary`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${agentToken}`, 'content-type': type },
+        body,
+      });
+      const answer = (await response.json()) as { error?: { code?: string } };
+      assert.deepEqual(
+        [response.status, answer.error?.code],
+        [415, 'request.unsupported_media_type'],
+        `${type}: ${body}`,
+      );
+    }
+    const read = await call('GET', '/api/v1/backup/objects/index/not-binary', agentToken);
+    assert.deepEqual([read.status, read.code], [404, 'backup.object_not_found']);
+    assert.equal(await f.snapshot(), before, 'nothing stored');
+  });
+
+  it('refuses ids that are not plain uuids with 400, not a server error', async () => {
+    const urn = `urn:uuid:${randomUUID()}`;
+    const before = await f.snapshot();
+    for (const [method, path, token] of [
+      ['DELETE', `/api/v1/backup/credentials/${urn}`, primary.token],
+      ['PUT', `/api/v1/backup/retention-lock/${urn}`, retentionToken],
+      ['DELETE', `/api/v1/backup/retention-lock/${urn}`, retentionToken],
+      ['DELETE', `/api/v1/backup/objects/snapshots/s1?lock=${urn}`, retentionToken],
+    ] as const) {
+      const answer = await call(method, path, token);
+      assert.deepEqual([answer.status, answer.code], [400, 'request.invalid'], `${method} ${path}`);
+    }
+    assert.equal(await f.snapshot(), before);
+  });
 });
 
 describe('cloud backup repository without a lock period', () => {

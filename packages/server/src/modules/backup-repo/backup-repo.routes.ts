@@ -1,10 +1,15 @@
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, backup as c } from '@tresor/sdk/contract';
 import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
-import { OCTET_STREAM, acceptRawBodies, contentLength, emptyBody } from '../../platform/http/raw-body.js';
+import {
+  OCTET_STREAM,
+  acceptRawBodies,
+  contentLength,
+  emptyBody,
+  rawBodyOf,
+} from '../../platform/http/raw-body.js';
 import type { BackupRepoService, RequestedRange } from './backup-repo.service.js';
 import { backupCallerOf, backupTokenGuard } from './backup-token-guard.js';
 
@@ -67,7 +72,7 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
         schema: {
           tags,
           summary: 'Revoke a backup credential at once',
-          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+          params: c.CredentialParams,
           response: { 200: Ok, ...errors },
         },
       },
@@ -125,11 +130,11 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
           tags,
           summary: 'Store an object once (raw body); the same bytes again are accepted, other bytes refused',
           params: c.ObjectParams,
-          response: { 200: c.ObjectView, ...errors },
+          response: { 200: c.ObjectView, 415: ErrorBody, ...errors },
         },
       },
       async (request) => {
-        const body = request.body as IncomingMessage | undefined;
+        const body = rawBodyOf(request);
         return service.put(
           backupCallerOf(request),
           request.params.kind,

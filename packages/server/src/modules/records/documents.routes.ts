@@ -1,11 +1,16 @@
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, records as c } from '@tresor/sdk/contract';
 import { AppError } from '../../platform/app-error.js';
 import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
-import { OCTET_STREAM, acceptRawBodies, contentLength, emptyBody } from '../../platform/http/raw-body.js';
+import {
+  OCTET_STREAM,
+  acceptRawBodies,
+  contentLength,
+  emptyBody,
+  rawBodyOf,
+} from '../../platform/http/raw-body.js';
 import type { DocumentsService } from './documents.service.js';
 
 const errors = {
@@ -88,11 +93,11 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
           tags,
           summary: 'Store one sealed chunk (raw application/octet-stream body of its exact sealed length)',
           params: c.ChunkParams,
-          response: { 200: c.ChunkReply, ...errors },
+          response: { 200: c.ChunkReply, 415: ErrorBody, ...errors },
         },
       },
       async (request) => {
-        const body = request.body as IncomingMessage | undefined;
+        const body = rawBodyOf(request);
         const length = contentLength(request.headers['content-length']);
         // Fastify's bodyLimit does not apply to a body handed on as a stream: checked here.
         if (length !== undefined && length > c.MAX_SEALED_CHUNK_BYTES)
@@ -118,11 +123,11 @@ export function documentsRoutes(documents: DocumentsService, guards: AuthGuards)
             `whole chunks only, at most ${c.MAX_CHUNKS_PER_CONTENT_REQUEST} per request)`,
           params: c.IdParams,
           querystring: c.ContentUploadQuery,
-          response: { 200: c.ContentUploadReply, ...errors },
+          response: { 200: c.ContentUploadReply, 415: ErrorBody, ...errors },
         },
       },
       async (request) => {
-        const body = request.body as IncomingMessage | undefined;
+        const body = rawBodyOf(request);
         const length = contentLength(request.headers['content-length']);
         return documents.putContent(
           authOf(request),

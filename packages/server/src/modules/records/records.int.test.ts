@@ -183,6 +183,50 @@ describe('records routes', () => {
     assert.equal(await f.snapshot(), before);
   });
 
+  it('refuse ids and numbers the database cannot hold with 400, not a server error', async () => {
+    const id = await create(primary.token);
+    const before = await f.snapshot();
+    const urn = `urn:uuid:${randomUUID()}`; // a uuid to JSON Schema, not to PostgreSQL
+    const huge = 3_000_000_000; // beyond PostgreSQL integer
+    const index = (pkVersion: number) => ({ pkVersion, kvnr: 1, nameDob: 1 });
+    const update = { expectedVersion: 1, master: env(), blindIndex: index(1), directory: env() };
+    const bad: [string, string, unknown][] = [
+      ['GET', `/api/v1/patients/${urn}`, undefined],
+      ['PUT', `/api/v1/patients/${urn}`, update],
+      ['GET', `/api/v1/patients/${urn}/entries`, undefined],
+      ['GET', `/api/v1/documents/${urn}`, undefined],
+      ['POST', '/api/v1/patients', { ...patientBody(), id: urn }],
+      ['POST', `/api/v1/patients/${id}/entries`, { id: urn, body: env() }],
+      ['GET', `/api/v1/data-keys?after=${urn}`, undefined],
+      ['POST', '/api/v1/patients', { ...patientBody(), blindIndex: index(huge) }],
+      ['POST', '/api/v1/patients/import', { patients: [{ ...patientBody(), blindIndex: index(huge) }] }],
+      ['PUT', `/api/v1/patients/${id}`, { ...update, blindIndex: index(huge) }],
+      ['PUT', `/api/v1/patients/${id}/index`, { blindIndex: index(huge), directory: env() }],
+      ['POST', '/api/v1/patients/lookup', { field: 'kvnr', terms: [{ pkVersion: huge, value: 1 }] }],
+      ['GET', '/api/v1/directory?since=100000000000000000000', undefined],
+      ['GET', `/api/v1/directory?since=${Number.MAX_SAFE_INTEGER + 2}`, undefined],
+    ];
+    for (const [method, path, body] of bad) {
+      const res = await raw(method, path, primary.token, body);
+      assert.deepEqual(
+        [res.status, res.code],
+        [400, 'request.invalid'],
+        `${method} ${path} ${JSON.stringify(body)}`,
+      );
+    }
+    assert.equal(await f.snapshot(), before, 'refused requests change nothing');
+    // The bounds themselves are taken.
+    const largest = { ...patientBody(), blindIndex: index(2_147_483_647) };
+    assert.equal((await raw('POST', '/api/v1/patients', primary.token, largest)).status, 201);
+    const found = await raw('POST', '/api/v1/patients/lookup', primary.token, {
+      field: 'kvnr',
+      terms: [{ pkVersion: 2_147_483_647, value: 1 }],
+    });
+    assert.deepEqual(found.body, { ids: [largest.id] });
+    const latest = await raw('GET', `/api/v1/directory?since=${Number.MAX_SAFE_INTEGER}`, primary.token);
+    assert.deepEqual(latest.body, { changes: [], cursor: Number.MAX_SAFE_INTEGER, more: false });
+  });
+
   it('store versions with optimistic concurrency and audit every change with a ciphertext hash', async () => {
     const id = await create(secondary.token);
     const taken = await raw('POST', '/api/v1/patients', primary.token, { ...patientBody(id) });
@@ -450,6 +494,44 @@ describe('records routes', () => {
     assert.deepEqual(new Uint8Array(await content.arrayBuffer()), joined(...sealed));
     const closed = await putContent(0, sealed[0]);
     assert.deepEqual([closed.status, closed.code], [409, 'records.upload_closed']);
+  });
+
+  it('refuse chunk bodies that are not application/octet-stream with 415 and store nothing', async () => {
+    const id = await create(primary.token);
+    const documentId = randomUUID();
+    const created = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
+      id: documentId,
+      meta: env(),
+      size: 100,
+      chunkSize: MiB,
+    });
+    assert.equal(created.status, 201);
+    const before = await f.snapshot();
+    const bodies: [string, string][] = [
+      ['application/json', '{}'],
+      ['application/json', 'null'],
+      ['application/json', JSON.stringify('A'.repeat(100 + OVERHEAD))],
+      ['text/plain', 'A'.repeat(100 + OVERHEAD)],
+      ['text/plain; charset=utf-8', ''],
+    ];
+    for (const path of [`chunks/0`, `content?from=0`]) {
+      for (const [type, body] of bodies) {
+        const res = await fetch(`${f.server.url}/api/v1/documents/${documentId}/${path}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${primary.token}`, 'content-type': type },
+          body,
+        });
+        const answer = (await res.json()) as { error?: { code?: string } };
+        assert.deepEqual(
+          [res.status, answer.error?.code],
+          [415, 'request.unsupported_media_type'],
+          `PUT ${path} as ${type}: ${body.slice(0, 20)}`,
+        );
+      }
+    }
+    assert.equal(await f.snapshot(), before, 'nothing stored');
+    const document = await raw('GET', `/api/v1/documents/${documentId}`, primary.token);
+    assert.deepEqual((document.body as { receivedChunks: number[] }).receivedChunks, []);
   });
 
   it('erase records under retention only by a primary user with a reason, and list expired retention', async () => {

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../app-error.js';
 
 export const OCTET_STREAM = 'application/octet-stream';
 
@@ -10,6 +12,17 @@ export function acceptRawBodies(app: FastifyInstance): void {
   app.addContentTypeParser(OCTET_STREAM, (_request, payload, done) => {
     done(null, payload);
   });
+}
+
+/**
+ * The body of a request to a raw route: the request stream, or undefined when there is none. A
+ * body another parser has read (JSON, text) is refused with 415 before it can reach a blob store.
+ */
+export function rawBodyOf(request: FastifyRequest): Readable | undefined {
+  const { body } = request;
+  if (body === undefined) return undefined;
+  if (body instanceof Readable) return body;
+  throw new AppError('request.unsupported_media_type');
 }
 
 /** A Content-Length header as a number; undefined when absent or malformed. */
