@@ -91,7 +91,13 @@ export function cloudAccess(context: CliContext, flags: GlobalFlags): CloudAcces
       'no backup token: use --cloud-token-file FILE or set TRESOR_BACKUP_CLOUD_TOKEN (a primary user creates one in Tresor)',
     );
   }
-  const client = new CloudClient({ url, token });
+  const client = new CloudClient({
+    url,
+    token,
+    warn: (message) => {
+      outputFor(context, flags).warn(message);
+    },
+  });
   return { client, cacheRoot: defaultCacheRoot(client.url, resolve(flags.cacheDir ?? context.env.cache)) };
 }
 

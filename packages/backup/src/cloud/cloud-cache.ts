@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BackupError, errnoCode } from '../errors.js';
 import { writeFileAtomic } from '../repository/atomic-file.js';
 import { REPOSITORY_DIRECTORIES, layout } from '../repository/layout.js';
@@ -59,7 +59,7 @@ export async function syncCloudMirror(cloud: CloudClient, root: string): Promise
     fetched++;
   };
   for (const kind of METADATA) {
-    const dir = dirname(localPath(root, { kind, name: 'x' }));
+    const dir = join(root, kind); // keys/, index/ and snapshots/ are named as their kinds
     const present = new Set((await readdir(dir)).filter((name) => !name.startsWith('.')));
     for (const object of listing) {
       if (object.kind === kind && !present.has(object.name)) await fetchInto(object);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupError } from '../errors.js';
+import { isHexId } from '../repository/layout.js';
 
 /** The object kinds of the cloud repository: the directories of a local one. */
 export type CloudKind = 'config' | 'keys' | 'index' | 'snapshots' | 'data';
@@ -26,6 +27,8 @@ export interface CloudClientOptions {
   /** First pause between attempts in ms, doubled each time (default 500). */
   readonly backoffMs?: number;
   readonly fetch?: typeof fetch;
+  /** Told once about each listed object that is no file of a repository (it is left out). */
+  readonly warn?: (message: string) => void;
 }
 
 interface ErrorBody {
@@ -48,6 +51,8 @@ export class CloudClient {
   private readonly fetch: typeof fetch;
   /** The retention lock this client holds while {@link whileRetentionLocked} runs. */
   private retentionLock: string | undefined;
+  /** Listed objects left out as no repository files, as reported. */
+  private readonly ignored = new Set<string>();
 
   constructor(private readonly options: CloudClientOptions) {
     let url: URL;
@@ -72,12 +77,56 @@ export class CloudClient {
     return this.base;
   }
 
-  /** Every stored object, optionally of one kind. */
+  /**
+   * Every stored object, optionally of one kind. The server is not trusted: an entry whose kind
+   * and name are not those of a repository file ({@link isObjectName}; `keys/../../x`, say, stored
+   * with a stolen backup token or listed by a compromised server) is left out and reported through
+   * `warn`, so no such name ever reaches a path or a request.
+   * @throws BackupError cloud.damaged when the listing itself is malformed.
+   */
   async list(kind?: CloudKind): Promise<CloudObject[]> {
     const query = kind === undefined ? '' : `?kind=${kind}`;
     const response = await this.request('GET', `/api/v1/backup/objects${query}`);
-    const body = (await response.json()) as { objects: CloudObject[] };
-    return body.objects;
+    const body = (await response.json()) as { objects?: unknown };
+    if (!Array.isArray(body.objects)) {
+      throw new BackupError('cloud.damaged', `the server at ${this.base} sent a malformed listing`);
+    }
+    const objects: CloudObject[] = [];
+    for (const object of body.objects as unknown[]) {
+      if (typeof object !== 'object' || object === null) {
+        throw new BackupError('cloud.damaged', `the server at ${this.base} sent a malformed listing`);
+      }
+      const entry = object as Partial<Record<keyof CloudObject, unknown>>;
+      if (!isObjectName(entry.kind, entry.name)) {
+        this.ignore(entry.kind, entry.name);
+        continue;
+      }
+      if (kind !== undefined && entry.kind !== kind) continue; // not what was asked for
+      const { size, sha256 } = entry;
+      if (
+        typeof size !== 'number' ||
+        !Number.isSafeInteger(size) ||
+        size < 0 ||
+        typeof sha256 !== 'string' ||
+        !isHexId(sha256)
+      ) {
+        throw new BackupError(
+          'cloud.damaged',
+          `the server at ${this.base} lists ${entry.kind}/${String(entry.name)} with a malformed size or hash`,
+        );
+      }
+      objects.push(object as CloudObject);
+    }
+    return objects;
+  }
+
+  private ignore(kind: unknown, name: unknown): void {
+    const what = JSON.stringify(`${String(kind)}/${String(name)}`).slice(0, 200);
+    if (this.ignored.has(what)) return;
+    this.ignored.add(what);
+    this.options.warn?.(
+      `the cloud lists an object ${what} that is no file of a backup repository; ignored (tresor-backup never stores such a name: it may come from a stolen backup token or a compromised server)`,
+    );
   }
 
   /**
@@ -300,6 +349,29 @@ function networkProblem(error: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   const message = cause instanceof Error ? cause.message : String(cause);
   return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+const KEY_SLOT_NAME = /^[0-9a-f]{32}$/;
+
+/**
+ * Whether `kind/name` is a file of a repository as docs/BACKUP_FORMAT.md lays it out: `config`,
+ * a key slot (32 hex digits), or a pack, index file or snapshot (its SHA-256, 64 hex digits).
+ * Every name the server lists passes this before it is used.
+ */
+export function isObjectName(kind: unknown, name: unknown): kind is CloudKind {
+  if (typeof name !== 'string') return false;
+  switch (kind) {
+    case 'config':
+      return name === 'config';
+    case 'keys':
+      return KEY_SLOT_NAME.test(name);
+    case 'data':
+    case 'index':
+    case 'snapshots':
+      return isHexId(name);
+    default:
+      return false;
+  }
 }
 
 function objectPath(kind: CloudKind, name: string): string {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { errnoCode } from '../errors.js';
 import { layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
-import type { CloudKind } from './cloud-client.js';
+import { type CloudKind, isObjectName } from './cloud-client.js';
 
 /** A file of the local repository as a cloud object. */
 export interface LocalObject {
@@ -35,8 +35,17 @@ export async function listLocalObjects(repo: Repository): Promise<LocalObject[]>
   ];
 }
 
-/** Where the object lives in a repository directory `root`. */
+/**
+ * Where the object lives in a repository directory `root`. Only for names of repository files
+ * ({@link isObjectName}; the cloud client leaves every other listed name out): any other name
+ * could point outside `root`.
+ */
 export function localPath(root: string, object: Pick<LocalObject, 'kind' | 'name'>): string {
+  if (!isObjectName(object.kind, object.name)) {
+    throw new Error(
+      `not the name of a repository file: ${JSON.stringify(`${String(object.kind)}/${object.name}`)}`,
+    );
+  }
   switch (object.kind) {
     case 'data':
       return layout.pack(root, object.name);
