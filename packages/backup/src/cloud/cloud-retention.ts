@@ -61,6 +61,11 @@ export interface CloudPruneResult {
   /** Kept blobs of packs not at hand fetched as byte ranges (instead of whole packs). */
   readonly rangeRequests: number;
   readonly bytesFetchedInRanges: number;
+  /**
+   * Packs to rewrite whose copy at hand (local repository or cache) has a damaged blob to keep:
+   * those blobs were fetched from the cloud instead. The local copy needs `check --read-data`.
+   */
+  readonly damagedAtHand: readonly string[];
   readonly indexFilesReplaced: number;
 }
 
@@ -121,14 +126,17 @@ async function readCloudPacks(mirror: Repository, cloudMirror: CloudMirror): Pro
 /**
  * Removes from the cloud what no cloud snapshot needs, in the crash-safe order of a local prune.
  * Packs none of whose blobs is needed are deleted; packs only partly needed are rewritten: their
- * needed blobs are copied as stored (no decryption) into new packs, read from the local
- * repository where it has the pack, else downloaded. Then, in this order: the new packs are
- * recorded in the cache's journal ({@link recordPendingPacks}) and uploaded; one new index naming
- * every pack that stays is uploaded; the packs to delete are recorded; the old index files are
- * deleted; then those packs. Only packs past their lock period, and named only by index files
- * past theirs, are deleted or rewritten. Packs no index names are left alone (a replicate that
- * was interrupted before its index upload still needs them), except the ones the journal
- * explains: uploads of an interrupted prune are named by the new index, its deletions finished.
+ * needed blobs are copied as stored (not re-encrypted) into new packs, read from the local
+ * repository where it has the pack, else downloaded. Blobs read at hand or as byte ranges are
+ * opened before they are copied ({@link RangedBlobs}; a whole download is checked against its
+ * name), and those of a pack damaged at hand are fetched from the cloud instead. Then, in this
+ * order: the new packs are recorded in the cache's journal ({@link recordPendingPacks}) and
+ * uploaded; one new index naming every pack that stays is uploaded; the packs to delete are
+ * recorded; the old index files are deleted; then those packs. Only packs past their lock
+ * period, and named only by index files past theirs, are deleted or rewritten. Packs no index
+ * names are left alone (a replicate that was interrupted before its index upload still needs
+ * them), except the ones the journal explains: uploads of an interrupted prune are named by the
+ * new index, its deletions finished.
  */
 export async function pruneCloud(
   mirror: Repository,
@@ -186,6 +194,7 @@ export async function pruneCloud(
       packsWritten: 0,
       rangeRequests: 0,
       bytesFetchedInRanges: 0,
+      damagedAtHand: [],
       bytesUploaded: storedBytes(rewrite.flatMap((plan) => plan.keep)),
       indexFilesReplaced: 0,
     };
@@ -253,6 +262,7 @@ export async function pruneCloud(
     bytesUploaded,
     rangeRequests: ranged.requests,
     bytesFetchedInRanges: ranged.bytes,
+    damagedAtHand: ranged.damagedAtHand,
     indexFilesReplaced: removedFiles.size,
   };
 }

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { BlobDamaged, openBlob } from '../engine/blob-codec.js';
 import { BackupError } from '../errors.js';
 import type { BlobEntry } from '../repository/blob-entry.js';
@@ -53,15 +54,22 @@ export async function fetchStretches(
 }
 
 /**
- * For the cloud prune's rewrite: the kept blobs of a pack that is not at hand (neither in the
- * cache nor in the local repository), fetched as byte ranges when they are at most half the
- * pack, instead of downloading the whole pack. A range is not covered by the pack's hash, so
- * every blob is opened (AES-GCM tag, decompression) before it is copied: a server that sends
- * other bytes is caught here, before the old pack is deleted. Counts what it fetched.
+ * For the cloud prune's rewrite: the kept blobs of a pack, each opened (AES-GCM tag,
+ * decompression) before it is copied, so that no damaged blob goes into a new pack and the good
+ * cloud pack is never deleted for a bad copy. A pack at hand (the cache's or the local
+ * repository's copy, which nothing has checked since it was written: bit rot, a faulty disk) is
+ * read there; when a blob of it is damaged, the kept blobs come from the cloud as byte ranges
+ * instead (reported in {@link damagedAtHand}). A pack not at hand comes as byte ranges when its
+ * kept blobs are at most half of it, instead of downloading the whole pack (undefined: the caller
+ * downloads it, checked against its name). A range is not covered by the pack's hash either, so a
+ * server that sends other bytes is caught here, before the old pack is deleted. Counts what it
+ * fetched.
  */
 export class RangedBlobs {
   requests = 0;
   bytes = 0;
+  /** Packs at hand with a damaged kept blob, whose blobs were fetched from the cloud instead. */
+  readonly damagedAtHand: string[] = [];
 
   constructor(
     private readonly mirror: Repository,
@@ -70,14 +78,23 @@ export class RangedBlobs {
   ) {}
 
   readonly fetchKept = async (pack: PackToRewrite): Promise<readonly Uint8Array[] | undefined> => {
-    if (!worthRanges(pack.keep, this.packSize(pack.packId))) return undefined;
-    if (await this.mirror.packAtHand(pack.packId)) return undefined;
+    if (await this.mirror.packAtHand(pack.packId)) {
+      const atHand = await this.readAtHand(pack);
+      if (atHand !== undefined) return atHand;
+      this.damagedAtHand.push(pack.packId);
+    } else if (!worthRanges(pack.keep, this.packSize(pack.packId))) return undefined;
     const sealed = new Map<BlobEntry, Uint8Array>();
     const fetched = await fetchStretches(this.cloud, pack.packId, pack.keep, (stretch, bytes) => {
       for (const entry of stretch.blobs) {
         const at = entry.offset - stretch.start;
         const blob = bytes.subarray(at, at + entry.length);
-        this.verify(pack.packId, entry, blob);
+        const problem = damage(this.mirror, entry, blob);
+        if (problem !== undefined) {
+          throw new BackupError(
+            'cloud.damaged',
+            `a blob of pack ${pack.packId.slice(0, 12)} arrived damaged from the cloud (${problem}); nothing was deleted`,
+          );
+        }
         sealed.set(entry, blob);
       }
     });
@@ -86,15 +103,31 @@ export class RangedBlobs {
     return pack.keep.map((entry) => sealed.get(entry)!);
   };
 
-  private verify(packId: string, entry: BlobEntry, sealed: Uint8Array): void {
+  /** The kept blobs from the pack at hand, each opened; undefined when one is damaged or cut off. */
+  private async readAtHand(pack: PackToRewrite): Promise<Uint8Array[] | undefined> {
+    const file = await open(await this.mirror.locatePack(pack.packId), 'r');
     try {
-      openBlob(this.mirror.keys, entry, sealed, { checkId: false });
-    } catch (error) {
-      if (!(error instanceof BlobDamaged)) throw error;
-      throw new BackupError(
-        'cloud.damaged',
-        `a blob of pack ${packId.slice(0, 12)} arrived damaged from the cloud (${error.message}); nothing was deleted`,
-      );
+      const sealed: Uint8Array[] = [];
+      for (const entry of pack.keep) {
+        const blob = new Uint8Array(entry.length);
+        const { bytesRead } = await file.read(blob, 0, entry.length, entry.offset);
+        if (bytesRead !== entry.length || damage(this.mirror, entry, blob) !== undefined) return undefined;
+        sealed.push(blob);
+      }
+      return sealed;
+    } finally {
+      await file.close();
     }
+  }
+}
+
+/** Why the sealed blob does not open, or undefined when it does. */
+function damage(repo: Repository, entry: BlobEntry, sealed: Uint8Array): string | undefined {
+  try {
+    openBlob(repo.keys, entry, sealed, { checkId: false });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof BlobDamaged)) throw error;
+    return error.message;
   }
 }

@@ -239,6 +239,12 @@ async function runCloudPrune(
   } finally {
     if (!dryRun) output.stopProgress();
   }
+  for (const packId of result.damagedAtHand) {
+    output.warn(
+      `pack ${packId.slice(0, 12)} is damaged in the local repository (or the cache): its blobs were taken from the cloud instead; run "check --read-data" on the local repository`,
+      { packId },
+    );
+  }
   const { fetched, fetchedBytes } = copy.cloudPacks;
   reportCloudPrune(output, { ...result, packsFetched: fetched, bytesFetched: fetchedBytes }, dryRun);
 }
