@@ -31,20 +31,16 @@ export interface RestoreSource {
  * the pack's id) holds pointed to where the cloud's own index has them: a pack that a local
  * prune rewrote, and that is then lost, never reached the cloud under its new id, and a cloud
  * prune rewrites packs under new ids too. When no pack is missing, or the cloud copy cannot
- * help (empty, or another repository), the local index as it is; undefined when an index file of
- * it is damaged (restore then loads and reports it).
+ * help (empty, or another repository), the local index as it is.
  */
 async function indexWithCloudFallback(
   local: Repository,
+  index: MasterIndex,
+  missing: ReadonlySet<string>,
   cloud: CloudAccess,
   cloudPacks: ReadonlyMap<string, number>,
-): Promise<MasterIndex | undefined> {
-  const { index, problems } = await loadIndex(local);
-  if (problems.length > 0) return undefined;
-  const present = new Set(await local.listPackIds());
-  const lost = new Set(
-    [...index.packs()].map(([id]) => id).filter((id) => !present.has(id) && !cloudPacks.has(id)),
-  );
+): Promise<MasterIndex> {
+  const lost = new Set([...missing].filter((id) => !cloudPacks.has(id)));
   if (lost.size === 0) return index;
   let cloudIndex: MasterIndex;
   try {
@@ -66,11 +62,40 @@ async function indexWithCloudFallback(
 }
 
 /**
+ * The local repository's packs from the cloud, for a restore of a local snapshot whose index
+ * names packs the local disk lacks. The cloud is asked only then: a restore that has everything
+ * at hand never depends on it.
+ * @throws BackupError cloud.unreachable (or another cloud code) saying that the local
+ * repository lacks packs, when the cloud cannot stand in.
+ */
+async function cloudForMissingPacks(
+  local: Repository,
+  index: MasterIndex,
+  missing: ReadonlySet<string>,
+  cloud: CloudAccess,
+): Promise<{ cloudPacks: CloudPackSource; index: MasterIndex }> {
+  try {
+    const packs = new Map((await cloud.client.list('data')).map((object) => [object.name, object.size]));
+    const cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
+    local.addPackSource(cloudPacks);
+    return { cloudPacks, index: await indexWithCloudFallback(local, index, missing, cloud, packs) };
+  } catch (error) {
+    if (!(error instanceof BackupError) || !error.code.startsWith('cloud.')) throw error;
+    throw new BackupError(
+      error.code,
+      `the local repository lacks ${missing.size} pack(s) of its index, to be read from the cloud copy: ${error.message}` +
+        ' (without a cloud configured, restore takes what the local repository holds and lists the rest)',
+    );
+  }
+}
+
+/**
  * Smart restore (seed 000 §2.4): the local repository when it holds the snapshot, else the
  * cloud. Either way a pack missing where the snapshot was found is taken from the other place:
  * from the cloud for a local snapshot (fetched into the cache), from the local repository for a
- * cloud snapshot (no download needed for what is still on the practice's disk).
- * `passphrase` is asked at most once.
+ * cloud snapshot (no download needed for what is still on the practice's disk). A local
+ * snapshot whose repository has every pack at hand is restored without asking the cloud, so an
+ * unreachable server does not stop it. `passphrase` is asked at most once.
  */
 export async function openRestoreSource(
   localRoot: string | undefined,
@@ -80,19 +105,32 @@ export async function openRestoreSource(
 ): Promise<RestoreSource> {
   const local = await openLocal(localRoot, passphrase, cloud !== undefined);
   if (local !== undefined) {
+    let record: SnapshotRecord | undefined;
     try {
-      const record = await resolveSnapshot(local, ref);
-      let cloudPacks: CloudPackSource | undefined;
-      let index: MasterIndex | undefined;
-      if (cloud !== undefined) {
-        const packs = new Map((await cloud.client.list('data')).map((object) => [object.name, object.size]));
-        cloudPacks = new CloudPackSource(cloud.client, cloud.cacheRoot, packs);
-        local.addPackSource(cloudPacks);
-        index = await indexWithCloudFallback(local, cloud, packs);
-      }
-      return { repo: local, record, from: 'local', cloudPacks, localPacks: undefined, index };
+      record = await resolveSnapshot(local, ref);
     } catch (error) {
       if (cloud === undefined || !isBackupError(error, 'snapshot.not_found')) throw error;
+    }
+    if (record !== undefined) {
+      if (cloud === undefined)
+        return { repo: local, record, from: 'local', cloudPacks: undefined, localPacks: undefined };
+      // The cloud only for packs the local disk lacks: with all of them at hand, restore needs
+      // no network (a damaged index file: restore loads and reports it).
+      const { index, problems } = await loadIndex(local);
+      const present = new Set(await local.listPackIds());
+      const missing = new Set([...index.packs()].map(([id]) => id).filter((id) => !present.has(id)));
+      const fromCloud =
+        problems.length === 0 && missing.size > 0
+          ? await cloudForMissingPacks(local, index, missing, cloud)
+          : undefined;
+      return {
+        repo: local,
+        record,
+        from: 'local',
+        cloudPacks: fromCloud?.cloudPacks,
+        localPacks: undefined,
+        index: problems.length === 0 ? (fromCloud?.index ?? index) : undefined,
+      };
     }
   }
   if (cloud === undefined) throw new BackupError('usage.invalid', 'no repository given');
