@@ -36,9 +36,12 @@ export async function commitTempFile(temp: TempFile, finalPath: string): Promise
   } finally {
     await temp.handle.close();
   }
-  await mkdir(dirname(finalPath), { recursive: true });
+  const created = await mkdir(dirname(finalPath), { recursive: true });
   await rename(temp.path, finalPath);
   await fsyncDirectory(dirname(finalPath));
+  // A directory made just now (`data/ab/`) is itself a new name in its parent: made durable
+  // too, or a power loss could lose the file with it after an index naming it was written.
+  if (created !== undefined) await fsyncDirectory(dirname(created));
 }
 
 export async function discardTempFile(temp: TempFile): Promise<void> {
@@ -51,11 +54,11 @@ export async function writeFileAtomic(root: string, finalPath: string, data: Uin
   const temp = await createTempFile(root);
   try {
     await temp.handle.writeFile(data);
+    await commitTempFile(temp, finalPath);
   } catch (error) {
     await discardTempFile(temp);
     throw error;
   }
-  await commitTempFile(temp, finalPath);
 }
 
 export function isAlive(pid: number): boolean {
