@@ -38,6 +38,11 @@ export const errorCatalog = {
     en: 'This method is not allowed here.',
     de: 'Diese Methode ist hier nicht erlaubt.',
   },
+  'request.conflict': {
+    status: 409,
+    en: 'The request collided with a change made at the same time and was not carried out. Please try again.',
+    de: 'Die Anfrage traf auf eine gleichzeitige Änderung und wurde nicht ausgeführt. Bitte noch einmal versuchen.',
+  },
   'request.rate_limited': {
     status: 429,
     en: 'Too many requests. Please wait a moment.',
@@ -267,6 +272,11 @@ export const errorCatalog = {
     status: 409,
     en: 'This record id is already in use. Please try again.',
     de: 'Diese Akten-ID ist bereits vergeben. Bitte noch einmal versuchen.',
+  },
+  'records.id_erased': {
+    status: 409,
+    en: 'This id belonged to a record that has been erased; an erased record cannot be created again under its id.',
+    de: 'Diese ID gehörte zu einer gelöschten Akte; eine gelöschte Akte kann unter ihrer ID nicht neu angelegt werden.',
   },
   'records.version_conflict': {
     status: 409,

@@ -71,7 +71,8 @@ export class DocumentsService {
   ): Promise<records.DocumentView> {
     if (body.size > MAX_DOCUMENT_SIZE) throw new AppError('records.document_too_large');
     return this.store.inPractice(auth.practiceId, async (tx) => {
-      await requirePatient(tx, patientId);
+      // Held, not just read: an erasure under way deletes the patient before this insert commits.
+      if (!(await tx.holdPatient(patientId))) throw new AppError('records.not_found');
       const added = await tx.addDocument({
         id: body.id,
         patientId,
@@ -204,6 +205,9 @@ export class DocumentsService {
   /** Records stored chunks (replacing earlier uploads of the same index) while the upload is open. */
   private async recordChunks(auth: AuthContext, id: string, chunks: readonly StoredChunk[]): Promise<void> {
     const replaced = await this.store.inPractice(auth.practiceId, async (tx) => {
+      // The patient before the document, in the order erasure takes them (no deadlock).
+      const found = await tx.document(id);
+      if (found === undefined || !(await tx.holdPatient(found.patientId))) return undefined;
       const document = await tx.document(id, { lock: true });
       if (document?.status !== 'uploading') return undefined;
       const previous: BlobKey[] = [];
@@ -226,6 +230,9 @@ export class DocumentsService {
   /** Closes the upload once every chunk is there; the document counts as treatment from then on. */
   complete(auth: AuthContext, id: string): Promise<records.DocumentView> {
     return this.store.inPractice(auth.practiceId, async (tx) => {
+      // The patient (updated below) before the document, in the order erasure locks them: the
+      // other way round, each waited for the other's lock (deadlock).
+      await requirePatient(tx, (await requireDocument(tx, id)).patientId, true);
       const document = await requireDocument(tx, id, true);
       const chunks = await tx.chunks(id);
       if (document.status === 'complete') return documentView(document, chunks);

@@ -28,6 +28,15 @@ export async function requirePatient(tx: RecordsTx, id: string, lock = false): P
 }
 
 /**
+ * An erased record must not come back under its id (ids are random and chosen by the client, so
+ * only a replayed or restored record reuses one). Checked after the insert, which waits for an
+ * erasure of the same id still under way: by then its log entry is committed and visible here.
+ */
+async function refuseErasedIds(tx: RecordsTx, ids: readonly string[]): Promise<void> {
+  if ((await tx.erasedIds(ids)).length > 0) throw new AppError('records.id_erased');
+}
+
+/**
  * Patients: creation, reading, versioned updates with optimistic concurrency, history, the
  * blind index and directory entry that go with each write, and the wrapped data key (with
  * compare-and-swap re-wrapping after a practice-key rotation). Any active member may read and
@@ -60,13 +69,15 @@ export class PatientsService {
     if (new Set(rows.map((r) => r.id)).size !== rows.length) throw new AppError('records.id_taken');
     return this.store.inPractice(auth.practiceId, async (tx) => {
       if (!(await tx.addPatients(rows))) throw new AppError('records.id_taken');
+      const ids = rows.map((r) => r.id);
+      await refuseErasedIds(tx, ids);
       for (const p of body.patients) {
         await this.audit.append(
           tx.scope,
           recordsEvent(auth, 'patient.created', p.id, ciphertextHash(p.master, p.dataKey)),
         );
       }
-      return rows.map((r) => r.id);
+      return ids;
     });
   }
 
@@ -79,6 +90,7 @@ export class PatientsService {
       by: auth.userId,
     });
     if (!added) throw new AppError('records.id_taken');
+    await refuseErasedIds(tx, [body.id]);
     await tx.setBlindIndex(body.id, indexRows(body.blindIndex));
     await tx.putDirectoryEntry(body.id, body.directory);
     await this.audit.append(

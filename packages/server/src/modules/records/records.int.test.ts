@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountSession } from '@tresor/sdk';
-import { MembersFixture } from '../../testing/members-fixture.js';
+import { sql, type Transaction } from 'kysely';
+import type { Schema } from '../../platform/db/schema.js';
+import { MembersFixture, type RawAnswer } from '../../testing/members-fixture.js';
+import { testPostgresUrl } from '../../testing/test-storage.js';
 
 const MiB = 1024 * 1024;
 const OVERHEAD = 28;
@@ -22,6 +26,8 @@ const patientBody = (id = randomUUID()) => ({
   blindIndex: { pkVersion: 1, kvnr: 4711, nameDob: 815 },
   directory: env('dir.pk.v1'),
 });
+/** Two transactions at once need a real server (embedded PGlite runs one at a time). */
+const onlyOnPostgres = testPostgresUrl === undefined && 'needs PostgreSQL (TRESOR_TEST_POSTGRES_URL)';
 
 /** Route behaviour of the records module: auth, input checks, concurrency, uploads, erasure rules, retention. */
 describe('records routes', () => {
@@ -67,6 +73,52 @@ describe('records routes', () => {
           .execute()
       ).filter((e) => /^(patient|entry|document)\./.test(e.action)),
     );
+
+  /** Backends of the test database waiting for a row or table lock. */
+  const lockWaiters = () =>
+    f.asOwner(async (trx) => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(trx);
+      return rows[0]?.n ?? 0;
+    });
+  /** Locks the patient row in the owner transaction, as a concurrent writer would. */
+  const lockPatient = (id: string) => (trx: Transaction<Schema>) =>
+    trx.selectFrom('patients').select('id').where('id', '=', id).forUpdate().execute();
+  /**
+   * Sends `requests` one after the other while an owner transaction holds what `hold` locked,
+   * each once the ones before it wait for a lock, then commits that transaction: a fixed
+   * interleaving of concurrent requests.
+   */
+  const whileLocked = async (
+    hold: (trx: Transaction<Schema>) => Promise<unknown>,
+    requests: readonly (() => Promise<RawAnswer>)[],
+  ): Promise<RawAnswer[]> => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const owner = f.asOwner(async (trx) => {
+      await hold(trx);
+      locked();
+      await released;
+    });
+    const answers: Promise<RawAnswer>[] = [];
+    try {
+      await Promise.race([holding, owner]);
+      for (const request of requests) {
+        answers.push(request());
+        for (let tries = 0; (await lockWaiters()) < answers.length; tries++) {
+          assert.ok(tries < 500, `request ${answers.length} never waited for a lock`);
+          await sleep(10);
+        }
+      }
+    } finally {
+      release();
+      await owner;
+    }
+    return Promise.all(answers);
+  };
 
   before(async () => {
     f = await MembersFixture.start();
@@ -620,6 +672,139 @@ describe('records routes', () => {
     const audit = (await auditActions()).filter((e) => e.action === 'patient.erased').map((e) => e.target_id);
     assert.deepEqual(audit, [fresh, treated]);
   });
+
+  it("never give an erased record's id to a new one, by create or import", async () => {
+    const id = await create(primary.token);
+    const erased = await raw('POST', `/api/v1/patients/${id}/erase`, secondary.token, {
+      category: 'created_in_error',
+    });
+    assert.equal(erased.status, 200);
+    const before = await f.snapshot();
+    const created = await raw('POST', '/api/v1/patients', secondary.token, patientBody(id));
+    assert.deepEqual([created.status, created.code], [409, 'records.id_erased']);
+    const imported = await raw('POST', '/api/v1/patients/import', primary.token, {
+      patients: [patientBody(), patientBody(id)],
+    });
+    assert.deepEqual([imported.status, imported.code], [409, 'records.id_erased']);
+    assert.equal(await f.snapshot(), before, 'nothing stored; the tombstone and erasure log stay');
+    const again = await raw('POST', `/api/v1/patients/${id}/erase`, primary.token, { category: 'other' });
+    assert.deepEqual([again.status, again.code], [404, 'records.not_found']);
+  });
+
+  it(
+    'refuse the id of a record being erased once its erasure commits',
+    { skip: onlyOnPostgres },
+    async () => {
+      const id = await create(primary.token);
+      // The erasure deletes the patient, then waits for the directory head this transaction holds;
+      // the create's insert waits for the deleted row until the erasure commits.
+      const [erased, created] = await whileLocked(
+        (trx) => trx.selectFrom('directory_heads').select('seq').forUpdate().execute(),
+        [
+          () => raw('POST', `/api/v1/patients/${id}/erase`, primary.token, { category: 'duplicate' }),
+          () => raw('POST', '/api/v1/patients', secondary.token, patientBody(id)),
+        ],
+      );
+      assert.equal(erased!.status, 200);
+      assert.deepEqual([created!.status, created!.code], [409, 'records.id_erased']);
+      assert.deepEqual((await raw('GET', `/api/v1/patients/${id}`, primary.token)).code, 'records.not_found');
+    },
+  );
+
+  it('erase a record that reused an erased id (stored before ids were checked), keeping the first erasure', async () => {
+    const id = await create(primary.token);
+    // What the server let through before: the id was erased once, then created again.
+    await f.asOwner((trx) =>
+      trx
+        .insertInto('patient_erasures')
+        .columns(['practice_id', 'patient_id', 'erased_by', 'category', 'under_retention'])
+        .expression((eb) =>
+          eb
+            .selectFrom('patients')
+            .select([
+              'practice_id',
+              'id',
+              'created_by',
+              eb.val('created_in_error').as('category'),
+              eb.val(false).as('under_retention'),
+            ])
+            .where('id', '=', id),
+        )
+        .execute(),
+    );
+    const erased = await raw('POST', `/api/v1/patients/${id}/erase`, primary.token, {
+      category: 'duplicate',
+    });
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    assert.deepEqual((await raw('GET', `/api/v1/patients/${id}`, primary.token)).code, 'records.not_found');
+    const log = (await raw('GET', '/api/v1/erasures', primary.token)).body as {
+      erasures: { patientId: string; category: string }[];
+    };
+    assert.deepEqual(
+      log.erasures.filter((e) => e.patientId === id).map((e) => e.category),
+      ['created_in_error'],
+    );
+    const audit = (await auditActions()).filter((e) => e.target_id === id).map((e) => e.action);
+    assert.deepEqual(audit, ['patient.created', 'patient.erased']);
+  });
+
+  it(
+    'start no upload for a patient being erased: 404, not a foreign-key failure',
+    { skip: onlyOnPostgres },
+    async () => {
+      const id = await create(primary.token);
+      const documentId = randomUUID();
+      const [erased, started] = await whileLocked(lockPatient(id), [
+        () => raw('POST', `/api/v1/patients/${id}/erase`, primary.token, { category: 'patient_request' }),
+        () =>
+          raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
+            id: documentId,
+            meta: env(),
+            size: 100,
+            chunkSize: MiB,
+          }),
+      ]);
+      assert.equal(erased!.status, 200);
+      assert.deepEqual([started!.status, started!.code], [404, 'records.not_found']);
+      const left = await f.asOwner((trx) =>
+        trx.selectFrom('documents').select('id').where('id', '=', documentId).execute(),
+      );
+      assert.deepEqual(left, []);
+    },
+  );
+
+  it(
+    'complete an upload while its patient is being erased without a deadlock',
+    { skip: onlyOnPostgres },
+    async () => {
+      const id = await create(primary.token);
+      const documentId = randomUUID();
+      const started = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
+        id: documentId,
+        meta: env(),
+        size: 100,
+        chunkSize: MiB,
+      });
+      assert.equal(started.status, 201);
+      assert.equal(
+        (await putChunk(primary.token, documentId, 0, new Uint8Array(100 + OVERHEAD))).status,
+        200,
+      );
+      // The erasure waits for the patient first, the completion second: before, the completion held
+      // the document's lock while waiting for the patient the erasure held (deadlock, 500).
+      const [erased, completed] = await whileLocked(lockPatient(id), [
+        () => raw('POST', `/api/v1/patients/${id}/erase`, primary.token, { category: 'patient_request' }),
+        () => raw('POST', `/api/v1/documents/${documentId}/complete`, primary.token),
+      ]);
+      assert.equal(erased!.status, 200, JSON.stringify(erased!.body));
+      assert.deepEqual([completed!.status, completed!.code], [404, 'records.not_found']);
+      const left = await f.asOwner(async (trx) => ({
+        patients: await trx.selectFrom('patients').select('id').where('id', '=', id).execute(),
+        documents: await trx.selectFrom('documents').select('id').where('id', '=', documentId).execute(),
+      }));
+      assert.deepEqual(left, { patients: [], documents: [] });
+    },
+  );
 
   it('serve the directory as a change feed with a cursor and tombstones', async () => {
     const first = (await raw('GET', '/api/v1/directory?limit=2', primary.token)).body as {

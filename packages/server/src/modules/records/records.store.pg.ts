@@ -135,6 +135,26 @@ class PgRecordsTx implements RecordsTx {
     return true;
   }
 
+  async erasedIds(patientIds: readonly string[]): Promise<string[]> {
+    if (patientIds.length === 0) return [];
+    const rows = await this.scope
+      .selectFrom('patient_erasures')
+      .select('patient_id')
+      .where('patient_id', 'in', patientIds)
+      .execute();
+    return rows.map((r) => r.patient_id);
+  }
+
+  async holdPatient(id: string): Promise<boolean> {
+    const row = await this.scope
+      .selectFrom('patients')
+      .select('id')
+      .where('id', '=', id)
+      .forKeyShare()
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async patient(id: string, options: { lock?: boolean } = {}): Promise<Patient | undefined> {
     let query = this.scope
       .selectFrom('patients as p')
@@ -504,6 +524,7 @@ class PgRecordsTx implements RecordsTx {
         reason: erasure.reason === null ? null : JSON.stringify(erasure.reason),
         under_retention: erasure.underRetention,
       })
+      .onConflict((oc) => oc.doNothing())
       .execute();
   }
 

@@ -48,8 +48,15 @@ export interface RecordsTx {
   addPatients(
     patients: readonly (NewPatient & { index: readonly BlindIndexRow[]; directory: unknown })[],
   ): Promise<boolean>;
+  /** The ids among `patientIds` that belonged to erased patients (the erasure log keeps them). */
+  erasedIds(patientIds: readonly string[]): Promise<string[]>;
   /** The patient with its current master data; `lock` holds the row until the transaction ends. */
   patient(id: string, options?: { lock?: boolean }): Promise<Patient | undefined>;
+  /**
+   * Keeps the patient from being deleted (erased) until the transaction ends: a key-share lock,
+   * which plain updates of the row do not wait for; false if there is no such patient (any more).
+   */
+  holdPatient(id: string): Promise<boolean>;
   addVersion(patientId: string, version: number, master: unknown, by: string): Promise<void>;
   setCurrentVersion(patientId: string, version: number, by: string): Promise<void>;
   versions(patientId: string): Promise<PatientVersion[]>;
@@ -95,6 +102,10 @@ export interface RecordsTx {
 
   /** Deletes everything stored about the patient; returns the blob keys its documents used. */
   deletePatient(patientId: string): Promise<BlobKey[]>;
+  /**
+   * Logs an erasure. The log holds one entry per id: a second erasure of an id (only a record
+   * created again under an erased id before such ids were refused) keeps the first entry.
+   */
   addErasure(erasure: Omit<Erasure, 'erasedAt'>): Promise<void>;
   erasures(): Promise<Erasure[]>;
 }

@@ -16,10 +16,20 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid',
 };
 
+/**
+ * SQLSTATEs of a transaction that lost a race with a concurrent one and was rolled back whole, so
+ * trying again is safe: deadlock, serialization failure, and a foreign key to a row deleted
+ * meanwhile (writes check the rows they refer to first; only a concurrent delete gets past that).
+ */
+const CONCURRENCY_SQLSTATES: ReadonlySet<string> = new Set(['40P01', '40001', '23503']);
+
 /** Turns any thrown error into a stable code and a message that is safe to show. */
 export function classifyError(error: FastifyError | Error): Classified {
   if (error instanceof AppError) return { code: error.code, message: error.message };
   const fastifyError = error as Partial<FastifyError>;
+  if (typeof fastifyError.code === 'string' && CONCURRENCY_SQLSTATES.has(fastifyError.code)) {
+    return { code: 'request.conflict', message: errorCatalog['request.conflict'].en };
+  }
   if (fastifyError.validation) {
     return { code: 'request.invalid', message: `Invalid request: ${error.message}` };
   }
@@ -41,6 +51,8 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   const { code, message } = classifyError(error);
   const status = errorStatus(code);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // With the database's error: a foreign-key failure from a missing check would show up here.
+  else if (code === 'request.conflict') request.log.warn({ err: error, code }, 'request lost a race');
   else request.log.info({ code }, 'request rejected');
   return reply.status(status).send({ error: { code, message, requestId: request.id } });
 }
