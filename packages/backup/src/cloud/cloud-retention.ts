@@ -2,15 +2,33 @@ import { readFile, unlink } from 'node:fs/promises';
 import type { BlobId } from '../crypto/blob-id.js';
 import { type Progress, newProgress } from '../engine/progress.js';
 import { type PackRecord, decodeIndex, encodeIndex } from '../repository/index-format.js';
-import { layout } from '../repository/layout.js';
+import { type FileKind, layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { removeSnapshots } from '../retention/forget.js';
+import type { SnapshotUsage } from '../retention/policy.js';
 import { packsWorthRewriting, planPacks, repack, storedBytes } from '../retention/repack.js';
-import { repositoryUsage } from '../retention/usage.js';
+import { type ForeignFile, type UsageOptions, repositoryUsage } from '../retention/usage.js';
 import type { CloudClient, CloudKind } from './cloud-client.js';
 import { type CloudMirror, objectKey } from './cloud-cache.js';
 import { clearPendingPacks, readPendingPacks, recordPendingPacks } from './prune-journal.js';
 import { RangedBlobs } from './ranged-blobs.js';
+
+/** The cloud kind of a repository file kind. */
+const cloudKind = (kind: FileKind): CloudKind => (kind === 'index' ? 'index' : 'snapshots');
+
+/**
+ * Usage options for the cloud copy: files no holder of the repository key can have written
+ * (e.g. stored with a stolen agent token) are left out of retention instead of stopping it.
+ */
+export function cloudUsageOptions(cloudMirror: CloudMirror): UsageOptions {
+  return { cloudSha256: (kind, id) => cloudMirror.objects.get(objectKey(cloudKind(kind), id))?.sha256 };
+}
+
+/** A foreign index or snapshot object found by a cloud prune, and what became of it. */
+export interface ForeignObject extends ForeignFile {
+  /** `locked`: still in its lock period; `deletable`: past it (a dry run deletes nothing). */
+  readonly outcome: 'deleted' | 'locked' | 'deletable';
+}
 
 export interface CloudDeletion {
   readonly deleted: readonly string[];
@@ -67,6 +85,11 @@ export interface CloudPruneResult {
    */
   readonly damagedAtHand: readonly string[];
   readonly indexFilesReplaced: number;
+  /**
+   * Index and snapshot objects no holder of the repository key wrote: they need nothing, so they
+   * did not stop the prune, and they are deleted once past their lock period.
+   */
+  readonly foreign: readonly ForeignObject[];
 }
 
 export interface CloudPruneOptions {
@@ -87,13 +110,20 @@ interface CloudPacks {
   readonly adopted: readonly PackRecord[];
   /** Packs an interrupted prune was deleting, still in the cloud and named by no index. */
   readonly leftovers: readonly string[];
+  /** Leftovers kept for a later prune while a foreign index file is about (see below). */
+  readonly deferred: readonly string[];
   readonly unindexed: number;
   readonly journal: readonly string[];
 }
 
-async function readCloudPacks(mirror: Repository, cloudMirror: CloudMirror): Promise<CloudPacks> {
+async function readCloudPacks(
+  mirror: Repository,
+  cloudMirror: CloudMirror,
+  foreign: readonly ForeignFile[],
+): Promise<CloudPacks> {
   const inCloud = (packId: string) => cloudMirror.objects.has(objectKey('data', packId));
-  const indexFiles = await mirror.listFiles('index');
+  const foreignIndexFiles = new Set(foreign.filter(({ kind }) => kind === 'index').map(({ id }) => id));
+  const indexFiles = (await mirror.listFiles('index')).filter((file) => !foreignIndexFiles.has(file));
   const packs = new Map<string, PackRecord>();
   const namedBy = new Map<string, string[]>();
   for (const file of indexFiles) {
@@ -108,7 +138,11 @@ async function readCloudPacks(mirror: Repository, cloudMirror: CloudMirror): Pro
     packs.set(record.packId, record);
     namedBy.set(record.packId, []);
   }
-  const leftovers = [...new Set(pending.deletions)].filter((id) => inCloud(id) && !packs.has(id));
+  // Leftovers are deleted for the journal's word, not for what the snapshots need: while a
+  // foreign index file is about, which might be said to name them, they wait (counted as
+  // unindexed, still recorded) until it is gone.
+  const unnamed = [...new Set(pending.deletions)].filter((id) => inCloud(id) && !packs.has(id));
+  const leftovers = foreignIndexFiles.size > 0 ? [] : unnamed;
   const unindexed = [...cloudMirror.objects.values()].filter(
     (object) => object.kind === 'data' && !packs.has(object.name),
   ).length;
@@ -118,6 +152,7 @@ async function readCloudPacks(mirror: Repository, cloudMirror: CloudMirror): Pro
     namedBy,
     adopted,
     leftovers,
+    deferred: foreignIndexFiles.size > 0 ? unnamed : [],
     unindexed: unindexed - leftovers.length,
     journal: pending.files,
   };
@@ -136,7 +171,9 @@ async function readCloudPacks(mirror: Repository, cloudMirror: CloudMirror): Pro
  * period, and named only by index files past theirs, are deleted or rewritten. Packs no index
  * names are left alone (a replicate that was interrupted before its index upload still needs
  * them), except the ones the journal explains: uploads of an interrupted prune are named by the
- * new index, its deletions finished.
+ * new index, its deletions finished. Index and snapshot objects that no holder of the repository
+ * key wrote ({@link cloudUsageOptions}) are left out, and deleted last once past their lock period;
+ * any other unreadable index or snapshot stops the prune before it changes anything.
  */
 export async function pruneCloud(
   mirror: Repository,
@@ -149,10 +186,43 @@ export async function pruneCloud(
     const object = cloudMirror.objects.get(objectKey(kind, name));
     return object !== undefined && new Date(object.lockedUntil) <= now;
   };
-  const { snapshots } = await repositoryUsage(mirror);
+  const usage = await repositoryUsage(mirror, cloudUsageOptions(cloudMirror));
+  const result = await prunePacks(
+    mirror,
+    cloudMirror,
+    cloud,
+    usage.snapshots,
+    usage.foreign,
+    unlocked,
+    options,
+  );
+  const foreign: ForeignObject[] = [];
+  for (const file of usage.foreign) {
+    const kind = cloudKind(file.kind);
+    let outcome: ForeignObject['outcome'] = unlocked(kind, file.id) ? 'deletable' : 'locked';
+    if (outcome === 'deletable' && !options.dryRun) {
+      outcome = (await cloud.delete(kind, file.id)) === 'locked' ? 'locked' : 'deleted';
+      if (outcome === 'deleted')
+        await unlink(layout.file(mirror.root, file.kind, file.id)).catch(() => undefined);
+    }
+    foreign.push({ ...file, outcome });
+  }
+  return { ...result, foreign };
+}
+
+/** {@link pruneCloud} up to the foreign objects. */
+async function prunePacks(
+  mirror: Repository,
+  cloudMirror: CloudMirror,
+  cloud: CloudClient,
+  snapshots: readonly SnapshotUsage[],
+  foreign: readonly ForeignFile[],
+  unlocked: (kind: CloudKind, name: string) => boolean,
+  options: CloudPruneOptions,
+): Promise<Omit<CloudPruneResult, 'foreign'>> {
   const needed = new Set<BlobId>();
   for (const snapshot of snapshots) for (const blob of snapshot.blobs) needed.add(blob);
-  const state = await readCloudPacks(mirror, cloudMirror);
+  const state = await readCloudPacks(mirror, cloudMirror, foreign);
   const leftovers = state.leftovers.filter((id) => unlocked('data', id));
 
   const plans = planPacks(
@@ -184,8 +254,19 @@ export async function pruneCloud(
     packsPartlyKept: leftAlone.length,
     bytesUnusedKept: storedBytes(leftAlone.flatMap((plan) => plan.drop)),
   };
+  const recordDeferred = async () =>
+    state.deferred.length === 0
+      ? undefined
+      : recordPendingPacks(
+          mirror,
+          'delete',
+          state.deferred.map((packId) => ({ packId, entries: [] })),
+        );
   if (options.dryRun || (remove.length === 0 && state.adopted.length === 0 && leftovers.length === 0)) {
-    if (!options.dryRun) await clearPendingPacks(mirror, state.journal);
+    if (!options.dryRun) {
+      await recordDeferred();
+      await clearPendingPacks(mirror, state.journal);
+    }
     const goes = [...remove.map((plan) => plan.packId), ...leftovers];
     return {
       ...base,
@@ -226,9 +307,10 @@ export async function pruneCloud(
     'delete',
     doomed.map((packId) => ({ packId, entries: [] })),
   );
+  const deferredJournal = await recordDeferred();
   await clearPendingPacks(
     mirror,
-    [...(await readPendingPacks(mirror)).files].filter((f) => f !== deletionJournal),
+    [...(await readPendingPacks(mirror)).files].filter((f) => f !== deletionJournal && f !== deferredJournal),
   );
   const removedFiles = new Set<string>();
   for (const file of state.indexFiles) {

@@ -46,7 +46,10 @@ const key = (kind: CloudKind, name: string) => `${kind}/${name}`;
  * yet; an interrupted run leaves only extra objects, and the next run sends the rest. Snapshots
  * the cloud's retention deleted stay deleted, and so does data that only they needed. Every
  * upload is checked against the hash the server computed, and the cloud's listing is compared
- * once more at the end. Holds the shared repository lock, so no local prune removes a pack.
+ * once more at the end. Before and after the snapshots are stored, the cloud is listed again and
+ * every blob they need must be in a pack a cloud index names (a cloud prune may have removed what
+ * the first listing showed): what is missing is sent again, else the snapshot is not stored or
+ * is reported. Holds the shared repository lock, so no local prune removes a pack.
  */
 export async function replicate(
   repo: Repository,
@@ -55,7 +58,7 @@ export async function replicate(
 ): Promise<ReplicateResult> {
   const lock = await lockShared(repo.root);
   try {
-    const remote = new Map((await cloud.list()).map((object) => [key(object.kind, object.name), object]));
+    const remote = await listing(cloud);
     await refuseOtherRepository(repo, remote);
     const forgotten = await cloud.forgottenSnapshots();
     const problems: string[] = [];
@@ -73,7 +76,7 @@ export async function replicate(
     const { index } = toSend.length > 0 ? await loadIndex(repo) : { index: new MasterIndex() };
     const cloudBlobs =
       toSend.length > 0 ? await blobsInCloud(repo, cloud, options.cacheRoot, remote) : new Set<BlobId>();
-    const { sendable, packs } = await packsToSend(repo, index, toSend, cloudBlobs, problems);
+    const { sendable, packs, needs } = await packsToSend(repo, index, toSend, cloudBlobs, problems);
 
     const objects: LocalObject[] = [
       ...[...packs].map((name): LocalObject => ({ kind: 'data', name, size: undefined, sha256: name })),
@@ -137,21 +140,67 @@ export async function replicate(
       sendLocal,
     );
     const packsFailed = problems.length > problemsBefore;
-    if (packs.size > 0 && !packsFailed) {
-      const records: PackRecord[] = [...packs].map((packId) => ({
-        packId,
-        entries: index.entriesOf(packId)!,
-      }));
+    const sendIndex = async (packIds: readonly string[]) => {
+      const records: PackRecord[] = packIds.map((packId) => ({ packId, entries: index.entriesOf(packId)! }));
       const sealed = sealFile(repo.keys.encryption, 'index', encodeIndex(records));
       const name = sha256Hex(sealed);
       await send({ kind: 'index', name, size: sealed.length, sha256: name }, sealed);
-    }
+    };
+    if (packs.size > 0 && !packsFailed) await sendIndex([...packs]);
     for (const object of missing)
       if (object.kind === 'keys' || object.kind === 'config') await sendLocal(object);
+
+    /**
+     * What this run relied on may be gone: a cloud retention run that ended after the first
+     * listing deleted or rewrote the packs it found unneeded (the snapshots to send were not in
+     * the cloud yet). Lists the cloud again and sends the local packs holding the blobs of
+     * `ids` that no cloud index lists in a pack the cloud holds, with an index naming them.
+     * @returns the snapshots whose blobs are still not all in the cloud.
+     */
+    const fillGaps = async (ids: readonly string[]): Promise<string[]> => {
+      let inCloud = await blobsInCloud(repo, cloud, options.cacheRoot, await listing(cloud));
+      const lacking = (id: string) => [...needs.get(id)!].filter((blob) => !inCloud.has(blob));
+      const repair = new Set<string>();
+      for (const id of ids) {
+        for (const blob of lacking(id)) {
+          const entry = index.get(blob);
+          if (entry !== undefined) repair.add(entry.packId);
+        }
+      }
+      if (repair.size > 0) {
+        const repaired: string[] = [];
+        for (const packId of repair) {
+          const object: LocalObject = { kind: 'data', name: packId, size: undefined, sha256: packId };
+          await sendLocal(object);
+          if (sent.includes(object)) repaired.push(packId);
+        }
+        if (repaired.length > 0) await sendIndex(repaired);
+        inCloud = await blobsInCloud(repo, cloud, options.cacheRoot, await listing(cloud));
+      }
+      return ids.filter((id) => lacking(id).length > 0);
+    };
+
     if (packsFailed && snapshots.length > 0) {
       problems.push(`${snapshots.length} snapshot(s) not uploaded: the cloud would lack data they need`);
-    } else {
-      for (const snapshot of snapshots) await sendLocal(snapshot);
+    } else if (snapshots.length > 0) {
+      const lacking = new Set(await fillGaps(snapshots.map(({ name }) => name)));
+      for (const snapshot of snapshots) {
+        if (lacking.has(snapshot.name)) {
+          problems.push(
+            `snapshot ${snapshot.name.slice(0, 8)} not uploaded: the cloud lost data it needs during this run (a cloud prune?) and the local repository cannot send it all`,
+          );
+        } else await sendLocal(snapshot);
+      }
+      // A cloud prune that ended after that check but before a snapshot was stored did not see
+      // it either: check once more now that the cloud's retention sees the snapshots.
+      const stored = snapshots.filter((snapshot) => sent.includes(snapshot)).map(({ name }) => name);
+      if (stored.length > 0) {
+        for (const id of await fillGaps(stored)) {
+          problems.push(
+            `snapshots/${id} is in the cloud, but the cloud lacks data it needs (a cloud prune ran meanwhile) and the local repository cannot send it all`,
+          );
+        }
+      }
     }
 
     problems.push(...(await verify(cloud, sent, repo)));
@@ -193,9 +242,10 @@ async function packsToSend(
   snapshots: readonly SnapshotRecord[],
   cloudBlobs: ReadonlySet<BlobId>,
   problems: string[],
-): Promise<{ sendable: SnapshotRecord[]; packs: Set<string> }> {
+): Promise<{ sendable: SnapshotRecord[]; packs: Set<string>; needs: Map<string, ReadonlySet<BlobId>> }> {
   const packs = new Set<string>();
   const sendable: SnapshotRecord[] = [];
+  const needs = new Map<string, ReadonlySet<BlobId>>();
   const reader = new PackReader(repo);
   const trees = new TreeLoader(repo, index, reader);
   try {
@@ -218,11 +268,12 @@ async function packsToSend(
       }
       for (const blob of blobs) if (!cloudBlobs.has(blob)) packs.add(index.get(blob)!.packId);
       sendable.push(record);
+      needs.set(record.id, blobs);
     }
   } finally {
     await reader.close();
   }
-  return { sendable, packs };
+  return { sendable, packs, needs };
 }
 
 async function packSize(repo: Repository, packId: string): Promise<number> {
@@ -255,13 +306,18 @@ async function refuseOtherRepository(
   }
 }
 
+/** The cloud's objects by kind and name. */
+async function listing(cloud: CloudClient): Promise<Map<string, CloudObject>> {
+  return new Map((await cloud.list()).map((object) => [key(object.kind, object.name), object]));
+}
+
 /** Compares the cloud's listing with what should be there now. */
 async function verify(
   cloud: CloudClient,
   expected: readonly LocalObject[],
   repo: Repository,
 ): Promise<string[]> {
-  const remote = new Map((await cloud.list()).map((object) => [key(object.kind, object.name), object]));
+  const remote = await listing(cloud);
   const problems: string[] = [];
   for (const object of expected) {
     const stored = remote.get(key(object.kind, object.name));

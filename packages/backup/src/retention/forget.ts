@@ -5,16 +5,22 @@ import { layout } from '../repository/layout.js';
 import type { Repository } from '../repository/repository.js';
 import { type PolicyResult, applyRetention } from './policy.js';
 import type { RetentionRules } from './rules.js';
-import { repositoryUsage, storedSize } from './usage.js';
+import { type ForeignFile, type UsageOptions, repositoryUsage, storedSize } from './usage.js';
+
+export interface RetentionPlan extends PolicyResult {
+  /** Files left out as no holder of the repository key wrote them (see {@link UsageOptions}). */
+  readonly foreign: readonly ForeignFile[];
+}
 
 /** Decides per `rules` what would go, without changing anything. */
 export async function planRetention(
   repo: Repository,
   rules: RetentionRules,
   now = new Date(),
-): Promise<PolicyResult> {
-  const { index, snapshots } = await repositoryUsage(repo);
-  return applyRetention(snapshots, rules, storedSize(index), now);
+  usageOptions: UsageOptions = {},
+): Promise<RetentionPlan> {
+  const { index, snapshots, foreign } = await repositoryUsage(repo, usageOptions);
+  return { ...applyRetention(snapshots, rules, storedSize(index), now), foreign };
 }
 
 /**

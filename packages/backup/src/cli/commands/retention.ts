@@ -13,9 +13,12 @@ import { type CloudMirror, syncCloudMirror } from '../../cloud/cloud-cache.js';
 import {
   type CloudDeletion,
   type CloudPruneResult,
+  type ForeignObject,
+  cloudUsageOptions,
   deleteCloudSnapshots,
   pruneCloud,
 } from '../../cloud/cloud-retention.js';
+import type { ForeignFile } from '../../retention/usage.js';
 import {
   type CliContext,
   type CloudCopy,
@@ -223,6 +226,29 @@ function reportCloudPrune(output: Output, result: CloudPruneReport, dryRun: bool
   output.event('summary', { command: 'prune', cloud: true, dryRun, ...result });
 }
 
+/**
+ * Warns about each cloud object that no holder of the repository key wrote (e.g. stored with a
+ * stolen agent token): retention leaves it out; prune deletes it once past its lock period.
+ */
+function reportForeign(output: Output, files: readonly (ForeignFile | ForeignObject)[]): void {
+  for (const file of files) {
+    const outcome = 'outcome' in file ? file.outcome : undefined;
+    const name = `${file.kind === 'index' ? 'index' : 'snapshots'}/${file.id}`;
+    const fate =
+      outcome === 'deleted'
+        ? 'deleted'
+        : outcome === 'locked'
+          ? 'it stays until its lock period is over'
+          : outcome === 'deletable'
+            ? 'past its lock period, a prune deletes it'
+            : '"prune --cloud-copy" deletes it once its lock period is over';
+    output.warn(
+      `${name} in the cloud is no file this repository wrote (${file.reason}; e.g. stored with a stolen agent token): retention leaves it out; ${fate}`,
+      { kind: file.kind, id: file.id, reason: file.reason, ...(outcome === undefined ? {} : { outcome }) },
+    );
+  }
+}
+
 /** Prunes the cloud copy with a progress display while packs are rewritten. */
 async function runCloudPrune(
   output: Output,
@@ -239,6 +265,7 @@ async function runCloudPrune(
   } finally {
     if (!dryRun) output.stopProgress();
   }
+  reportForeign(output, result.foreign);
   for (const packId of result.damagedAtHand) {
     output.warn(
       `pack ${packId.slice(0, 12)} is damaged in the local repository (or the cache): its blobs were taken from the cloud instead; run "check --read-data" on the local repository`,
@@ -272,7 +299,8 @@ async function cloudForget(
   options: ForgetRun,
 ): Promise<boolean> {
   const { cloud, repo, mirror } = copy;
-  const result = await planRetention(repo, rules);
+  const result = await planRetention(repo, rules, new Date(), cloudUsageOptions(mirror));
+  reportForeign(output, options.prune && !options.dryRun ? [] : result.foreign);
   const gone = reportDecisions(output, result);
   let deletion: CloudDeletion = { deleted: [], locked: [] };
   if (!options.dryRun) {
