@@ -100,6 +100,30 @@ describe('Repository', () => {
     await assert.rejects(reopened.removeKeySlot(second), (e: unknown) => isBackupError(e, 'key.last_slot'));
   });
 
+  it('opens with its genuine slot although planted slots sort first (newer format, absurd Argon2id settings)', async () => {
+    // As anyone with an agent token can store in the cloud copy's keys/, which restores read.
+    const root = join(dir, 'planted-slots');
+    const repo = await newTestRepository(root);
+    const genuine = JSON.parse(await readFile(layout.key(root, repo.slotId), 'utf8')) as {
+      kdf: Record<string, unknown>;
+    };
+    const plant = (name: string, slot: unknown) => writeFile(layout.key(root, name), JSON.stringify(slot));
+    await plant('00000000000000000000000000000000', { v: 2 });
+    // The KDF cannot even run with 4 GiB here: before, this error stopped the opening.
+    await plant('00000000000000000000000000000001', {
+      ...genuine,
+      kdf: { ...genuine.kdf, memoryKiB: 4 * 1024 * 1024, iterations: 100 },
+    });
+    // Minutes of work if tried: tried only after the cheaper genuine slot.
+    await plant('00000000000000000000000000000002', {
+      ...genuine,
+      kdf: { ...genuine.kdf, memoryKiB: 1024 * 1024, iterations: 100 },
+    });
+    const opened = await Repository.open(root, TEST_PASSPHRASE);
+    assert.equal(opened.slotId, repo.slotId);
+    assert.deepEqual(opened.keys, repo.keys);
+  });
+
   it('names encrypted files by the SHA-256 of their bytes and detects any change', async () => {
     const root = join(dir, 'g');
     const repo = await newTestRepository(root);

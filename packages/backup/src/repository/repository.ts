@@ -116,20 +116,38 @@ export class Repository {
    */
   static async open(root: string, passphrase: string): Promise<Repository> {
     const config = await readRepositoryConfig(root);
-    const slots = await listKeySlots(root);
-    if (slots.length === 0) {
+    const { slots, newer } = await readKeySlots(root);
+    if (slots.length === 0 && newer.length === 0) {
       throw new BackupError(
         'repo.invalid',
         `${root} has no usable key slot; the repository cannot be opened`,
       );
     }
-    for (const { id, slot } of slots) {
-      const master = await openKeySlot(slot, passphrase, config.id);
+    // Cheapest first: the cloud copy's keys/ takes any object an agent token stores, so a planted
+    // slot with absurd Argon2id settings (GiBs, 100 passes) is tried only after the genuine ones,
+    // and one that cannot even be tried (it fails in the KDF) does not stop the others.
+    const failures: string[] = [];
+    for (const { id, slot } of [...slots].sort((a, b) => slotCost(a) - slotCost(b))) {
+      let master: MasterKey | undefined;
+      try {
+        master = await openKeySlot(slot, passphrase, config.id);
+      } catch (error) {
+        failures.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
       if (master) return new Repository(root, config, master, deriveRepositoryKeys(master, config.id), id);
+    }
+    if (newer.length > 0) {
+      throw new BackupError(
+        'repo.newer_format',
+        `none of the ${slots.length} key slot(s) of ${root} this version reads opens with the passphrase, ` +
+          `and ${newer.length} are of a newer format (${newer.join('; ')}); update tresor-backup`,
+      );
     }
     throw new BackupError(
       'key.wrong_passphrase',
-      `wrong passphrase: none of the ${slots.length} key slot(s) of ${root} opens with it (nothing was changed)`,
+      `wrong passphrase: none of the ${slots.length} key slot(s) of ${root} opens with it (nothing was changed)` +
+        (failures.length > 0 ? `; could not be tried: ${failures.join('; ')}` : ''),
     );
   }
 
@@ -267,13 +285,20 @@ export class Repository {
   }
 }
 
-async function listKeySlots(root: string): Promise<KeySlotInfo[]> {
+/** The KDF work a slot asks for (memory × passes), to try cheap slots first. */
+function slotCost({ slot }: KeySlotInfo): number {
+  return slot.kdf.memoryKiB * slot.kdf.iterations;
+}
+
+/** The slots this version can read; those of a newer format by name and why (not tried). */
+async function readKeySlots(root: string): Promise<{ slots: KeySlotInfo[]; newer: string[] }> {
   const slots: KeySlotInfo[] = [];
+  const newer: string[] = [];
   let names: string[];
   try {
     names = await readdir(layout.keysDir(root));
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
+    if (errnoCode(error) === 'ENOENT') return { slots, newer };
     throw error;
   }
   for (const name of names.sort()) {
@@ -285,17 +310,17 @@ async function listKeySlots(root: string): Promise<KeySlotInfo[]> {
       continue;
     }
     if ('invalid' in parsed) {
-      if (parsed.invalid.includes('newer')) {
-        throw new BackupError(
-          'repo.newer_format',
-          `key slot ${name}: ${parsed.invalid}; update tresor-backup`,
-        );
-      }
+      if (parsed.invalid.includes('newer')) newer.push(`key slot ${name}: ${parsed.invalid}`);
       continue;
     }
     slots.push({ id: name, slot: parsed });
   }
-  return slots;
+  return { slots, newer };
+}
+
+/** The slots this version can read (a slot of a newer format is left out). */
+async function listKeySlots(root: string): Promise<KeySlotInfo[]> {
+  return (await readKeySlots(root)).slots;
 }
 
 async function writeKeySlot(root: string, slot: KeySlotFile): Promise<string> {
