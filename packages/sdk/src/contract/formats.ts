@@ -1,10 +1,12 @@
 import { FormatRegistry, type StringOptions, Type } from '@sinclair/typebox';
 
 /**
- * A UUID in the plain 8-4-4-4-12 hex form, the one PostgreSQL's uuid type takes. The format
- * `uuid` of ajv-formats also passes `urn:uuid:…`, so every uuid schema carries this pattern too.
+ * A UUID in the plain 8-4-4-4-12 lowercase hex form: the one PostgreSQL's uuid type gives back,
+ * so an id compares equal to itself after a round trip (the server's tenant and audit code
+ * refuse other spellings). The format `uuid` of ajv-formats also passes uppercase and
+ * `urn:uuid:…`, so every uuid schema carries this pattern too.
  */
-export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const UUID = new RegExp(UUID_PATTERN);
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import {
   type AccountSession,
   HttpClient,
@@ -349,5 +349,59 @@ describe('accounts: practice creation, login with TOTP, devices, sessions', () =
         assert.ok(!text.includes(secret), `${name} found in ${where}`);
       }
     }
+  });
+
+  it('refuses uppercase ids (400) and ids another practice uses (409), storing nothing', async () => {
+    const newPractice = (username: string, store = new MemoryDeviceKeyStore()) =>
+      createPractice(http, {
+        practiceName: 'Praxis Test',
+        username,
+        password: PASSWORD,
+        deviceName: 'PC',
+        devices: store,
+        keyStretching: 'memory-constrained',
+      });
+    /** createPractice with the ids the client makes replaced (call 0: practice, 1: user, 2: device). */
+    const withIds = async <T>(pick: (call: number, fresh: string) => string, run: () => Promise<T>) => {
+      const original = globalThis.crypto.randomUUID.bind(globalThis.crypto);
+      let call = 0;
+      const uuids = mock.method(
+        globalThis.crypto,
+        'randomUUID',
+        () => pick(call++, original()) as ReturnType<Crypto['randomUUID']>,
+      );
+      try {
+        return await run();
+      } finally {
+        uuids.mock.restore();
+      }
+    };
+    const unchanged = async (attempt: () => Promise<unknown>, code: string) => {
+      const before = await dumpRows(server.database);
+      await assert.rejects(attempt(), rejectsWith(code));
+      assert.equal(await dumpRows(server.database), before);
+    };
+
+    await unchanged(
+      () =>
+        withIds(
+          (_, fresh) => fresh.toUpperCase(),
+          () => newPractice('upper.case'),
+        ),
+      'request.invalid',
+    );
+    const taken = new MemoryDeviceKeyStore();
+    const other = await newPractice('other.practice', taken);
+    await unchanged(() => newPractice('same.device', taken), 'accounts.id_taken');
+    await unchanged(
+      () =>
+        withIds(
+          (call, fresh) => (call === 1 ? other.userId : fresh),
+          () => newPractice('same.user'),
+        ),
+      'accounts.id_taken',
+    );
+    // The refused names stay free.
+    await newPractice('same.user');
   });
 });

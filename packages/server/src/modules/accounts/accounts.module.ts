@@ -58,7 +58,7 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
       passkeys,
       relyingParty,
     }),
-    credentials: new CredentialsService(store, options.audit, throttle),
+    credentials: new CredentialsService(store, options.audit, throttle, opaque),
     security: new SecuritySettingsService(store, options.audit),
     sessions: new SessionsService(store, options.audit),
     devices: new DevicesService(store, options.audit),

@@ -128,9 +128,37 @@ describe('password change, recovery, two-factor setting, alarms', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username }),
       });
-      return { status: res.status, keys: Object.keys((await res.json()) as object).sort() };
+      const { recoveryId, challenge, ...answer } = (await res.json()) as {
+        recoveryId: string;
+        challenge: string;
+        practiceId: string;
+        userId: string;
+        userKeyByRecovery: Record<string, unknown>;
+      };
+      return { status: res.status, recoveryId, challenge, answer };
     };
-    assert.deepEqual(await ask('nobody.at.all'), await ask('k.roth'));
+    /** Everything but the values: keys, lengths, UUID version, envelope header. */
+    const shape = ({ status, recoveryId, challenge, answer }: Awaited<ReturnType<typeof ask>>) => ({
+      status,
+      recoveryId: recoveryId.length,
+      challenge: challenge.length,
+      keys: Object.keys(answer),
+      ids: [answer.practiceId, answer.userId].map((id) =>
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id),
+      ),
+      envelope: Object.entries(answer.userKeyByRecovery).map(([key, value]) =>
+        key === 'nonce' || key === 'ct' ? [key, String(value).length] : [key, value],
+      ),
+    });
+    const [known, unknown] = [await ask('k.roth'), await ask('nobody.at.all')];
+    assert.deepEqual(shape(unknown), shape(known));
+    assert.deepEqual(shape(known).ids, [true, true]);
+    // A second call gives the same answer, as for a real user; a name's spelling does not matter.
+    const [knownAgain, unknownAgain] = [await ask('k.roth'), await ask('Nobody.At.All')];
+    assert.deepEqual(knownAgain.answer, known.answer);
+    assert.deepEqual(unknownAgain.answer, unknown.answer);
+    assert.notEqual(unknownAgain.challenge, unknown.challenge);
+    assert.notDeepEqual((await ask('nobody.else')).answer, unknown.answer);
   });
 
   it('turns two-factor login off only with explicit confirmation, and audits it', async () => {

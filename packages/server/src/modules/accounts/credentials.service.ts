@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { accounts } from '@tresor/sdk/contract';
 import {
   type Ed25519PublicKey,
@@ -11,7 +11,8 @@ import { AppError } from '../../platform/app-error.js';
 import type { AuthContext } from '../../platform/http/auth-guard.js';
 import type { AccountsStore } from './accounts.store.js';
 import type { AuditRecorder } from './audit-recorder.js';
-import { type LoginThrottle, sleep } from './login-throttle.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { OpaqueServer } from './opaque-server.js';
 import { PendingStore } from './pending-logins.js';
 
 /** The recovery proof: the recovery code's Ed25519 key signs this prefix and the challenge. */
@@ -41,6 +42,7 @@ export class CredentialsService {
     private readonly store: AccountsStore,
     private readonly audit: AuditRecorder,
     private readonly throttle: LoginThrottle,
+    private readonly opaque: OpaqueServer,
   ) {}
 
   changePassword(auth: AuthContext, body: accounts.PasswordChangeBody): Promise<{ revokedSessions: number }> {
@@ -62,11 +64,13 @@ export class CredentialsService {
     });
   }
 
-  /** Unknown users get a well-formed fake answer, so recovery reveals no account names. */
+  /**
+   * Unknown users get a well-formed fake answer, the same one at every call (derived from the
+   * name and a server secret), so recovery reveals no account names.
+   */
   async startRecovery(username: string, ip: string): Promise<accounts.RecoveryStartReply> {
     const name = username.toLowerCase();
-    await sleep(this.throttle.delayMs(`recovery:${name}`, ip));
-    this.throttle.recordFailure(`recovery:${name}`, ip);
+    await this.throttle.attempt(`recovery:${name}`, ip);
     const hit = await this.store.lookup('username', name);
     const user = hit && (await this.store.inPractice(hit.practiceId, (tx) => tx.user(hit.targetId)));
     const active = user?.status === 'active' ? user : undefined;
@@ -76,15 +80,14 @@ export class CredentialsService {
       user: active && { id: active.id, practiceId: active.practiceId },
       challenge,
     });
-    return {
-      recoveryId,
-      challenge: challenge.toString('base64url'),
-      practiceId: active?.practiceId ?? randomUUID(),
-      userId: active?.id ?? randomUUID(),
-      userKeyByRecovery: active
-        ? (active.userKeyByRecovery as accounts.RecoveryStartReply['userKeyByRecovery'])
-        : fakeEnvelope(),
-    };
+    const answer = active
+      ? {
+          practiceId: active.practiceId,
+          userId: active.id,
+          userKeyByRecovery: active.userKeyByRecovery as accounts.RecoveryStartReply['userKeyByRecovery'],
+        }
+      : fakeRecoveryAnswer(this.opaque.fakeSeed('tresor/recovery-fake/v1', name));
+    return { recoveryId, challenge: challenge.toString('base64url'), ...answer };
   }
 
   async finishRecovery(body: accounts.RecoveryFinishBody): Promise<void> {
@@ -131,14 +134,39 @@ export class CredentialsService {
   }
 }
 
-function fakeEnvelope(): accounts.RecoveryStartReply['userKeyByRecovery'] {
-  return {
-    v: 1,
-    alg: 'A256GCM',
-    kid: 'uk-recovery',
-    nonce: randomBytes(12).toString('base64url'),
-    ct: randomBytes(48).toString('base64url'),
+/**
+ * What a real user's answer looks like (random v4 ids, the user key wrapped by the SDK: 12-byte
+ * nonce, 32-byte key + 16-byte tag), with every value derived from the per-name seed.
+ */
+function fakeRecoveryAnswer(
+  seed: Buffer,
+): Pick<accounts.RecoveryStartReply, 'practiceId' | 'userId' | 'userKeyByRecovery'> {
+  const bytes = (label: string, length: number) => {
+    const out: Buffer[] = [];
+    for (let block = 0; out.length * 32 < length; block++) {
+      out.push(createHmac('sha256', seed).update(`${label}/${block}`).digest());
+    }
+    return Buffer.concat(out).subarray(0, length);
   };
+  return {
+    practiceId: uuidV4From(bytes('practiceId', 16)),
+    userId: uuidV4From(bytes('userId', 16)),
+    userKeyByRecovery: {
+      v: 1,
+      alg: 'A256GCM',
+      kid: 'uk-recovery',
+      nonce: bytes('nonce', 12).toString('base64url'),
+      ct: bytes('ct', 48).toString('base64url'),
+    },
+  };
+}
+
+function uuidV4From(bytes: Buffer): string {
+  const b = Buffer.from(bytes);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function safeBytes(value: string): Uint8Array | undefined {

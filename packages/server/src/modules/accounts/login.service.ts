@@ -6,7 +6,7 @@ import type { AccountsStore, AccountsTx, LoginContext } from './accounts.store.j
 import type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
 import { keyMaterialFrom } from './key-material.js';
 import { DeviceKeyCache } from './device-key-cache.js';
-import { type LoginThrottle, sleep } from './login-throttle.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { OpaqueServer } from './opaque-server.js';
 import { PendingStore } from './pending-logins.js';
 import { newToken } from '../../platform/secrets/tokens.js';
@@ -64,12 +64,12 @@ export class LoginService {
 
   async start(body: { username: string; startLoginRequest: string }, client: Client) {
     const username = body.username.toLowerCase();
-    await sleep(this.throttle.delayMs(username, client.ip));
+    // OPAQUE lets a client learn locally whether a password is right, without ever calling
+    // finish; so every start counts as a failure until finish proves the password. It is counted
+    // before the wait, so that parallel starts queue behind each other.
+    const outcome = await this.throttle.attempt(username, client.ip);
     const candidate = await this.store.loginCandidate(username);
     const active = candidate?.status === 'active' ? candidate : undefined;
-    // OPAQUE lets a client learn locally whether a password is right, without ever calling
-    // finish; so every start counts as a failure until finish proves the password.
-    const outcome = this.throttle.recordFailure(username, client.ip);
     if (outcome.raiseAlarm && active)
       await this.raiseAlarm(
         username,

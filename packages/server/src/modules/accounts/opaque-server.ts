@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import * as opaque from '@serenity-kit/opaque';
 
 /**
@@ -34,6 +35,15 @@ export class OpaqueServer {
       registrationRecord: registrationRecord ?? null,
       startLoginRequest,
     });
+  }
+
+  /**
+   * HMAC-SHA-256 keyed with the server setup, the secret OPAQUE's fake answers for unknown users
+   * come from: stable per (purpose, identifier) and unpredictable without the setup, for fake
+   * answers elsewhere that must not change between calls.
+   */
+  fakeSeed(purpose: string, userIdentifier: string): Buffer {
+    return createHmac('sha256', this.setup).update(`${purpose}\0${userIdentifier}`).digest();
   }
 
   /** True when the client proved knowledge of the password. */

@@ -56,7 +56,7 @@ export class PracticesService {
         throw new AppError('accounts.username_taken');
       }
       await tx.addPractice({ id: practiceId, name: body.practiceName });
-      await tx.addUser({
+      const added = await tx.addUserIfNew({
         id: user.userId,
         practiceId,
         username: user.username,
@@ -70,17 +70,21 @@ export class PracticesService {
         signingPublicKey: user.signingPublicKey,
         recoveryPublicKey: user.recoveryPublicKey,
       });
-      await tx.addDevice(
-        {
-          id: device.deviceId,
-          practiceId,
-          userId: user.userId,
-          name: device.name,
-          publicKey: device.publicKey,
-          status: 'approved',
-        },
-        user.userId,
-      );
+      const deviceAdded =
+        added &&
+        (await tx.addDeviceIfNew(
+          {
+            id: device.deviceId,
+            practiceId,
+            userId: user.userId,
+            name: device.name,
+            publicKey: device.publicKey,
+            status: 'approved',
+          },
+          user.userId,
+        ));
+      // Ids in use in any practice; throwing rolls back the practice and the username lookup.
+      if (!deviceAdded) throw new AppError('accounts.id_taken');
       await tx.addGrant({
         pkVersion: 1,
         recipientUserId: user.userId,
