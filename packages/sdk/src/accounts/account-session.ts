@@ -14,8 +14,9 @@ import { RecordsClient } from '../records/records-client.js';
 import {
   type RotationOptions,
   type Rotation,
+  deleteUser,
   grantPracticeKey,
-  removeUser,
+  regrantToSelf,
   rotatePracticeKey,
 } from './members.js';
 
@@ -24,6 +25,8 @@ const Ok = Type.Object({ ok: Type.Literal(true) });
 /** A signed-in user on this device: the session token and the unlocked keys, in memory only. */
 export class AccountSession {
   #keys: UnlockedKeys | undefined;
+  /** Users removed through this session: no later rotation of it may include them. */
+  readonly #removed = new Set<string>();
 
   constructor(
     private readonly http: HttpClient,
@@ -71,7 +74,10 @@ export class AccountSession {
     return this.keys.trustedGranters;
   }
 
-  /** Re-reads the key material (e.g. after a hand-over or a key rotation arrived). */
+  /**
+   * Re-reads the key material (e.g. after a hand-over or a key rotation arrived). Keys opened
+   * before are kept, and the current version never goes back (see `openKeyMaterial`).
+   */
   async refreshKeys(pins?: ReadonlyMap<string, string>): Promise<void> {
     const material = await this.call('GET', '/api/v1/me/keys', accounts.KeyMaterial);
     const current = this.keys;
@@ -82,6 +88,7 @@ export class AccountSession {
       pairs: current.pairs,
       keys: material,
       trustedGranters: new Map([...current.trustedGranters, ...(pins ?? [])]),
+      held: current,
     });
   }
 
@@ -289,19 +296,45 @@ export class AccountSession {
   changeRole(userId: string, role: 'primary' | 'secondary') {
     return this.call('PATCH', `/api/v1/users/${encodeURIComponent(userId)}`, accounts.MemberView, { role });
   }
-  /** Primary users: removes a user at once, then rotates the practice key (this session gets the new version). */
+  /**
+   * Primary users: removes a user at once (see `removeUser` in members.ts), stops trusting their
+   * key here (`distrust`), then rotates the practice key without them (this session gets the new
+   * version). If the rotation fails, the removal and the distrust stand; `rotatePracticeKey` of
+   * this session still refuses a server that lists the user as active.
+   */
   async removeUser(userId: string, options: RotationOptions = {}) {
-    const result = await removeUser(this.http, this.granter(), userId, options);
-    this.adopt(result.rotation);
-    return result;
+    const removed = await deleteUser(this.http, this.token, userId);
+    this.#removed.add(userId);
+    await this.distrust(userId);
+    const rotation = await this.rotatePracticeKey(options);
+    return { removed, rotation };
   }
   /** Primary users: a new practice-key version for every member holding the current one. */
   async rotatePracticeKey(options: RotationOptions = {}) {
-    const rotation = await rotatePracticeKey(this.http, this.granter(), options);
+    const rotation = await rotatePracticeKey(this.http, this.granter(), {
+      ...options,
+      removedMembers: [...(options.removedMembers ?? []), ...this.#removed],
+    });
     this.adopt(rotation);
     return rotation;
   }
 
+  /**
+   * Drops a (removed) colleague from this user's trust list, so that no grant signed by them opens
+   * here again. This user's own grants are re-signed by this user first, so versions that colleague
+   * once handed over stay readable.
+   */
+  private async distrust(userId: string): Promise<void> {
+    if (!this.keys.trustedGranters.has(userId)) return;
+    const list = new Map(this.keys.trustedGranters);
+    list.delete(userId);
+    this.#keys = { ...this.keys, trustedGranters: list };
+    await regrantToSelf(this.http, this.granter());
+    const ids = { practiceId: this.practiceId, userId: this.userId };
+    await this.call('PUT', '/api/v1/me/trusted-granters', Ok, {
+      trustedGranters: await sealTrustedGranters(this.keys.userKey, ids, list),
+    });
+  }
   private granter() {
     return { token: this.token, practiceId: this.practiceId, userId: this.userId, keys: this.keys };
   }

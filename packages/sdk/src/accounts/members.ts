@@ -34,9 +34,14 @@ function keyMismatch(username: string): TresorApiError {
   );
 }
 
+/** Refused locally, before anything is sent: the server contradicts what this device knows. */
+function serverContradicts(message: string): TresorApiError {
+  return new TresorApiError('grants.invalid', `${message}; nothing was sent.`, 0);
+}
+
 function grantFor(
   granter: GranterContext,
-  member: accounts.MemberView,
+  member: Pick<accounts.MemberView, 'userId' | 'encryptionPublicKey'>,
   pkVersion: number,
   practiceKey: PracticeKey,
 ): Promise<PracticeKeyGrant> {
@@ -89,6 +94,11 @@ export interface RotationOptions {
    * to the keys the server lists (own keys are always checked against this device's).
    */
   readonly trustedMembers?: ReadonlyMap<string, string>;
+  /**
+   * Users removed from the practice. A server that still lists one of them as active is lying
+   * (e.g. colluding with them to obtain the new key): the rotation is refused, nothing is sent.
+   */
+  readonly removedMembers?: Iterable<string>;
 }
 
 export interface Rotation {
@@ -101,6 +111,8 @@ export interface Rotation {
  * A new practice-key version: generated here, granted to every active member who holds the
  * current version (sealed to their X25519 key, signed by this primary), stored by the server in
  * one step together with the version bump. Older versions stay readable through the old grants.
+ * Refused (`grants.invalid`, nothing sent) if the server reports a version older than this
+ * device's current one, or lists a member of `removedMembers` as active.
  */
 export async function rotatePracticeKey(
   http: HttpClient,
@@ -108,6 +120,16 @@ export async function rotatePracticeKey(
   options: RotationOptions = {},
 ): Promise<Rotation> {
   const { currentPkVersion, members } = await listMembers(http, granter.token);
+  if (currentPkVersion < granter.keys.currentPkVersion) {
+    throw serverContradicts(
+      `The server reports practice-key version ${currentPkVersion}, older than version ${granter.keys.currentPkVersion} on this device`,
+    );
+  }
+  const removed = new Set(options.removedMembers);
+  const relisted = members.find((m) => m.status === 'active' && removed.has(m.userId));
+  if (relisted !== undefined) {
+    throw serverContradicts(`The server still lists the removed user ${relisted.username} as active`);
+  }
   const recipients = members.filter((m) => m.status === 'active' && m.keyVersions.includes(currentPkVersion));
   const own = granter.keys.pairs;
   for (const member of recipients) {
@@ -133,13 +155,50 @@ export async function rotatePracticeKey(
   return { pkVersion, practiceKey, recipients: recipients.map((m) => m.userId) };
 }
 
+/** The removal itself (no rotation): the server ends the user's access at once. */
+export function deleteUser(
+  http: HttpClient,
+  token: string,
+  userId: string,
+): Promise<accounts.RemoveUserReply> {
+  return http.call('DELETE', `/api/v1/users/${encodeURIComponent(userId)}`, {
+    schema: accounts.RemoveUserReply,
+    token,
+  });
+}
+
+/**
+ * Seals every practice-key version this device holds to this user again, signed by this user, so
+ * that their own access no longer rests on a colleague's signature (before that colleague is
+ * dropped from the trust list: their grants to this user would no longer open).
+ */
+export async function regrantToSelf(http: HttpClient, granter: GranterContext): Promise<number[]> {
+  const self = {
+    userId: granter.userId,
+    encryptionPublicKey: bytesToBase64url(granter.keys.pairs.encryption.publicKey),
+  };
+  const granted: number[] = [];
+  for (const [pkVersion, practiceKey] of [...granter.keys.practiceKeys].sort(([a], [b]) => a - b)) {
+    await http.call('POST', '/api/v1/practice/grants', {
+      schema: accounts.GrantPracticeKeyReply,
+      body: { grant: await grantFor(granter, self, pkVersion, practiceKey) },
+      token: granter.token,
+    });
+    granted.push(pkVersion);
+  }
+  return granted;
+}
+
 /**
  * Removes a user (flow 9): the server ends their sessions, revokes their devices and frees their
  * login name at once; then this device rotates the practice key so that data written from now on
  * is out of the removed user's reach. (What they could read before, they may have kept: removal
  * cannot take back knowledge, only future access.) The rotation runs even if the server says the
- * user never held a key: that claim is the server's word. If the rotation fails (e.g. a concurrent
- * membership change), the removal stands; call `rotatePracticeKey` again.
+ * user never held a key: that claim is the server's word; and it never includes the removed user
+ * (a server that still lists them as active is refused, see `rotatePracticeKey`). If the rotation
+ * fails (e.g. a concurrent membership change), the removal stands; call `rotatePracticeKey` again,
+ * naming the user in `removedMembers`. `AccountSession.removeUser` also drops the user from the
+ * trust list and remembers them for later rotations.
  */
 export async function removeUser(
   http: HttpClient,
@@ -147,10 +206,10 @@ export async function removeUser(
   userId: string,
   options: RotationOptions = {},
 ): Promise<{ removed: accounts.RemoveUserReply; rotation: Rotation }> {
-  const removed = await http.call('DELETE', `/api/v1/users/${encodeURIComponent(userId)}`, {
-    schema: accounts.RemoveUserReply,
-    token: granter.token,
+  const removed = await deleteUser(http, granter.token, userId);
+  const rotation = await rotatePracticeKey(http, granter, {
+    ...options,
+    removedMembers: [...(options.removedMembers ?? []), userId],
   });
-  const rotation = await rotatePracticeKey(http, granter, options);
   return { removed, rotation };
 }

@@ -77,6 +77,34 @@ describe('rewrapDataKeys', () => {
     );
   });
 
+  it('never moves a wrap to an older version, even if told the older one is current', async () => {
+    // A server colluding with a removed user (who holds v1) reports v1 as current after the
+    // rotation to v2 (the reviewer's proof, downgrade.mts).
+    const told = { practiceKeys: keys.practiceKeys, currentPkVersion: 1 };
+    const dataKey = generateDataKey();
+    let stored = await wrapKey(v2, practiceKeyKid(2), dataKey, context('record-1'));
+    const replaced: Envelope[] = [];
+    const source: DataKeySource = {
+      async *list() {
+        yield { owner: 'record-1', wrapped: stored };
+      },
+      async replace(_owner, _previous, next) {
+        replaced.push(next);
+        stored = next;
+        return true;
+      },
+    };
+    assert.deepEqual(await rewrapDataKeys(source, told, practiceId), {
+      rewrapped: 0,
+      alreadyCurrent: 1,
+      skipped: 0,
+    });
+    assert.deepEqual(replaced, []);
+    assert.equal(stored.kid, 'pk.v2');
+    await assert.rejects(unwrapKey(v1, stored, context('record-1')), DecryptionError);
+    assert.deepEqual(await unwrapKey(v2, stored, context('record-1')), dataKey);
+  });
+
   it('refuses a wrap moved to another record, and versions this device does not hold', async () => {
     const wrapped = await wrapKey(v1, 'pk.v1', generateDataKey(), context('record-a'));
     await assert.rejects(rewrapDataKey(keys, practiceId, { owner: 'record-b', wrapped }), DecryptionError);

@@ -39,7 +39,8 @@ function keyOf(keys: PracticeKeys, version: number): PracticeKey {
 
 /**
  * The data key re-wrapped under the current practice-key version, or undefined when it already
- * is. Call it on every write of a record (lazy re-wrap).
+ * is, or is wrapped by a newer version: a wrap never moves to an older version (whose key a
+ * removed user may hold). Call it on every write of a record (lazy re-wrap).
  * @throws Error if this device lacks the old or the current version; DecryptionError if the wrap is bad.
  */
 export async function rewrapDataKey(
@@ -49,7 +50,7 @@ export async function rewrapDataKey(
 ): Promise<Envelope | undefined> {
   const version = pkVersionOfKid(item.wrapped.kid);
   if (version === undefined) throw new Error(`not a practice-key wrap: ${item.wrapped.kid}`);
-  if (version === keys.currentPkVersion) return undefined;
+  if (version >= keys.currentPkVersion) return undefined;
   const context = { practiceId, owner: item.owner, purpose: DATA_KEY_PURPOSE };
   const dataKey = await unwrapKey(keyOf(keys, version), item.wrapped, context);
   try {

@@ -49,6 +49,11 @@ export async function unlockKeys(
  * list, or one pinned on this device). The server's word is never taken for a key: a grant that
  * names a trusted granter but does not verify is refused (GrantVerificationError); a grant from
  * a granter not trusted yet stays closed and is listed in `untrustedGrants`.
+ *
+ * Nor is the server's word taken for the current version: `currentPkVersion` is never below the
+ * highest version opened here (nor, on a refresh, below the session's). A server that reports an
+ * older version, e.g. colluding with a removed user who holds it, is ignored, so nothing is written
+ * or re-wrapped under the older key; a newer one is kept, so writes fail until its key is opened.
  */
 export async function openKeyMaterial(
   input: Ids & {
@@ -56,6 +61,8 @@ export async function openKeyMaterial(
     keys: accounts.KeyMaterial;
     trustedGranters?: ReadonlyMap<string, string>;
     pairs?: UserKeyPairs;
+    /** What this session opened before (a refresh): kept, whatever the server now withholds. */
+    held?: Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
   },
 ): Promise<UnlockedKeys> {
   const { practiceId, userId, userKey } = input;
@@ -78,7 +85,7 @@ export async function openKeyMaterial(
     const pinned = trustedGranters.get(granterId);
     return pinned === undefined ? undefined : (base64urlToBytes(pinned) as Ed25519PublicKey);
   };
-  const practiceKeys = new Map<number, PracticeKey>();
+  const practiceKeys = new Map<number, PracticeKey>(input.held?.practiceKeys);
   const untrusted = new Map<string, number[]>();
   for (const grant of input.keys.grants) {
     try {
@@ -88,7 +95,7 @@ export async function openKeyMaterial(
         recipientEncryptionPrivateKey: pairs.encryption.privateKey,
         trustedGranterKey: trusted,
       });
-      practiceKeys.set(grant.pkVersion, key);
+      if (!practiceKeys.has(grant.pkVersion)) practiceKeys.set(grant.pkVersion, key);
     } catch (error) {
       if (!(error instanceof GrantVerificationError && error.reason === 'untrusted_granter')) throw error;
       untrusted.set(grant.granterUserId, [...(untrusted.get(grant.granterUserId) ?? []), grant.pkVersion]);
@@ -102,7 +109,11 @@ export async function openKeyMaterial(
     userKey,
     pairs,
     practiceKeys,
-    currentPkVersion: input.keys.currentPkVersion,
+    currentPkVersion: Math.max(
+      input.keys.currentPkVersion,
+      input.held?.currentPkVersion ?? 0,
+      ...practiceKeys.keys(),
+    ),
     trustedGranters,
     untrustedGrants,
   };

@@ -39,6 +39,27 @@ export async function saveConfirmedMember(
   });
 }
 
+/**
+ * This device stops trusting member `userId` (removed from the practice): their confirmed
+ * fingerprint goes, so no later rotation is pinned to (and sealed for) their key, and so does
+ * their signing key pinned for `username` from an invite link, so it is not stored back into the
+ * trust list at the next login.
+ */
+export async function forgetMember(practiceId: string, username: string, userId: string): Promise<void> {
+  const confirmed = await loadConfirmedMembers(practiceId);
+  if (confirmed.has(userId)) {
+    await localDatabase.put(stores.confirmedMembers, practiceId, withoutKey(confirmed, userId));
+  }
+  const pinned = await loadTrustedGranters(username);
+  if (pinned.has(userId)) {
+    await localDatabase.put(stores.trustedGranters, normalise(username), withoutKey(pinned, userId));
+  }
+}
+
+function withoutKey(map: ReadonlyMap<string, string>, key: string): StringMap {
+  return Object.fromEntries([...map].filter(([id]) => id !== key));
+}
+
 export type RememberedAudit = Required<Pick<AuditVerifyOptions, 'remembered' | 'pinnedServerKey'>>;
 
 /** The audit checkpoint and server key accepted at the last successful verification. */

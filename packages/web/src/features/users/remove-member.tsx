@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { loadConfirmedMembers } from '../../device/pinned-keys';
+import { forgetMember, loadConfirmedMembers } from '../../device/pinned-keys';
 import { useT } from '../../i18n/i18n';
 import { useSession } from '../../session/session-context';
 import { useAsyncAction } from '../../session/use-async-action';
@@ -9,7 +9,9 @@ import { ErrorAlert, Notice } from '../../ui/error-alert';
 /**
  * Removing a user, after a confirmation step: the server ends their access at once, then this
  * device rotates the practice key for everyone else. Members whose fingerprints this device
- * confirmed earlier are pinned for the rotation when all recipients are known here.
+ * confirmed earlier are pinned for the rotation when all recipients are known here. The removed
+ * user is never among them: this device forgets their fingerprint and pinned key first (even if
+ * the removal then fails: trusting them again takes a new confirmation, never the server's word).
  */
 export function RemoveMember({
   userId,
@@ -29,8 +31,10 @@ export function RemoveMember({
   const [rotated, setRotated] = useState<number | undefined>(undefined);
   const remove = useAsyncAction(async () => {
     const confirmed = await loadConfirmedMembers(session.practiceId);
-    const allKnown = otherMemberIds.every((id) => confirmed.has(id));
-    const result = await session.removeUser(userId, allKnown ? { trustedMembers: confirmed } : {});
+    const others = new Map([...confirmed].filter(([id]) => id !== userId));
+    const allKnown = otherMemberIds.every((id) => others.has(id));
+    await forgetMember(session.practiceId, session.info.user.username, userId);
+    const result = await session.removeUser(userId, allKnown ? { trustedMembers: others } : {});
     setRotated(result.rotation.pkVersion);
     onRemoved(result.rotation.pkVersion);
   });
