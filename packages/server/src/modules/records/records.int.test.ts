@@ -46,6 +46,18 @@ describe('records routes', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return body.id;
   };
+  /** Starts the upload of a document of `size` bytes (1 MiB chunks) for patient `id`. @returns its id */
+  const startUpload = async (token: string, id: string, size = 100) => {
+    const documentId = randomUUID();
+    const created = await raw('POST', `/api/v1/patients/${id}/documents`, token, {
+      id: documentId,
+      meta: env(),
+      size,
+      chunkSize: MiB,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return documentId;
+  };
   const putChunk = async (
     token: string,
     documentId: string,
@@ -470,15 +482,8 @@ describe('records routes', () => {
 
   it('take runs of whole chunks in one upload request, keeping the whole chunks of a broken one', async () => {
     const id = await create(primary.token);
-    const documentId = randomUUID();
     const size = 3 * MiB + 10; // four chunks: three full, one of 10 bytes
-    const created = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
-      id: documentId,
-      meta: env(),
-      size,
-      chunkSize: MiB,
-    });
-    assert.equal(created.status, 201);
+    const documentId = await startUpload(primary.token, id, size);
     const sealed = [0, 1, 2, 3].map((i) => new Uint8Array((i < 3 ? MiB : 10) + OVERHEAD).fill(i + 1));
     const joined = (...parts: Uint8Array[]) => {
       const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
@@ -550,14 +555,7 @@ describe('records routes', () => {
 
   it('refuse chunk bodies that are not application/octet-stream with 415 and store nothing', async () => {
     const id = await create(primary.token);
-    const documentId = randomUUID();
-    const created = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
-      id: documentId,
-      meta: env(),
-      size: 100,
-      chunkSize: MiB,
-    });
-    assert.equal(created.status, 201);
+    const documentId = await startUpload(primary.token, id);
     const before = await f.snapshot();
     const bodies: [string, string][] = [
       ['application/json', '{}'],
@@ -778,14 +776,7 @@ describe('records routes', () => {
     { skip: onlyOnPostgres },
     async () => {
       const id = await create(primary.token);
-      const documentId = randomUUID();
-      const started = await raw('POST', `/api/v1/patients/${id}/documents`, primary.token, {
-        id: documentId,
-        meta: env(),
-        size: 100,
-        chunkSize: MiB,
-      });
-      assert.equal(started.status, 201);
+      const documentId = await startUpload(primary.token, id);
       assert.equal(
         (await putChunk(primary.token, documentId, 0, new Uint8Array(100 + OVERHEAD))).status,
         200,
