@@ -13,6 +13,25 @@ export interface HookOutcome {
 
 export type HookLine = (stream: 'stdout' | 'stderr', line: string) => void;
 
+/**
+ * The agent's secrets (read by src/cli/environment.ts): never handed to a product's command,
+ * whose output is logged.
+ */
+export const SECRET_VARIABLES: readonly string[] = [
+  'TRESOR_BACKUP_PASSPHRASE',
+  'TRESOR_BACKUP_NEW_PASSPHRASE',
+  'TRESOR_BACKUP_CLOUD_TOKEN',
+];
+
+/** The agent's environment without its secrets, plus `variables`. */
+export function hookEnvironment(
+  base: NodeJS.ProcessEnv,
+  variables: Readonly<Record<string, string>>,
+): NodeJS.ProcessEnv {
+  const kept = Object.entries(base).filter(([name]) => !SECRET_VARIABLES.includes(name));
+  return { ...Object.fromEntries(kept), ...variables };
+}
+
 /** After a timeout the command's process group gets SIGTERM, then SIGKILL this much later. */
 const KILL_GRACE_MS = 5000;
 
@@ -27,7 +46,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 
 /**
  * Runs one pre- or post-command with `/bin/sh -c` in its own process group, with the agent's
- * environment plus `variables`, stdin closed. Every output line goes to `onLine` as it comes.
+ * environment minus its secrets (SECRET_VARIABLES) plus `variables`, stdin closed. Every output line goes to `onLine` as it comes.
  * On timeout the whole group (the shell and what it started, e.g. pg_dump) is terminated.
  */
 export async function runHook(
@@ -36,9 +55,9 @@ export async function runHook(
   onLine: HookLine,
 ): Promise<HookOutcome> {
   const started = Date.now();
-  // The child inherits the agent's environment, as any started program does; nothing here reads it.
+  // The child inherits the agent's environment except the passphrase and token variables.
   const child = spawn('/bin/sh', ['-c', hook.command], {
-    env: { ...process.env, ...variables },
+    env: hookEnvironment(process.env, variables),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

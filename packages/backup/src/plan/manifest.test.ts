@@ -113,4 +113,44 @@ describe('backup manifests', () => {
       { command: 'echo done', timeoutSeconds: DEFAULT_HOOK_TIMEOUT_SECONDS },
     ]);
   });
+
+  it('leaves ${PRODUCT_HOME} and ${MANIFEST_DIR} in commands to the shell, still checking the names', () => {
+    const home = '<name>N</name><vendor>V</vendor><version>1</version><home>/opt/m dir $(touch x)</home>';
+    const result = parseManifest(
+      manifest(
+        '<include path="${PRODUCT_HOME}/data"/>\n<pre-command>"${PRODUCT_HOME}/bin/dump" "${MANIFEST_DIR}/x"</pre-command>',
+        home,
+      ),
+      FILE,
+    );
+    assert.ok('manifest' in result, JSON.stringify(result));
+    assert.deepEqual(result.manifest.include, ['/opt/m dir $(touch x)/data']);
+    assert.equal(result.manifest.pre[0]!.command, '"${PRODUCT_HOME}/bin/dump" "${MANIFEST_DIR}/x"');
+    const [problem] = problems(
+      manifest('<include path="/x"/>\n<post-command>"${PRODUCT_HOME}/x"</post-command>'),
+    );
+    assert.equal(problem!.line, 5);
+    assert.match(problem!.message, /unknown placeholder \$\{PRODUCT_HOME\} \(known: \$\{MANIFEST_DIR\}\)/);
+  });
+
+  it('reports unknown attributes and child elements of include, exclude, commands and consistency', () => {
+    const text = manifest(
+      [
+        '<include path="/a"><exlude pattern="x"/></include>', // line 4, child on line 4
+        '<exclude patern="*.tmp"/>', // line 5
+        '<pre-command timout="5000">true</pre-command>', // line 6
+        '<post-command>echo a<b>x</b>c</post-command>', // line 7
+        '<consistency hint="none" servce="x">note</consistency>', // line 8
+      ].join('\n'),
+    );
+    const found = problems(text).map((p) => `${p.line}: ${p.message}`);
+    assert.deepEqual(found, [
+      '4: unknown element <exlude> in <include> (it takes no child elements)',
+      '5: unknown attribute patern="*.tmp" on <exclude> (known: pattern)',
+      '5: <exclude> needs a pattern="..." attribute',
+      '6: unknown attribute timout="5000" on <pre-command> (known: timeout)',
+      '7: unknown element <b> in <post-command> (it takes no child elements)',
+      '8: unknown attribute servce="x" on <consistency> (known: hint, service)',
+    ]);
+  });
 });

@@ -38,11 +38,19 @@ export interface Manifest {
 export type ManifestResult = { readonly manifest: Manifest } | { readonly problems: readonly XmlProblem[] };
 
 export const DEFAULT_HOOK_TIMEOUT_SECONDS = 600;
-const MAX_HOOK_TIMEOUT_SECONDS = 24 * 3600;
+export const MAX_HOOK_TIMEOUT_SECONDS = 24 * 3600;
 const PRODUCT_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const TOP_LEVEL = new Set(['product', 'include', 'exclude', 'pre-command', 'post-command', 'consistency']);
 const PRODUCT_FIELDS = new Set(['name', 'vendor', 'version', 'home']);
+/** The attributes each top-level element may have; none of them has child elements. */
+const ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  include: ['path'],
+  exclude: ['pattern'],
+  'pre-command': ['timeout'],
+  'post-command': ['timeout'],
+  consistency: ['hint', 'service'],
+};
 
 class Collector {
   readonly problems: XmlProblem[] = [];
@@ -68,6 +76,38 @@ function textOf(element: XmlElement | undefined, out: Collector): string | undef
   const text = element.text.trim();
   if (text === '') out.at(element, `<${element.name}> must not be empty`);
   return text;
+}
+
+/** Reports attributes other than `known` and any child element (its text would be lost). */
+function checkShape(element: XmlElement, known: readonly string[], out: Collector): void {
+  for (const [name, value] of Object.entries(element.attributes)) {
+    if (!known.includes(name)) {
+      out.at(
+        element,
+        `unknown attribute ${name}="${value}" on <${element.name}> (known: ${known.join(', ')})`,
+      );
+    }
+  }
+  for (const child of element.children) {
+    out.at(child, `unknown element <${child.name}> in <${element.name}> (it takes no child elements)`);
+  }
+}
+
+/** Reports `${...}` placeholders other than `vars` in a command, which is not changed. */
+function checkPlaceholders(
+  value: string,
+  element: XmlElement,
+  vars: ReadonlyMap<string, string>,
+  out: Collector,
+): void {
+  for (const [whole, name] of value.matchAll(PLACEHOLDER)) {
+    if (!vars.has(name!)) {
+      out.at(
+        element,
+        `unknown placeholder ${whole} (known: ${[...vars.keys()].map((k) => `\${${k}}`).join(', ')})`,
+      );
+    }
+  }
 }
 
 function expand(
@@ -107,7 +147,12 @@ function hook(
       out.at(element, `timeout="${raw}" must be a whole number of seconds, 1..${MAX_HOOK_TIMEOUT_SECONDS}`);
     }
   }
-  return command ? { command: expand(command, element, vars, out), timeoutSeconds } : undefined;
+  if (!command) return undefined;
+  // Not substituted: the command gets MANIFEST_DIR and PRODUCT_HOME as environment variables, so
+  // the shell expands them without parsing their value again (a space or "$(...)" in a directory
+  // name stays part of the name when the command quotes them, "${PRODUCT_HOME}/bin/dump").
+  checkPlaceholders(command, element, vars, out);
+  return { command, timeoutSeconds };
 }
 
 function hint(element: XmlElement, out: Collector): ConsistencyHint | undefined {
@@ -182,6 +227,8 @@ export function parseManifest(text: string, file: string): ManifestResult {
   const post: HookCommand[] = [];
   const hints: ConsistencyHint[] = [];
   for (const child of root.children) {
+    const known = ATTRIBUTES[child.name];
+    if (known) checkShape(child, known, out);
     if (child.name === 'include') {
       const path = child.attributes.path;
       if (!path) out.at(child, '<include> needs a path="..." attribute');

@@ -5,7 +5,12 @@ import { BackupError, errnoCode } from '../errors.js';
 import { fsyncDirectory } from '../repository/atomic-file.js';
 import { type Schedule, invalidSchedule } from '../daemon/schedule.js';
 import { type RetentionRules, invalidRule } from '../retention/rules.js';
-import { CONSISTENCY_HINTS, type ConsistencyHint, type HookCommand } from './manifest.js';
+import {
+  CONSISTENCY_HINTS,
+  type ConsistencyHint,
+  type HookCommand,
+  MAX_HOOK_TIMEOUT_SECONDS,
+} from './manifest.js';
 
 export const PLAN_FORMAT = 'tresor-backup-plan';
 export const PLAN_VERSION = 1;
@@ -85,8 +90,14 @@ function hooks(value: unknown, where: string): HookCommand[] {
   return value.map((item, i) => {
     const entry = record(item, `${where}[${i}]`);
     const timeoutSeconds = entry.timeoutSeconds;
-    if (!Number.isSafeInteger(timeoutSeconds) || (timeoutSeconds as number) < 1) {
-      throw new PlanShapeError(`${where}[${i}].timeoutSeconds must be a positive whole number`);
+    if (
+      !Number.isSafeInteger(timeoutSeconds) ||
+      (timeoutSeconds as number) < 1 ||
+      (timeoutSeconds as number) > MAX_HOOK_TIMEOUT_SECONDS
+    ) {
+      throw new PlanShapeError(
+        `${where}[${i}].timeoutSeconds must be a whole number of seconds, 1..${MAX_HOOK_TIMEOUT_SECONDS}`,
+      );
     }
     return {
       command: string(entry.command, `${where}[${i}].command`),

@@ -111,4 +111,44 @@ describe('plan merge', () => {
       /plan\.json: sources\[0\]\.extraPaths\[0\] must be an absolute path/,
     );
   });
+
+  it('bounds a command timeout in the plan like the manifest does (1..86400 seconds)', () => {
+    const withTimeout = (timeoutSeconds: number) => ({
+      format: 'tresor-backup-plan',
+      version: 1,
+      sources: [
+        {
+          id: 'a',
+          enabled: true,
+          extraPaths: ['/x'],
+          manifest: {
+            file: '/m/a.xml',
+            name: 'n',
+            vendor: 'v',
+            version: '1',
+            include: [],
+            exclude: [],
+            pre: [{ command: 'sleep 1', timeoutSeconds }],
+            post: [],
+          },
+        },
+      ],
+    });
+    assert.equal(
+      decodePlan(withTimeout(86400), 'plan.json').sources[0]!.manifest?.pre[0]!.timeoutSeconds,
+      86400,
+    );
+    for (const timeoutSeconds of [3000000, 86401, 0]) {
+      assert.throws(
+        () => decodePlan(withTimeout(timeoutSeconds), 'plan.json'),
+        (error: unknown) =>
+          error instanceof BackupError &&
+          error.code === 'plan.invalid' &&
+          error.message.includes(
+            'plan.json: sources[0].manifest.pre[0].timeoutSeconds must be a whole number of seconds, 1..86400',
+          ),
+        String(timeoutSeconds),
+      );
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PackReader } from '../engine/pack-reader.js';
@@ -139,5 +139,94 @@ describe('running a plan', () => {
     const outcome = await runHook({ command: 'sleep 30 & sleep 30', timeoutSeconds: 1 }, {}, () => undefined);
     assert.equal(outcome.status, 'timeout');
     assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('runs the post-commands and reports the path when a planned path cannot be checked (ENOTDIR)', async () => {
+    const home = join(dir, 'enotdir');
+    await mkdir(home);
+    await writeFile(join(home, 'plain-file'), 'not a directory');
+    const log = join(dir, 'enotdir.log');
+    const blocked = join(home, 'plain-file', 'data');
+    const plan: Plan = {
+      format: 'tresor-backup-plan',
+      version: 1,
+      sources: [
+        product('svc', home, {
+          include: [blocked],
+          pre: [{ command: `echo stop >> ${log}`, timeoutSeconds: 30 }],
+          post: [{ command: `echo start >> ${log}`, timeoutSeconds: 30 }],
+        }),
+      ],
+    };
+    const repo = await newTestRepository(join(dir, 'repo-enotdir'));
+    const result = await runPlan(repo, plan, { workers: 1, scan: false });
+    assert.equal(await readFile(log, 'utf8'), 'stop\nstart\n', 'the service is started again');
+    assert.equal(result.status, 'partial');
+    assert.equal(result.backup, undefined);
+    const [svc] = result.sources;
+    assert.equal(svc!.status, 'nothing-found');
+    assert.deepEqual(svc!.missingPaths, []);
+    assert.deepEqual(svc!.unusablePaths, [
+      { path: blocked, message: 'a part of the path is not a directory (ENOTDIR)' },
+    ]);
+  });
+
+  it('gives commands MANIFEST_DIR and PRODUCT_HOME as variables, never re-parsing their value', async () => {
+    const manifestDir = join(dir, 'm dir $(touch pwned)');
+    const home = join(manifestDir, 'home');
+    await mkdir(home, { recursive: true });
+    const out = join(dir, 'vars.out');
+    const source = product('odd', home, {
+      file: join(manifestDir, 'odd.xml'),
+      pre: [
+        {
+          command: `cd "${dir}" && printf '%s\\n' "\${MANIFEST_DIR}" "\${PRODUCT_HOME}" > vars.out`,
+          timeoutSeconds: 30,
+        },
+      ],
+    });
+    const repo = await newTestRepository(join(dir, 'repo-vars'));
+    const result = await runPlan(
+      repo,
+      { format: 'tresor-backup-plan', version: 1, sources: [source] },
+      {
+        workers: 1,
+        scan: false,
+      },
+    );
+    assert.equal(result.sources[0]!.hooks[0]!.status, 'ok');
+    assert.equal(await readFile(out, 'utf8'), `${manifestDir}\n${home}\n`);
+    await assert.rejects(access(join(dir, 'pwned')));
+  });
+
+  it('keeps the passphrase and token variables from the commands', async () => {
+    const secrets = {
+      TRESOR_BACKUP_PASSPHRASE: 'secret passphrase',
+      TRESOR_BACKUP_NEW_PASSPHRASE: 'new secret',
+      TRESOR_BACKUP_CLOUD_TOKEN: 'tbk_secret',
+    };
+    const saved = [...Object.keys(secrets), 'TRESOR_BACKUP_REPO'].map(
+      (name) => [name, process.env[name]] as const,
+    );
+    Object.assign(process.env, secrets, { TRESOR_BACKUP_REPO: '/not/secret' });
+    const lines: string[] = [];
+    try {
+      const outcome = await runHook(
+        { command: 'env', timeoutSeconds: 30 },
+        { PRODUCT_HOME: '/opt/x' },
+        (_s, line) => lines.push(line),
+      );
+      assert.equal(outcome.status, 'ok');
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) Reflect.deleteProperty(process.env, name);
+        else process.env[name] = value;
+      }
+    }
+    const seen = lines.filter(
+      (line) => line.startsWith('TRESOR_BACKUP_') || line.startsWith('PRODUCT_HOME='),
+    );
+    assert.deepEqual(seen.sort(), ['PRODUCT_HOME=/opt/x', 'TRESOR_BACKUP_REPO=/not/secret']);
+    assert.ok(!lines.some((line) => line.includes('secret passphrase') || line.includes('tbk_secret')));
   });
 });

@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { type BackupResult, backup } from '../engine/backup.js';
 import type { Progress } from '../engine/progress.js';
 import { BackupError, errnoCode } from '../errors.js';
@@ -27,6 +27,17 @@ export interface SourceOutcome {
   readonly hooks: readonly HookOutcome[];
   /** Paths of the plan that do not exist (left out, the run is partial). */
   readonly missingPaths: readonly string[];
+  /**
+   * Paths of the plan that could not be checked, e.g. a file where a directory is expected on the
+   * way (ENOTDIR) or no permission to look (EACCES): left out, the run is partial.
+   */
+  readonly unusablePaths: readonly UnusablePath[];
+}
+
+export interface UnusablePath {
+  readonly path: string;
+  /** E.g. `"a part of the path is not a directory (ENOTDIR)"`. */
+  readonly message: string;
 }
 
 export interface PlanRunResult {
@@ -56,6 +67,7 @@ function sourceExcludes(source: PlanSource): string[] {
 function hookVariables(source: PlanSource): Record<string, string> {
   return {
     TRESOR_BACKUP_SOURCE: source.id,
+    ...(source.manifest === undefined ? {} : { MANIFEST_DIR: dirname(source.manifest.file) }),
     ...(source.manifest?.home === undefined ? {} : { PRODUCT_HOME: source.manifest.home }),
   };
 }
@@ -65,13 +77,24 @@ const isInside = (path: string, root: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
-async function exists(path: string): Promise<boolean> {
+const PATH_ERRORS: Readonly<Record<string, string>> = {
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** `true`/`false` for found/missing, or why the path could not be checked. */
+async function exists(path: string): Promise<boolean | string> {
   try {
     await lstat(path);
     return true;
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return false;
+    if (code === undefined) throw error;
+    return `${PATH_ERRORS[code] ?? 'cannot be checked'} (${code})`;
   }
 }
 
@@ -79,7 +102,10 @@ interface Working {
   readonly source: PlanSource;
   readonly hooks: HookOutcome[];
   failed: boolean;
+  /** The pre-command phase began, so the post-commands must run. */
+  started: boolean;
   missingPaths: string[];
+  unusablePaths: UnusablePath[];
   paths: string[];
 }
 
@@ -104,7 +130,9 @@ export async function runPlan(
     source,
     hooks: [],
     failed: false,
+    started: false,
     missingPaths: [],
+    unusablePaths: [],
     paths: [],
   }));
   const runHooks = async (
@@ -123,31 +151,34 @@ export async function runPlan(
     return true;
   };
 
-  for (const work of working) {
-    if (!(await runHooks(work, 'pre', work.source.manifest?.pre ?? []))) {
-      work.failed = true;
-      continue;
-    }
-    for (const path of sourcePaths(work.source)) {
-      if (await exists(path)) work.paths.push(path);
-      else work.missingPaths.push(path);
-    }
-  }
-
-  const included = working.filter((work) => !work.failed && work.paths.length > 0);
-  const excludes = included
-    .map((work) => ({ roots: work.paths, match: compileGlobs(sourceExcludes(work.source)) }))
-    .filter((entry): entry is { roots: string[]; match: PathMatcher } => entry.match !== undefined);
-  const exclude =
-    excludes.length === 0
-      ? undefined
-      : (path: string) =>
-          excludes.some(({ roots, match }) => roots.some((root) => isInside(path, root)) && match(path));
-  const paths = [...new Set(included.flatMap((work) => work.paths))];
-
   let result: BackupResult | undefined;
   let postFailed = false;
   try {
+    for (const work of working) {
+      work.started = true;
+      if (!(await runHooks(work, 'pre', work.source.manifest?.pre ?? []))) {
+        work.failed = true;
+        continue;
+      }
+      for (const path of sourcePaths(work.source)) {
+        const found = await exists(path);
+        if (typeof found === 'string') work.unusablePaths.push({ path, message: found });
+        else if (found) work.paths.push(path);
+        else work.missingPaths.push(path);
+      }
+    }
+
+    const included = working.filter((work) => !work.failed && work.paths.length > 0);
+    const excludes = included
+      .map((work) => ({ roots: work.paths, match: compileGlobs(sourceExcludes(work.source)) }))
+      .filter((entry): entry is { roots: string[]; match: PathMatcher } => entry.match !== undefined);
+    const exclude =
+      excludes.length === 0
+        ? undefined
+        : (path: string) =>
+            excludes.some(({ roots, match }) => roots.some((root) => isInside(path, root)) && match(path));
+    const paths = [...new Set(included.flatMap((work) => work.paths))];
+
     if (paths.length > 0) {
       events.backupStart?.(paths);
       result = await backup(repo, {
@@ -167,7 +198,7 @@ export async function runPlan(
       });
     }
   } finally {
-    for (const work of working) {
+    for (const work of working.filter((entry) => entry.started)) {
       if (!(await runHooks(work, 'post', work.source.manifest?.post ?? []))) postFailed = true;
     }
   }
@@ -178,14 +209,21 @@ export async function runPlan(
       status: work.failed ? 'skipped' : work.paths.length === 0 ? 'nothing-found' : 'backed-up',
       hooks: work.hooks,
       missingPaths: work.missingPaths,
+      unusablePaths: work.unusablePaths,
     })),
     ...plan.sources
       .filter((source) => !source.enabled)
-      .map((source): SourceOutcome => ({ id: source.id, status: 'disabled', hooks: [], missingPaths: [] })),
+      .map((source): SourceOutcome => ({
+        id: source.id,
+        status: 'disabled',
+        hooks: [],
+        missingPaths: [],
+        unusablePaths: [],
+      })),
   ];
   const partial =
     postFailed ||
-    working.some((work) => work.failed || work.missingPaths.length > 0) ||
+    working.some((work) => work.failed || work.missingPaths.length > 0 || work.unusablePaths.length > 0) ||
     result?.status === 'partial' ||
     result === undefined;
   return { status: partial ? 'partial' : 'complete', sources, ...(result ? { backup: result } : {}) };

@@ -87,6 +87,9 @@ export async function executeRun(
     for (const path of source.missingPaths) {
       output.error(`[${source.id}] ${path} does not exist (left out)`, { source: source.id, path });
     }
+    for (const { path, message } of source.unusablePaths) {
+      output.error(`[${source.id}] ${path}: ${message} (left out)`, { source: source.id, path });
+    }
   }
   const lines = result.sources.map((source) => `  ${source.id.padEnd(20)} ${source.status}`);
   if (snapshot && result.backup) {
@@ -107,6 +110,7 @@ export async function executeRun(
       id: source.id,
       status: source.status,
       missingPaths: source.missingPaths,
+      unusablePaths: source.unusablePaths,
       hooks: source.hooks,
     })),
     ...(snapshot ? snapshot.summary : {}),
