@@ -74,4 +74,57 @@ describe('tresor-backup daemon (built, run as a service would)', () => {
     const listed = jsonLines((await runCli(['snapshots', '--json'], env)).stdout)[0]?.snapshots as unknown[];
     assert.equal(listed.length, 1, 'retention (keep-last 1) ran after the scheduled run');
   });
+  it('keeps the last good schedule when the re-read plan has none (edits never stop the daemon)', async () => {
+    const root = join(dir, 'edited');
+    const source = join(root, 'praxis');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'brief.txt'), 'Befund');
+    const plan = join(root, 'plan.json');
+    const env = {
+      TRESOR_BACKUP_REPO: join(root, 'repo'),
+      TRESOR_BACKUP_PASSPHRASE: 'daemon passphrase',
+      TRESOR_BACKUP_PLAN: plan,
+    };
+    const sources = [{ id: 'praxis', enabled: true, extraPaths: [source], extraExclude: [] }];
+    // Every minute of the day, so the scheduled run (which re-reads the plan) comes within a minute.
+    const times = Array.from(
+      { length: 24 * 60 },
+      (_, m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`,
+    );
+    await writeFile(
+      plan,
+      JSON.stringify({ format: 'tresor-backup-plan', version: 1, sources, schedule: { times } }),
+    );
+    assert.equal((await runCli(['init', '--kdf-memory', '8', '--kdf-iterations', '1'], env)).code, 0);
+    // Start early in a minute, so the plan is edited well before the first scheduled run.
+    while (new Date().getSeconds() >= 45) await new Promise((done) => setTimeout(done, 250));
+    const child = spawnCli(['daemon', '--json'], env);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let exitCode: number | null | undefined;
+    const exited = once(child, 'exit').then(([code]) => (exitCode = code as number | null));
+    const waitFor = async (count: number): Promise<void> => {
+      const deadline = Date.now() + 90_000;
+      while (stdout.split('"next":').length - 1 < count && exitCode === undefined && Date.now() < deadline)
+        await new Promise((done) => setTimeout(done, 100));
+    };
+    await waitFor(1);
+    assert.match(stdout, /"next":/, stdout);
+    // The schedule is removed while the daemon waits: the next run must not end the daemon.
+    await writeFile(plan, JSON.stringify({ format: 'tresor-backup-plan', version: 1, sources }));
+    await waitFor(2);
+    assert.equal(exitCode, undefined, `the daemon is still running: ${stdout}`);
+    child.kill('SIGTERM');
+    await exited;
+    assert.equal(exitCode, 0, stdout);
+    const messages = jsonLines(stdout)
+      .filter((line) => line.type === 'daemon')
+      .map((line) => String(line.message));
+    assert.deepEqual(
+      messages.map((m) => m.replace(/ .*/, '')),
+      ['started', 'next', 'warning:', 'run', 'run', 'next', 'SIGTERM:', 'stopped'],
+    );
+    assert.match(messages[2]!, /the last good one is used: .*has no "schedule"/);
+    assert.equal(messages[4], 'run finished: complete');
+  });
 });

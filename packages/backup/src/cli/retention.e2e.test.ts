@@ -24,7 +24,8 @@ describe('tresor-backup forget and prune (built, run as a user would)', () => {
       TRESOR_BACKUP_PLAN: join(dir, 'plan.json'),
     };
     assert.equal((await runCli(['init', '--kdf-memory', '8', '--kdf-iterations', '1'], env)).code, 0);
-    await writeFile(join(source, 'stamm.bin'), seededBytes('ret/stamm', 100_000));
+    // Over 1 MiB (the smallest size limit), so that a size limit can be unmeetable below.
+    await writeFile(join(source, 'stamm.bin'), seededBytes('ret/stamm', 1_200_000));
     for (let i = 0; i < 3; i++) {
       await writeFile(join(source, 'tag.bin'), seededBytes(`ret/${i}`, 50_000));
       assert.equal((await runCli(['backup', source], env)).code, 0);
@@ -48,11 +49,36 @@ describe('tresor-backup forget and prune (built, run as a user would)', () => {
     const human = await runCli(['forget', '--dry-run', '--keep-last', '1'], env);
     assert.match(human.stdout, /forget .*not-kept/);
     assert.match(human.stdout, /Dry run: would forget 2 of 3 snapshot\(s\)/);
+    // Values that would forget everything, or that only look like small numbers, are usage errors.
+    for (const args of [
+      ['--keep-last', '0'],
+      ['--keep-daily', '0'],
+      ['--min-keep', '0', '--keep-last', '1'],
+      ['--keep-last', '0x10'],
+      ['--keep-last', '1e1'],
+      ['--max-size', '0.5'],
+      ['--max-size', '500'],
+      ['--max-size', '1023K'],
+      ['--max-age', '0'],
+    ]) {
+      const refused = await runCli(['forget', '--prune', ...args], env);
+      assert.equal(refused.code, 2, `${args.join(' ')}: ${refused.stdout}${refused.stderr}`);
+      assert.match(refused.stderr, /invalid/, args.join(' '));
+      assert.doesNotMatch(refused.stdout, /forget/, args.join(' '));
+    }
+    await writeFile(
+      env.TRESOR_BACKUP_PLAN,
+      JSON.stringify({ format: 'tresor-backup-plan', version: 1, sources: [], retention: { keepDaily: 0 } }),
+    );
+    const badPlan = await runCli(['forget', '--prune'], env);
+    assert.equal(badPlan.code, 1, badPlan.stdout + badPlan.stderr);
+    assert.match(badPlan.stderr, /"keepDaily" must be a whole number ≥ 1/);
+
     const listed = await runCli(['snapshots', '--json'], env);
     assert.equal(
       (jsonLines(listed.stdout)[0]?.snapshots as unknown[]).length,
       3,
-      'a dry run changes nothing',
+      'a dry run and refused rules change nothing',
     );
 
     // Rules from the plan file: a size limit nobody can meet, with the newest snapshot protected.
@@ -62,7 +88,7 @@ describe('tresor-backup forget and prune (built, run as a user would)', () => {
         format: 'tresor-backup-plan',
         version: 1,
         sources: [],
-        retention: { maxTotalBytes: 1, minKeep: 1 },
+        retention: { maxTotalBytes: 2 ** 20, minKeep: 1 },
       }),
     );
     const forgot = await runCli(['forget', '--json'], env);

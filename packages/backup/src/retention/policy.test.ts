@@ -128,6 +128,26 @@ describe('retention policy', () => {
     assert.equal(invalidRule({ keepLast: 3, maxAgeDays: 0.5 }), undefined);
     assert.match(invalidRule({ keepLast: 1.5 }) ?? '', /whole number/);
     assert.match(invalidRule({ keepYearly: 1 }) ?? '', /unknown rule "keepYearly"/);
-    assert.match(invalidRule({ maxTotalBytes: -1 }) ?? '', /≥ 0/);
+    assert.match(invalidRule({ maxTotalBytes: -1 }) ?? '', /≥ 1048576/);
+    // Values that would forget every snapshot (a plan's "retention" is checked here too).
+    for (const key of ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'minKeep'])
+      assert.match(invalidRule({ [key]: 0 }) ?? '', /whole number ≥ 1/, key);
+    assert.match(invalidRule({ maxTotalBytes: 0 }) ?? '', /≥ 1048576/);
+    assert.match(invalidRule({ maxTotalBytes: 500 }) ?? '', /≥ 1048576/);
+    assert.match(invalidRule({ maxTotalBytes: 2 ** 20 - 1 }) ?? '', /≥ 1048576/);
+    assert.match(invalidRule({ maxTotalBytes: 2 ** 20 + 0.5 }) ?? '', /whole number/);
+    assert.match(invalidRule({ maxAgeDays: 0 }) ?? '', /> 0/);
+    assert.match(invalidRule({ minAgeDays: -1 }) ?? '', /≥ 0/);
+    assert.equal(
+      invalidRule({
+        keepLast: 1,
+        keepDaily: 14,
+        maxTotalBytes: 2 ** 20,
+        minKeep: 1,
+        minAgeDays: 0,
+        maxAgeDays: 0.5,
+      }),
+      undefined,
+    );
   });
 });

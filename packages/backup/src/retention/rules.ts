@@ -45,21 +45,28 @@ export function hasKeepRule(rules: RetentionRules): boolean {
   );
 }
 
+/**
+ * The smallest size limit (1 MiB): a repository's live data is never that small in practice, so a
+ * smaller limit is a unit mistake (`500` meaning 500 MiB) that would forget every snapshot.
+ */
+export const MIN_TOTAL_BYTES = 2 ** 20;
+
+/** Rules that take a count: 0 would forget everything (keep rules) or mean nothing (minKeep). */
+const COUNT_RULES: readonly string[] = ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'minKeep'];
+
 /** Validates rules from a plan file or the command line. @returns a message, or undefined if valid. */
 export function invalidRule(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
   for (const [key, n] of Object.entries(value)) {
     if (!(RULE_NAMES as readonly string[]).includes(key))
       return `unknown rule "${key}" (known: ${RULE_NAMES.join(', ')})`;
-    const allowsFraction = key === 'maxAgeDays' || key === 'minAgeDays';
-    if (
-      typeof n !== 'number' ||
-      !Number.isFinite(n) ||
-      n < 0 ||
-      (!allowsFraction && !Number.isSafeInteger(n))
-    ) {
-      return `"${key}" must be a ${allowsFraction ? '' : 'whole '}number ≥ 0`;
-    }
+    if (typeof n !== 'number' || !Number.isFinite(n)) return `"${key}" must be a number`;
+    if (COUNT_RULES.includes(key) && (!Number.isSafeInteger(n) || n < 1))
+      return `"${key}" must be a whole number ≥ 1`;
+    if (key === 'maxAgeDays' && !(n > 0)) return `"${key}" must be a number > 0`;
+    if (key === 'minAgeDays' && n < 0) return `"${key}" must be a number ≥ 0`;
+    if (key === 'maxTotalBytes' && (!Number.isSafeInteger(n) || n < MIN_TOTAL_BYTES))
+      return `"${key}" must be a whole number of bytes ≥ ${MIN_TOTAL_BYTES} (1 MiB)`;
   }
   return undefined;
 }

@@ -72,6 +72,7 @@ export function registerDaemon(program: Command, context: CliContext): void {
       const global = globalFlags(command);
       const output = outputFor(context, { ...global, quiet: true });
       const file = planPath(context, flags);
+      /** The last good plan: read and with a schedule. */
       let plan = await requirePlan(file);
       requireSchedule(plan, file);
       const repo = await openRepository(context, global);
@@ -104,9 +105,18 @@ export function registerDaemon(program: Command, context: CliContext): void {
           }
           runNow = false;
           try {
-            plan = await requirePlan(file);
+            const reread = await requirePlan(file);
+            requireSchedule(reread, file);
+            plan = reread;
           } catch (error) {
-            log(output, `the plan cannot be read, the last good one is used: ${(error as Error).message}`);
+            // Invalid, unreadable or without a schedule: keep running on the last good plan.
+            log(
+              output,
+              `warning: the plan cannot be used, the last good one is used: ${(error as Error).message}`,
+              {
+                level: 'warning',
+              },
+            );
           }
           log(output, 'run started');
           try {

@@ -30,7 +30,7 @@ import {
   outputFor,
   withCloudRetention,
 } from '../session.js';
-import { byteSize, days, percent, wholeNumber } from '../units.js';
+import { count, days, percent, positiveDays, sizeLimit } from '../units.js';
 import { planPath } from './plan.js';
 
 interface ForgetFlags {
@@ -341,30 +341,28 @@ export function registerRetention(program: Command, context: CliContext): void {
   program
     .command('forget')
     .description('apply retention rules: remove snapshots (their data goes with "prune" or --prune)')
-    .addOption(new Option('--keep-last <n>', 'keep the newest n snapshots').argParser(wholeNumber))
+    .addOption(new Option('--keep-last <n>', 'keep the newest n snapshots').argParser(count))
     .addOption(
-      new Option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days').argParser(
-        wholeNumber,
-      ),
+      new Option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days').argParser(count),
     )
     .addOption(
       new Option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n weeks').argParser(
-        wholeNumber,
+        count,
       ),
     )
     .addOption(
       new Option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months').argParser(
-        wholeNumber,
+        count,
       ),
     )
-    .addOption(new Option('--max-age <days>', 'forget snapshots older than this').argParser(days))
+    .addOption(new Option('--max-age <days>', 'forget snapshots older than this').argParser(positiveDays))
     .addOption(
       new Option(
         '--max-size <size>',
-        'forget the oldest snapshots until the data fits (e.g. 500G)',
-      ).argParser(byteSize),
+        'forget the oldest snapshots until the data fits (e.g. 500G; at least 1M)',
+      ).argParser(sizeLimit),
     )
-    .addOption(new Option('--min-keep <n>', 'never forget the newest n snapshots').argParser(wholeNumber))
+    .addOption(new Option('--min-keep <n>', 'never forget the newest n snapshots').argParser(count))
     .addOption(new Option('--min-age <days>', 'never forget snapshots younger than this').argParser(days))
     .option('--dry-run', 'only show what would be forgotten and why; change nothing')
     .option('--prune', 'run "prune" afterwards')
