@@ -46,6 +46,17 @@ describe('records routes', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return body.id;
   };
+  /** Every request of `bad` is refused with 400 request.invalid. */
+  const assertAllInvalid = async (token: string, bad: readonly [string, string, unknown][]) => {
+    for (const [method, path, body] of bad) {
+      const res = await raw(method, path, token, body);
+      assert.deepEqual(
+        [res.status, res.code],
+        [400, 'request.invalid'],
+        `${method} ${path} ${JSON.stringify(body)}`,
+      );
+    }
+  };
   /** Starts the upload of a document of `size` bytes (1 MiB chunks) for patient `id`. @returns its id */
   const startUpload = async (token: string, id: string, size = 100) => {
     const documentId = randomUUID();
@@ -218,14 +229,7 @@ describe('records routes', () => {
         { id: randomUUID(), meta: env(), size: 1, chunkSize: 4096 },
       ],
     ];
-    for (const [method, path, body] of bad) {
-      const res = await raw(method, path, primary.token, body);
-      assert.deepEqual(
-        [res.status, res.code],
-        [400, 'request.invalid'],
-        `${method} ${path} ${JSON.stringify(body)}`,
-      );
-    }
+    await assertAllInvalid(primary.token, bad);
     const query = await raw('GET', '/api/v1/directory?since=-1', primary.token);
     assert.deepEqual([query.status, query.code], [400, 'request.invalid']);
     const unknown = randomUUID();
@@ -270,14 +274,7 @@ describe('records routes', () => {
       ['GET', '/api/v1/directory?since=100000000000000000000', undefined],
       ['GET', `/api/v1/directory?since=${Number.MAX_SAFE_INTEGER + 2}`, undefined],
     ];
-    for (const [method, path, body] of bad) {
-      const res = await raw(method, path, primary.token, body);
-      assert.deepEqual(
-        [res.status, res.code],
-        [400, 'request.invalid'],
-        `${method} ${path} ${JSON.stringify(body)}`,
-      );
-    }
+    await assertAllInvalid(primary.token, bad);
     assert.equal(await f.snapshot(), before, 'refused requests change nothing');
     // The bounds themselves are taken.
     const largest = { ...patientBody(), blindIndex: index(2_147_483_647) };
