@@ -129,6 +129,19 @@ describe('tresor-backup CLI (built, run as a user would)', () => {
       assert.match(result.stdout, /Exit codes/, args.join(' '));
     }
     assert.equal((await runCli(['frobnicate'])).code, 2);
+    // With --json, usage errors are the same `error` line as every other error, still exit code 2.
+    for (const args of [
+      ['frobnicate', '--json'],
+      ['snapshots', '--json', '--bogus'],
+    ]) {
+      const usage = await runCli(args);
+      assert.equal(usage.code, 2, args.join(' '));
+      const [line, ...more] = jsonLines(usage.stdout);
+      assert.deepEqual(more, [], usage.stdout);
+      assert.equal(line?.type, 'error', usage.stdout);
+      assert.equal(line.code, 'usage.invalid');
+      assert.match(String(line.message), /^unknown (command 'frobnicate'|option '--bogus')/);
+    }
     assert.equal(
       (await runCli(['restore', 'latest'], { TRESOR_BACKUP_REPO: dir })).code,
       2,

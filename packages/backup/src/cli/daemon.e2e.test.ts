@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertBuilt, jsonLines, runCli, spawnCli } from '../testing/cli-process.js';
@@ -126,5 +128,69 @@ describe('tresor-backup daemon (built, run as a service would)', () => {
     );
     assert.match(messages[2]!, /the last good one is used: .*has no "schedule"/);
     assert.equal(messages[4], 'run finished: complete');
+  });
+
+  it('stops cleanly (exit code 0, no run) on a SIGTERM before the repository is opened', async () => {
+    const root = join(dir, 'early');
+    const source = join(root, 'praxis');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'brief.txt'), 'Befund');
+    const plan = join(root, 'plan.json');
+    const env = { TRESOR_BACKUP_REPO: join(root, 'repo'), TRESOR_BACKUP_PLAN: plan };
+    await writeFile(
+      plan,
+      JSON.stringify({
+        format: 'tresor-backup-plan',
+        version: 1,
+        sources: [{ id: 'praxis', enabled: true, extraPaths: [source], extraExclude: [] }],
+        schedule: { times: ['03:00'] },
+      }),
+    );
+    const init = ['init', '--kdf-memory', '8', '--kdf-iterations', '1'];
+    assert.equal((await runCli(init, { ...env, TRESOR_BACKUP_PASSPHRASE: 'daemon passphrase' })).code, 0);
+    // The passphrase comes through a named pipe: the daemon waits in opening the repository
+    // until the test writes it, so the SIGTERM surely comes before the repository is open.
+    const fifo = join(root, 'passphrase');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawnCli(['daemon', '--run-now', '--json', '--passphrase-file', fifo], env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let exit: [number | null, NodeJS.Signals | null] | undefined;
+    const exited = once(child, 'exit').then(([code, signal]) => {
+      exit = [code as number | null, signal as NodeJS.Signals | null];
+    });
+    const waitFor = async (done: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 30_000;
+      while (!done() && exit === undefined && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    // Opening the pipe for writing (without blocking) succeeds once the daemon opened it to read.
+    let writer: FileHandle | undefined;
+    const deadline = Date.now() + 30_000;
+    while (writer === undefined && exit === undefined && Date.now() < deadline) {
+      writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+      if (writer === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(writer, `the daemon reads the passphrase: ${stdout}${stderr}`);
+    child.kill('SIGTERM');
+    await waitFor(() => stdout.includes('SIGTERM'));
+    await writer.writeFile('daemon passphrase\n').catch(() => undefined); // EPIPE if it died
+    await writer.close().catch(() => undefined);
+    await exited;
+    assert.deepEqual(exit, [0, null], `${stdout}${stderr}`);
+    const messages = jsonLines(stdout)
+      .filter((line) => line.type === 'daemon')
+      .map((line) => String(line.message));
+    assert.deepEqual(
+      messages.map((m) => m.replace(/ .*/, '')),
+      ['SIGTERM:', 'stopped'],
+    );
+    const listed = await runCli(['snapshots', '--json'], {
+      ...env,
+      TRESOR_BACKUP_PASSPHRASE: 'daemon passphrase',
+    });
+    assert.deepEqual(jsonLines(listed.stdout)[0]?.snapshots, [], 'no run after the SIGTERM (--run-now)');
   });
 });

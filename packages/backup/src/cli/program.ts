@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, type CommanderError, Option } from 'commander';
 import { registerBackup } from './commands/backup.js';
 import { registerCheck } from './commands/check.js';
 import { registerDaemon } from './commands/daemon.js';
@@ -11,15 +11,38 @@ import { registerRestore } from './commands/restore.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRun } from './commands/run.js';
 import { registerSnapshotCommands } from './commands/snapshots.js';
+import type { BackupErrorCode } from '../errors.js';
 import { ENVIRONMENT_HELP } from './environment.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
-import { type CliContext, positiveInteger } from './session.js';
+import { type CliContext, type GlobalFlags, positiveInteger } from './session.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version?: string;
   };
   return pkg.version ?? '0.0.0';
+}
+
+/**
+ * Whether `--json` was asked for: parsed already, or among the arguments when parsing stopped
+ * before reaching it (`--workers x --json`); the same rule as for the errors of the commands.
+ */
+function jsonRequested(program: Command): boolean {
+  if (program.opts<GlobalFlags>().json === true) return true;
+  // Commander keeps the arguments it parses in `rawArgs` (not in its type declarations).
+  const raw: unknown = Reflect.get(program, 'rawArgs');
+  return Array.isArray(raw) && raw.includes('--json');
+}
+
+/**
+ * A usage error found by commander (unknown command or option, missing argument, invalid option
+ * value, no command) as the `error` line that other errors give with `--json`, with the code of
+ * the usage errors the commands find themselves. The text on stderr stays as it is.
+ */
+function usageErrorLine(error: CommanderError): string {
+  const message =
+    error.code === 'commander.help' ? 'no command given' : error.message.replace(/^error: /, '');
+  return `${JSON.stringify({ type: 'error', code: 'usage.invalid' satisfies BackupErrorCode, message })}\n`;
 }
 
 /** The `tresor-backup` command line. Global options work before or after the command name. */
@@ -46,7 +69,10 @@ export function buildProgram(context: CliContext): Command {
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     })
-    .exitOverride();
+    .exitOverride((error) => {
+      if (error.exitCode !== 0 && jsonRequested(program)) context.stdout.write(usageErrorLine(error));
+      throw error;
+    });
   registerInit(program, context);
   registerBackup(program, context);
   registerPlan(program, context);

@@ -71,13 +71,10 @@ export function registerDaemon(program: Command, context: CliContext): void {
     .action(async (flags: DaemonFlags, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, { ...global, quiet: true });
-      const file = planPath(context, flags);
-      /** The last good plan: read and with a schedule. */
-      let plan = await requirePlan(file);
-      requireSchedule(plan, file);
-      const repo = await openRepository(context, global);
-      const cloud = cloudAccess(context, global);
 
+      // Signals are taken over first: a SIGTERM while the plan is read and the repository opened
+      // (the key derivation takes seconds) stops the daemon cleanly too, with exit code 0, instead
+      // of the default death by signal (exit code 143). A second signal still ends it at once.
       let stopRequested = (): void => undefined;
       const stopped = new Promise<void>((resolve) => {
         stopRequested = resolve;
@@ -94,8 +91,18 @@ export function registerDaemon(program: Command, context: CliContext): void {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
-      log(output, `started for ${repo.root} with plan ${file}`, { repo: repo.root, plan: file });
       try {
+        const file = planPath(context, flags);
+        /** The last good plan: read and with a schedule. */
+        let plan = await requirePlan(file);
+        requireSchedule(plan, file);
+        const repo = await openRepository(context, global);
+        const cloud = cloudAccess(context, global);
+        if (signals > 0) {
+          log(output, 'stopped');
+          return;
+        }
+        log(output, `started for ${repo.root} with plan ${file}`, { repo: repo.root, plan: file });
         let runNow = flags.runNow === true;
         for (;;) {
           if (!runNow) {
@@ -144,10 +151,10 @@ export function registerDaemon(program: Command, context: CliContext): void {
           }
           if (signals > 0) break;
         }
+        log(output, 'stopped');
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }
-      log(output, 'stopped');
     });
 }
