@@ -159,6 +159,15 @@ describe('tresor-backup plan and run (built, run as a user would)', () => {
     const noPlan = await runCli(['run'], { ...env, TRESOR_BACKUP_PLAN: join(dir, 'nope.json') });
     assert.equal(noPlan.code, 1);
     assert.match(noPlan.stderr, /no plan at .*nope\.json: create it with "tresor-backup plan"/);
+    // A plan with nothing to back up is an invalid plan (exit code 1), like any other plan run refuses.
+    const empty = join(dir, 'empty-plan.json');
+    await writeFile(empty, JSON.stringify({ format: 'tresor-backup-plan', version: 1, sources: [] }));
+    for (const json of [false, true]) {
+      const refused = await runCli(['run', '--plan', empty, ...(json ? ['--json'] : [])], env);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /empty-plan\.json: "sources" is empty: nothing to back up/);
+      if (json) assert.equal(jsonLines(refused.stdout)[0]?.code, 'plan.invalid', refused.stdout);
+    }
     const usage = await runCli(['plan'], { PATH: process.env.PATH ?? '' });
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /use --plan FILE or set TRESOR_BACKUP_PLAN/);

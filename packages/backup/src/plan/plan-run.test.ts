@@ -5,12 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { PackReader } from '../engine/pack-reader.js';
 import { TreeLoader } from '../engine/tree-loader.js';
 import { walkTree } from '../engine/tree-walk.js';
+import { isBackupError } from '../errors.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { Repository } from '../repository/repository.js';
 import { newTestRepository, removeDir, tempDir } from '../testing/fixtures.js';
 import type { Plan, PlanSource } from './plan-file.js';
 import { runHook } from './hook-runner.js';
-import { runPlan } from './plan-run.js';
+import { nothingToRun, runPlan } from './plan-run.js';
 
 async function snapshotPaths(repo: Repository, tree: Parameters<TreeLoader['load']>[0]): Promise<string[]> {
   const { index } = await loadIndex(repo);
@@ -139,6 +140,32 @@ describe('running a plan', () => {
     const outcome = await runHook({ command: 'sleep 30 & sleep 30', timeoutSeconds: 1 }, {}, () => undefined);
     assert.equal(outcome.status, 'timeout');
     assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('refuses a plan with no entry, or no enabled entry, as an invalid plan (exit code 1), running nothing', async () => {
+    const repo = await newTestRepository(join(dir, 'repo-empty'));
+    const log = join(dir, 'empty.log');
+    const disabled: PlanSource = {
+      ...product('off', join(dir, 'off'), { pre: [{ command: `echo pre >> ${log}`, timeoutSeconds: 30 }] }),
+      enabled: false,
+    };
+    for (const [sources, message] of [
+      [[], /^the plan's "sources" is empty: nothing to back up/],
+      [[disabled], /^the plan's "sources" has no enabled entry/],
+    ] as const) {
+      const plan: Plan = { format: 'tresor-backup-plan', version: 1, sources };
+      assert.equal(nothingToRun(plan) !== undefined, true);
+      await assert.rejects(runPlan(repo, plan, { workers: 1, scan: false }), (error: unknown) => {
+        assert.ok(isBackupError(error, 'plan.invalid'), String(error));
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+    await assert.rejects(access(log), 'no command ran');
+    assert.equal(
+      nothingToRun({ format: 'tresor-backup-plan', version: 1, sources: [product('on', dir, {})] }),
+      undefined,
+    );
   });
 
   it('runs the post-commands and reports the path when a planned path cannot be checked (ENOTDIR)', async () => {

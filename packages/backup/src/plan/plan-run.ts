@@ -110,6 +110,22 @@ interface Working {
 }
 
 /**
+ * Why `plan` cannot be run, or undefined when it can: a plan without entries, or with every entry
+ * disabled, has nothing to back up. `plan` writes such a plan when it finds no manifests, so it is
+ * a valid plan file, but running it is refused as an invalid plan (exit code 1), as for any other
+ * plan `run` cannot use.
+ */
+export function nothingToRun(plan: Plan): string | undefined {
+  if (plan.sources.length === 0) {
+    return '"sources" is empty: nothing to back up (run "tresor-backup plan" with the products\' manifests, or add an entry with "extraPaths")';
+  }
+  if (!plan.sources.some((source) => source.enabled)) {
+    return '"sources" has no enabled entry (every one has "enabled": false): nothing to back up';
+  }
+  return undefined;
+}
+
+/**
  * Backs up per plan (docs/BACKUP_PLAN.md, "Running the plan"): every enabled entry's
  * pre-commands run first, in plan order; an entry whose pre-command fails (or times out) is
  * skipped. Then the paths of all other entries go into one snapshot through the backup engine,
@@ -123,9 +139,9 @@ export async function runPlan(
   options: PlanRunOptions = {},
 ): Promise<PlanRunResult> {
   const events = options.events ?? {};
+  const empty = nothingToRun(plan);
+  if (empty !== undefined) throw new BackupError('plan.invalid', `the plan's ${empty}`);
   const enabled = plan.sources.filter((source) => source.enabled);
-  if (enabled.length === 0)
-    throw new BackupError('usage.invalid', 'the plan has no enabled entry: nothing to back up');
   const working: Working[] = enabled.map((source) => ({
     source,
     hooks: [],

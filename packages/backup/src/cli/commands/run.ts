@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { newProgress } from '../../engine/progress.js';
+import { BackupError } from '../../errors.js';
 import { type Plan, requirePlan } from '../../plan/plan-file.js';
-import { type PlanRunEvents, runPlan } from '../../plan/plan-run.js';
+import { type PlanRunEvents, nothingToRun, runPlan } from '../../plan/plan-run.js';
 import { formatBytes, formatDuration } from '../format.js';
 import type { Repository } from '../../repository/repository.js';
 import type { Output } from '../output.js';
@@ -139,7 +140,10 @@ export function registerRun(program: Command, context: CliContext): void {
     .action(async (flags: RunFlags, command: Command) => {
       const global = globalFlags(command);
       const output = outputFor(context, global);
-      const plan = await requirePlan(planPath(context, flags));
+      const file = planPath(context, flags);
+      const plan = await requirePlan(file);
+      const empty = nothingToRun(plan);
+      if (empty !== undefined) throw new BackupError('plan.invalid', `${file}: ${empty}`);
       const repo = await openRepository(context, global);
       const status = await executeRun(output, repo, plan, {
         ...(flags.host === undefined ? {} : { host: flags.host }),
