@@ -68,7 +68,16 @@ export async function repositoryUsage(
         if (reason !== undefined) foreign.push({ kind, id, reason });
       }
     }
-    all = all.filter((problem) => !foreign.some(({ id }) => problem.includes(id)));
+    // A problem is left out only when it is about exactly a foreign file: same kind, same name.
+    const foreignFiles = new Set(foreign.map(({ kind, id }) => `${kind}/${id}`));
+    const damage = (kind: FileKind, problem: string): boolean => {
+      const id = problemFile(kind, problem);
+      return id === undefined || !foreignFiles.has(`${kind}/${id}`);
+    };
+    all = [
+      ...problems.filter((problem) => damage('index', problem)),
+      ...snapshotProblems.filter((problem) => damage('snapshot', problem)),
+    ];
   }
   if (all.length > 0) {
     throw new BackupError(
@@ -89,6 +98,16 @@ export async function repositoryUsage(
     await reader.close();
   }
   return { index, snapshots: usage, foreign };
+}
+
+/**
+ * The name of the `kind` file a problem reported by `loadIndex` or `loadSnapshots` is about:
+ * `<kind> file <id> does not …` (DamagedFileError) or `index file <id>: …` / `snapshot <id>: …`
+ * (a format error). Undefined when the message names no such file, so that it stays damage.
+ */
+function problemFile(kind: FileKind, problem: string): string | undefined {
+  const match = /^(index|snapshot)(?: file)? ([0-9a-f]{64})(?::| does not )/.exec(problem);
+  return match?.[1] === kind ? match[2] : undefined;
 }
 
 /**
