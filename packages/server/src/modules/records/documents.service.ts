@@ -127,8 +127,7 @@ export class DocumentsService {
     if (declaredLength !== undefined && declaredLength !== expected)
       throw new AppError('records.chunk_invalid');
     const staged = await this.stageChunk(body, expected);
-    await this.blobs.commit([staged]);
-    await this.recordChunks(auth, id, [chunkOf(index, staged)]);
+    await this.storeChunks(auth, id, index, [staged]);
     return { index, size: staged.size };
   }
 
@@ -164,14 +163,10 @@ export class DocumentsService {
     } catch (error) {
       failure = error instanceof Error ? error : new Error('upload body failed', { cause: error });
     }
-    const stored = staged.map((blob, offset) => chunkOf(from + offset, blob));
-    if (staged.length > 0) {
-      // One round of flushes for the whole run; a chunk is durable before it is recorded.
-      await this.blobs.commit(staged);
-      await this.recordChunks(auth, id, stored);
-    }
+    // One round of flushes for the whole run.
+    if (staged.length > 0) await this.storeChunks(auth, id, from, staged);
     if (failure !== undefined) throw failure;
-    return { from, count: stored.length };
+    return { from, count: staged.length };
   }
 
   /** The document, if it takes chunk `index` now. */
@@ -202,26 +197,51 @@ export class DocumentsService {
     return staged;
   }
 
-  /** Records stored chunks (replacing earlier uploads of the same index) while the upload is open. */
-  private async recordChunks(auth: AuthContext, id: string, chunks: readonly StoredChunk[]): Promise<void> {
-    const replaced = await this.store.inPractice(auth.practiceId, async (tx) => {
-      // The patient before the document, in the order erasure takes them (no deadlock).
-      const found = await tx.document(id);
-      if (found === undefined || !(await tx.holdPatient(found.patientId))) return undefined;
-      const document = await tx.document(id, { lock: true });
-      if (document?.status !== 'uploading') return undefined;
-      const previous: BlobKey[] = [];
-      for (const chunk of chunks) {
-        const key = await tx.putChunk(id, chunk);
-        if (key !== undefined) previous.push(key);
-      }
-      return previous;
-    });
+  /**
+   * Makes staged chunks `from`, `from + 1`, … durable, then records them (replacing earlier
+   * uploads of the same index) while the upload is open: a chunk is durable before it is recorded.
+   * Whatever keeps them from being recorded (the upload closed, a lost race, a failed flush), the
+   * blobs they were written to are deleted again unless some recorded row refers to them (the
+   * same bytes stored by another request): no blob outlives a failed request unreferenced.
+   */
+  private async storeChunks(
+    auth: AuthContext,
+    id: string,
+    from: number,
+    staged: readonly StagedBlob[],
+  ): Promise<void> {
+    const chunks = staged.map((blob, offset) => chunkOf(from + offset, blob));
+    const keys = chunks.map((c) => c.blobKey);
+    let replaced: BlobKey[] | undefined;
+    try {
+      await this.blobs.commit(staged);
+      replaced = await this.store.inPractice(auth.practiceId, async (tx) => {
+        // The patient before the document, in the order erasure takes them (no deadlock).
+        const found = await tx.document(id);
+        if (found === undefined || !(await tx.holdPatient(found.patientId))) return undefined;
+        const document = await tx.document(id, { lock: true });
+        if (document?.status !== 'uploading') return undefined;
+        // The blobs are content-addressed: a request that stored the same bytes and failed to
+        // record them may have deleted them since this one wrote them. Checked under their locks,
+        // which such a deletion takes too, so no row is committed for a blob that is gone.
+        await tx.lockBlobs(keys);
+        const blobs = await Promise.all(keys.map((key) => this.blobs.head(key)));
+        if (blobs.includes(undefined)) throw new AppError('request.conflict');
+        const previous: BlobKey[] = [];
+        for (const chunk of chunks) {
+          const key = await tx.putChunk(id, chunk);
+          if (key !== undefined) previous.push(key);
+        }
+        return previous;
+      });
+    } catch (error) {
+      // The original error is the answer (a lost race stays a retryable 409); a blob this cleanup
+      // cannot delete now (the database gone too) is left behind.
+      await this.discard(auth.practiceId, keys).catch(() => undefined);
+      throw error;
+    }
     if (replaced === undefined) {
-      await this.discard(
-        auth.practiceId,
-        chunks.map((c) => c.blobKey),
-      );
+      await this.discard(auth.practiceId, keys);
       throw new AppError('records.upload_closed');
     }
     if (replaced.length > 0) await this.discard(auth.practiceId, replaced);
@@ -308,11 +328,16 @@ export class DocumentsService {
     return { stream: Readable.from(content(), { objectMode: false }), size };
   }
 
-  /** Deletes blobs that no chunk of the practice refers to (any more). */
+  /**
+   * Deletes blobs that no practice refers to (any more). Each is checked and deleted under its
+   * key's lock, so never while a request that wrote the same bytes is recording them.
+   */
   async discard(practiceId: string, keys: readonly BlobKey[]): Promise<void> {
-    for (const key of keys) {
-      const inUse = await this.store.inPractice(practiceId, (tx) => tx.blobInUse(key));
-      if (!inUse) await this.blobs.delete(key);
+    for (const key of new Set(keys)) {
+      await this.store.inPractice(practiceId, async (tx) => {
+        await tx.lockBlobs([key]);
+        if (!(await tx.blobInUse(key))) await this.blobs.delete(key);
+      });
     }
   }
 }

@@ -463,6 +463,17 @@ class PgRecordsTx implements RecordsTx {
     return row !== undefined;
   }
 
+  async lockBlobs(blobKeys: readonly BlobKey[]): Promise<void> {
+    // Global like blob_references (no practice in the key): one blob, one lock. Taken in key
+    // order, one after the other (unnest keeps the array's order), so two holders never deadlock.
+    const keys = [...new Set(blobKeys)].sort().map((key) => `tresor.blob:${key}`);
+    if (keys.length === 0) return;
+    await sql`
+      select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(
+      this.scope,
+    );
+  }
+
   async staleUploads(before: Date): Promise<string[]> {
     const rows = await this.scope
       .selectFrom('documents')

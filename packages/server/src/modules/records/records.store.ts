@@ -99,6 +99,12 @@ export interface RecordsTx {
   putChunk(documentId: string, chunk: StoredChunk): Promise<BlobKey | undefined>;
   /** Whether any practice still refers to this blob (document chunks, backup objects). */
   blobInUse(blobKey: BlobKey): Promise<boolean>;
+  /**
+   * Holds these blob keys until the transaction ends (an advisory lock per key, in key order): a
+   * chunk is recorded, and an unused blob is found unused and deleted, only under its key's lock,
+   * so a deletion never runs between another request's check that its blob exists and its commit.
+   */
+  lockBlobs(blobKeys: readonly BlobKey[]): Promise<void>;
 
   /** Deletes everything stored about the patient; returns the blob keys its documents used. */
   deletePatient(patientId: string): Promise<BlobKey[]>;
