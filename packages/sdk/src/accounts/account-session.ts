@@ -158,8 +158,11 @@ export class AccountSession {
   revokeOtherSessions() {
     return this.call('POST', '/api/v1/sessions/revoke-others', Type.Object({ revoked: Type.Integer() }));
   }
-  /** New password: OPAQUE re-registered, user key re-wrapped, other sessions ended. */
-  changePassword(newPassword: string) {
+  /**
+   * New password: OPAQUE re-registered, user key re-wrapped, other sessions ended. The current
+   * password is proven first (a fresh OPAQUE login); a wrong one throws `auth.login_failed`.
+   */
+  changePassword(currentPassword: string, newPassword: string) {
     return changePassword(
       this.http,
       {
@@ -169,6 +172,7 @@ export class AccountSession {
         username: this.info.user.username,
         userKey: this.keys.userKey,
       },
+      currentPassword,
       newPassword,
     );
   }

@@ -49,18 +49,46 @@ async function reRegister(
   return { registrationRecord, userKeyByPassword };
 }
 
-/** Changes the password of a signed-in user: user key, practice keys and data stay as they are. */
+/**
+ * Changes the password of a signed-in user: user key, practice keys and data stay as they are.
+ * The current password is proven by a fresh OPAQUE login bound to the change; neither password
+ * leaves this device. Throws TresorApiError `auth.login_failed` when the current password is
+ * wrong (nothing is changed then).
+ */
 export async function changePassword(
   http: HttpClient,
   session: { token: string; practiceId: string; userId: string; username: string; userKey: UserKey },
+  currentPassword: string,
   newPassword: string,
 ): Promise<{ revokedSessions: number }> {
-  const body = await reRegister(http, { ...session, password: newPassword });
-  return http.call('POST', '/api/v1/auth/password', {
-    schema: Type.Object({ revokedSessions: Type.Integer() }),
-    body,
+  const opaque = await opaqueClient();
+  const { clientLoginState, startLoginRequest } = opaque.startLogin({ password: currentPassword });
+  const started = await http.call('POST', '/api/v1/auth/password/start', {
+    schema: accounts.PasswordChangeStartReply,
+    body: { startLoginRequest },
     token: session.token,
   });
+  const proven = opaque.finishLogin({
+    clientLoginState,
+    loginResponse: started.loginResponse,
+    password: currentPassword,
+  });
+  const body = await reRegister(http, { ...session, password: newPassword });
+  // A wrong current password is detected here, on the device. The server is still told, so that
+  // the failure is delayed, audited and counted towards an alarm like a failed login.
+  const reply = await http.call('POST', '/api/v1/auth/password', {
+    schema: Type.Object({ revokedSessions: Type.Integer() }),
+    body: {
+      loginId: started.loginId,
+      finishLoginRequest:
+        proven?.finishLoginRequest ?? bytesToBase64url(globalThis.crypto.getRandomValues(new Uint8Array(96))),
+      ...body,
+    },
+    token: session.token,
+  });
+  if (proven === undefined)
+    throw new TresorApiError('auth.login_failed', 'The current password is wrong.', 401);
+  return reply;
 }
 
 /**

@@ -192,8 +192,22 @@ export const SessionsQuery = Type.Object({
 
 // Credentials: password change and recovery; practice security settings.
 
+/** Password change step 1: an OPAQUE login start for the signed-in user, proving the current password. */
+export const PasswordChangeStartBody = Type.Object(
+  { startLoginRequest: B64(4096) },
+  { additionalProperties: false },
+);
+export const PasswordChangeStartReply = Type.Object({ loginId: Type.String(), loginResponse: Type.String() });
+export type PasswordChangeStartReply = Static<typeof PasswordChangeStartReply>;
+
+/** Step 2: the OPAQUE login finish (current password) and the new OPAQUE record and wrapped user key. */
 export const PasswordChangeBody = Type.Object(
-  { registrationRecord: B64(4096), userKeyByPassword: EnvelopeSchema },
+  {
+    loginId: Type.String({ minLength: 1, maxLength: 64 }),
+    finishLoginRequest: B64(4096),
+    registrationRecord: B64(4096),
+    userKeyByPassword: EnvelopeSchema,
+  },
   { additionalProperties: false },
 );
 export type PasswordChangeBody = Static<typeof PasswordChangeBody>;

@@ -114,7 +114,7 @@ describe('zero knowledge: what the server receives and stores', () => {
     assert.deepEqual(nurse.keys.practiceKeys.get(1), doctor.keys.practiceKeys.get(1));
 
     keep('nurse new password', 'neues Passwort der MFA 2026');
-    await nurse.changePassword('neues Passwort der MFA 2026');
+    await nurse.changePassword('MFA Lehmann – Kaffeetasse 42', 'neues Passwort der MFA 2026');
     keep('nurse recovered password', 'nach Wiederherstellung gesetzt');
     await recoverAccount(http, {
       username: 'm.lehmann',

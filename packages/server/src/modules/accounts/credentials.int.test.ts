@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as opaque from '@serenity-kit/opaque';
 import {
   type AccountSession,
   HttpClient,
@@ -16,6 +17,31 @@ import { TestClock, totpCode } from '../../testing/totp-codes.js';
 const FIRST_PASSWORD = 'first password for Dr. Roth';
 const SECOND_PASSWORD = 'second password, changed';
 const THIRD_PASSWORD = 'third password after recovery';
+const WRONG_PASSWORD = 'not the current password';
+
+/** Syntactically valid but useless: the refusals must come before these are looked at. */
+const dummyCredentials = {
+  registrationRecord: 'AAAA',
+  userKeyByPassword: {
+    v: 1,
+    alg: 'A256GCM',
+    kid: 'k',
+    nonce: Buffer.alloc(12).toString('base64url'),
+    ct: Buffer.alloc(48).toString('base64url'),
+  },
+};
+
+async function post(url: string, token: string, body: unknown) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { code: string } },
+  };
+}
 
 describe('password change, recovery, two-factor setting, alarms', () => {
   let server: TestServer;
@@ -59,10 +85,63 @@ describe('password change, recovery, two-factor setting, alarms', () => {
   });
   after(() => server.close());
 
+  it('refuses a password change without proof of the current password', async () => {
+    const res = await post(`${server.url}/api/v1/auth/password`, primary.token, dummyCredentials);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error?.code, 'request.invalid');
+    await signIn(FIRST_PASSWORD);
+  });
+
+  it('refuses a wrong current password: nothing changes, the failure is audited', async () => {
+    const other = await signIn(FIRST_PASSWORD);
+    await assert.rejects(
+      primary.changePassword(WRONG_PASSWORD, SECOND_PASSWORD),
+      rejectsWith('auth.login_failed'),
+    );
+    await other.devices();
+    await assert.rejects(signIn(SECOND_PASSWORD), rejectsWith('auth.login_failed'));
+    await signIn(FIRST_PASSWORD);
+    const { entries } = await primary.auditEntries({ limit: 500 });
+    assert.ok(
+      entries.some(
+        (e) =>
+          e.action === 'auth.login_failed' &&
+          e.actorUserId === primary.userId &&
+          e.deviceId === primary.info.deviceId,
+      ),
+      "the wrong current password is audited as a failed login from the session's device",
+    );
+  });
+
+  it('refuses a proof of the current password made for another session', async () => {
+    await opaque.ready;
+    const other = await signIn(FIRST_PASSWORD);
+    const { clientLoginState, startLoginRequest } = opaque.client.startLogin({ password: FIRST_PASSWORD });
+    const started = await post(`${server.url}/api/v1/auth/password/start`, other.token, {
+      startLoginRequest,
+    });
+    assert.equal(started.status, 200);
+    const finished = opaque.client.finishLogin({
+      clientLoginState,
+      loginResponse: String(started.body.loginResponse),
+      password: FIRST_PASSWORD,
+    });
+    assert.ok(finished, 'the password is right');
+    const res = await post(`${server.url}/api/v1/auth/password`, primary.token, {
+      loginId: started.body.loginId,
+      finishLoginRequest: finished.finishLoginRequest,
+      ...dummyCredentials,
+    });
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error?.code, 'auth.login_expired');
+    await other.devices();
+    await signIn(FIRST_PASSWORD);
+  });
+
   it('changes the password, keeps the keys, and ends other sessions', async () => {
     const other = await signIn(FIRST_PASSWORD);
     const practiceKey = primary.keys.practiceKeys.get(1);
-    const { revokedSessions } = await primary.changePassword(SECOND_PASSWORD);
+    const { revokedSessions } = await primary.changePassword(FIRST_PASSWORD, SECOND_PASSWORD);
     assert.ok(revokedSessions >= 1);
     await assert.rejects(other.devices(), rejectsWith('auth.unauthenticated'));
     await assert.rejects(signIn(FIRST_PASSWORD), rejectsWith('auth.login_failed'));
@@ -206,10 +285,58 @@ describe('password change, recovery, two-factor setting, alarms', () => {
       FIRST_PASSWORD,
       SECOND_PASSWORD,
       THIRD_PASSWORD,
+      WRONG_PASSWORD,
       recoveryCode,
       recoveryCode.replaceAll('-', ''),
     ]) {
       assert.ok(!bodies.includes(secret), `leaked: ${secret}`);
     }
+  });
+});
+
+describe('wrong current passwords count like failed logins', () => {
+  let server: TestServer;
+  let http: HttpClient;
+  const devices = new MemoryDeviceKeyStore();
+  const clock = new TestClock();
+  let totpSecret = '';
+  let session: AccountSession;
+
+  before(async () => {
+    server = await createTestServer({}, { clock: clock.now });
+    http = new HttpClient({ baseUrl: server.url });
+    await createPractice(http, {
+      practiceName: 'Praxis Wolf',
+      username: 'a.wolf',
+      password: FIRST_PASSWORD,
+      deviceName: 'Empfang',
+      devices,
+    });
+    session = await login(http, {
+      username: 'a.wolf',
+      password: FIRST_PASSWORD,
+      devices,
+      deviceName: 'Empfang',
+      secondFactor: async (prompt) => {
+        if (prompt.kind === 'totp_enrolment') totpSecret = prompt.secret;
+        clock.advance(30_000);
+        return totpCode(totpSecret, clock.now());
+      },
+    });
+  });
+  after(() => server.close());
+
+  it('raises the repeated-failures alarm after 5 wrong current passwords', async () => {
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(
+        session.changePassword(`${WRONG_PASSWORD} ${i}`, SECOND_PASSWORD),
+        rejectsWith('auth.login_failed'),
+      );
+    }
+    const { alarms } = await session.alarms();
+    assert.equal(alarms.length, 1);
+    const [alarm] = alarms;
+    assert.equal(alarm?.kind, 'auth.repeated_failures');
+    assert.match(alarm.detail, /5 failed login attempts for a\.wolf/);
   });
 });

@@ -12,6 +12,7 @@ import type { AuthContext } from '../../platform/http/auth-guard.js';
 import type { AccountsStore } from './accounts.store.js';
 import type { AuditRecorder } from './audit-recorder.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordProofChecker } from './login.service.js';
 import type { OpaqueServer } from './opaque-server.js';
 import { PendingStore } from './pending-logins.js';
 
@@ -32,8 +33,10 @@ interface PendingRecovery {
 
 /**
  * Password change and account recovery. Both re-register OPAQUE and re-wrap the unchanged user
- * key (practice keys and data stay untouched) and end other sessions. Recovery proves the
- * recovery code by a signature with the key derived from it; the code never leaves the client.
+ * key (practice keys and data stay untouched) and end other sessions. A password change needs,
+ * besides the session, a fresh OPAQUE login with the current password (see LoginService's
+ * password proof). Recovery proves the recovery code by a signature with the key derived from
+ * it; the code never leaves the client.
  */
 export class CredentialsService {
   private readonly recoveries = new PendingStore<PendingRecovery>(5 * 60 * 1000);
@@ -45,7 +48,18 @@ export class CredentialsService {
     private readonly opaque: OpaqueServer,
   ) {}
 
-  changePassword(auth: AuthContext, body: accounts.PasswordChangeBody): Promise<{ revokedSessions: number }> {
+  /**
+   * Checks the proof of the current password first: a session alone (an unlocked browser, a
+   * stolen token) cannot change the password. A wrong password changes nothing.
+   * @throws AppError `auth.login_failed` (wrong current password), `auth.login_expired`.
+   */
+  async changePassword(
+    auth: AuthContext,
+    body: accounts.PasswordChangeBody,
+    client: { ip: string; userAgent: string | undefined },
+    proofs: PasswordProofChecker,
+  ): Promise<{ revokedSessions: number }> {
+    await proofs.checkPasswordProof(auth, body, client);
     if (!isEnvelope(body.userKeyByPassword)) throw new AppError('accounts.invalid_key_material');
     return this.store.inPractice(auth.practiceId, async (tx) => {
       await tx.updateUser(auth.userId, {

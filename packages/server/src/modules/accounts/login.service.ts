@@ -27,6 +27,25 @@ interface StartedLogin {
   readonly username: string;
   readonly serverLoginState: string;
   readonly user: { id: string; practiceId: string } | undefined;
+  /** Set when a signed-in user proves the password again: the session the proof is bound to. */
+  readonly reproofFor?: { readonly sessionId: string; readonly deviceId: string };
+}
+
+/** The signed-in caller who proves the current password again (e.g. before changing it). */
+export interface PasswordProver {
+  readonly practiceId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly deviceId: string;
+}
+
+/** Checks a signed-in user's fresh proof of the current password (see LoginService). */
+export interface PasswordProofChecker {
+  checkPasswordProof(
+    prover: PasswordProver,
+    proof: { readonly loginId: string; readonly finishLoginRequest: string },
+    client: Client,
+  ): Promise<void>;
 }
 
 interface PasswordVerified {
@@ -70,30 +89,79 @@ export class LoginService {
     const outcome = await this.throttle.attempt(username, client.ip);
     const candidate = await this.store.loginCandidate(username);
     const active = candidate?.status === 'active' ? candidate : undefined;
-    if (outcome.raiseAlarm && active)
-      await this.raiseAlarm(
-        username,
-        { id: active.id, practiceId: active.practiceId },
-        client,
-        outcome.consecutiveFailures,
-      );
+    const user = active && { id: active.id, practiceId: active.practiceId };
+    if (outcome.raiseAlarm && user)
+      await this.raiseAlarm(username, user, client, outcome.consecutiveFailures);
+    return this.startOpaque({ username, user }, active?.opaqueRecord, body.startLoginRequest);
+  }
+
+  /**
+   * A signed-in user proves the current password again, by a fresh OPAQUE login of the same
+   * account (before a password change): throttled, counted and alarmed like a login start, and
+   * usable only by `checkPasswordProof` for the same session.
+   */
+  async startPasswordProof(prover: PasswordProver, startLoginRequest: string, client: Client) {
+    const found = await this.store.inPractice(prover.practiceId, (tx) => tx.user(prover.userId));
+    if (found?.status !== 'active') throw new AppError('auth.unauthenticated');
+    const username = found.username.toLowerCase();
+    const user = { id: found.id, practiceId: found.practiceId };
+    const outcome = await this.throttle.attempt(username, client.ip);
+    if (outcome.raiseAlarm) await this.raiseAlarm(username, user, client, outcome.consecutiveFailures);
+    return this.startOpaque(
+      { username, user, reproofFor: { sessionId: prover.sessionId, deviceId: prover.deviceId } },
+      found.opaqueRecord,
+      startLoginRequest,
+    );
+  }
+
+  /**
+   * The OPAQUE finish of `startPasswordProof`, single use. A wrong password is audited like a
+   * failed login (with the session's device) and stays counted by the throttle; a right one
+   * takes back the failure counted at the start.
+   * @throws AppError `auth.login_expired` for an unknown, used or expired proof or one started by
+   *   another session; `auth.login_failed` for a wrong password.
+   */
+  async checkPasswordProof(
+    prover: PasswordProver,
+    proof: { readonly loginId: string; readonly finishLoginRequest: string },
+    client: Client,
+  ): Promise<void> {
+    const started = this.started.take(proof.loginId);
+    const user = started?.user;
+    if (
+      started?.reproofFor?.sessionId !== prover.sessionId ||
+      user?.id !== prover.userId ||
+      user.practiceId !== prover.practiceId
+    ) {
+      throw new AppError('auth.login_expired');
+    }
+    if (!this.opaque.finishLogin(started.serverLoginState, proof.finishLoginRequest)) {
+      await this.auditFailure(user, 'auth.login_failed', started.reproofFor.deviceId);
+      throw new AppError('auth.login_failed');
+    }
+    this.throttle.forgive(started.username, client.ip);
+  }
+
+  /** OPAQUE's server step for a start already counted by the throttle; keeps its state for finish. */
+  private startOpaque(
+    login: Omit<StartedLogin, 'serverLoginState'>,
+    opaqueRecord: string | undefined,
+    startLoginRequest: string,
+  ): { loginId: string; loginResponse: string } {
     let result: { serverLoginState: string; loginResponse: string };
     try {
-      result = this.opaque.startLogin(username, active?.opaqueRecord, body.startLoginRequest);
+      result = this.opaque.startLogin(login.username, opaqueRecord, startLoginRequest);
     } catch {
       throw new AppError('request.invalid', 'Invalid request: startLoginRequest is not an OPAQUE message');
     }
-    const loginId = this.started.put({
-      username,
-      serverLoginState: result.serverLoginState,
-      user: active && { id: active.id, practiceId: active.practiceId },
-    });
+    const loginId = this.started.put({ ...login, serverLoginState: result.serverLoginState });
     return { loginId, loginResponse: result.loginResponse };
   }
 
   async finish(body: accounts.LoginFinishBody, client: Client): Promise<accounts.LoginFinishReply> {
     const started = this.started.take(body.loginId);
-    if (started === undefined) throw new AppError('auth.login_expired');
+    // A password proof of a signed-in user opens no login.
+    if (started === undefined || started.reproofFor !== undefined) throw new AppError('auth.login_expired');
     const passwordOk = this.opaque.finishLogin(started.serverLoginState, body.finishLoginRequest);
     if (!passwordOk || started.user === undefined) {
       if (started.user) await this.auditFailure(started.user, 'auth.login_failed');
@@ -301,11 +369,16 @@ export class LoginService {
     return { ok: true, step: undefined };
   }
 
-  private async auditFailure(user: { id: string; practiceId: string }, action: string): Promise<void> {
+  private async auditFailure(
+    user: { id: string; practiceId: string },
+    action: string,
+    deviceId?: string,
+  ): Promise<void> {
     await this.store.inPractice(user.practiceId, (tx) =>
       this.audit.append(tx.scope, {
         practiceId: user.practiceId,
         actorUserId: user.id,
+        ...(deviceId === undefined ? {} : { deviceId }),
         action,
         targetId: user.id,
       }),
