@@ -1,8 +1,9 @@
 import { type DataKey, openField, sealField } from '@tresor/crypto';
 import { Value } from '@sinclair/typebox/value';
 import { records as c } from '../contract/index.js';
-import { dataKeyForWrite, fetchPatient, openMaster } from './patients.js';
+import { dataKeyForWrite, fetchPatient, fetchPatientAnyVersion, openMaster } from './patients.js';
 import { type EntryInput, EntryInputSchema, checkEntry } from './plaintext.js';
+import { noteVersion } from './record-versions.js';
 import { type RecordsContext, call, openDataKey, randomId } from './records-context.js';
 import type { ClinicalEntry, PatientVersion } from './types.js';
 import type { UserNames } from './user-names.js';
@@ -62,12 +63,17 @@ export async function listEntries(
   }
 }
 
+/**
+ * Every version of the master data. Older versions are what is asked for here, so the record is
+ * read without the rollback check; the versions opened are remembered (a later read of the current
+ * version older than the newest of them is refused, see record-versions.ts).
+ */
 export async function patientHistory(
   context: RecordsContext,
   names: UserNames,
   patientId: string,
 ): Promise<PatientVersion[]> {
-  const patient = await fetchPatient(context, patientId);
+  const patient = await fetchPatientAnyVersion(context, patientId);
   const { versions } = await call(
     context,
     'GET',
@@ -84,6 +90,7 @@ export async function patientHistory(
         changedAt: v.changedAt,
         changedBy: await names.ref(v.changedBy),
       });
+      noteVersion(context, patientId, v.version);
     }
     return out;
   } finally {

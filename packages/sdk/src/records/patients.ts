@@ -20,6 +20,7 @@ import {
   practiceKey,
   randomId,
 } from './records-context.js';
+import { currentVersion, noteVersion } from './record-versions.js';
 import type { Patient } from './types.js';
 
 const enc = encodeURIComponent;
@@ -63,13 +64,16 @@ export async function openMaster(
   return master;
 }
 
+/** Opens a record's current version; the version, now verified, is remembered (see record-versions.ts). */
 export async function toPatient(context: RecordsContext, view: c.PatientView): Promise<Patient> {
   const dataKey = await openDataKey(context, view.id, view.dataKey);
   try {
+    const master = await openMaster(context, dataKey, view.id, view.version, view.master);
+    noteVersion(context, view.id, view.version);
     return {
       id: view.id,
       version: view.version,
-      master: await openMaster(context, dataKey, view.id, view.version, view.master),
+      master,
       createdAt: view.createdAt,
       updatedAt: view.updatedAt,
       ...(view.retentionUntil === null ? {} : { retentionUntil: view.retentionUntil }),
@@ -79,7 +83,16 @@ export async function toPatient(context: RecordsContext, view: c.PatientView): P
   }
 }
 
+/**
+ * The record as the server stores it now. Refused (RecordRollbackError) if it answers with an
+ * older version than this session opened before; `fetchPatientAnyVersion` for a history read.
+ */
 export function fetchPatient(context: RecordsContext, id: string): Promise<c.PatientView> {
+  return currentVersion(context, id, () => fetchPatientAnyVersion(context, id));
+}
+
+/** The record without the rollback check: for its data key only, where older versions are asked for. */
+export function fetchPatientAnyVersion(context: RecordsContext, id: string): Promise<c.PatientView> {
   return call(context, 'GET', `/api/v1/patients/${enc(id)}`, c.PatientView);
 }
 
@@ -123,7 +136,12 @@ async function newPatientBody(context: RecordsContext, master: PatientMaster): P
 
 export async function createPatient(context: RecordsContext, master: PatientMaster): Promise<Patient> {
   const body = await newPatientBody(context, master);
-  return toPatient(context, await call(context, 'POST', '/api/v1/patients', c.PatientView, body));
+  return toPatient(
+    context,
+    await currentVersion(context, body.id, () =>
+      call(context, 'POST', '/api/v1/patients', c.PatientView, body),
+    ),
+  );
 }
 
 /** Creates many patients, 200 per request (each request one transaction); returns their ids in order. */
@@ -157,7 +175,9 @@ export async function updatePatient(
     };
     return await toPatient(
       context,
-      await call(context, 'PUT', `/api/v1/patients/${enc(id)}`, c.PatientView, body),
+      await currentVersion(context, id, () =>
+        call(context, 'PUT', `/api/v1/patients/${enc(id)}`, c.PatientView, body),
+      ),
     );
   } finally {
     dataKey.fill(0);

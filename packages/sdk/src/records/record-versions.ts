@@ -1,0 +1,81 @@
+import { TresorApiError } from '../api-error.js';
+import type { RecordsContext } from './records-context.js';
+
+/**
+ * Rollback detection for the current version of a record, within one session. A record's master
+ * data is sealed with its version number in the AAD (`field:master:v<n>`), so the server cannot
+ * relabel an old version as a new one; but it can answer a read with an older version, validly
+ * sealed (a replay). The records client therefore remembers, per record, the highest version it
+ * opened in this session (a current read, a write's answer, a history read), and refuses a read
+ * of the current version that answers with a lower one.
+ *
+ * The limit: this lives in memory, per records context (one per signed-in session). A fresh
+ * session (new login, another device, a reload of the app) knows nothing and accepts whatever
+ * validly sealed version the server serves first. Only the master data's version is watched:
+ * entries, documents, the directory and the set of records carry no version the client could
+ * compare, so a server withholding newer ones is not detected here.
+ */
+const highest = new WeakMap<RecordsContext, Map<string, number>>();
+
+/** A read of a record's current version answered with an older version than this session saw. */
+export class RecordRollbackError extends TresorApiError {
+  constructor(
+    readonly recordId: string,
+    /** The highest version this session opened before the read was sent. */
+    readonly seenVersion: number,
+    /** The version the server answered with. */
+    readonly servedVersion: number,
+  ) {
+    super(
+      'client.unexpected_response',
+      `The server answered with version ${servedVersion} of record ${recordId}, older than version ${seenVersion} seen before (a rollback?); refused.`,
+      0,
+    );
+  }
+}
+
+function versionsOf(context: RecordsContext): Map<string, number> {
+  let versions = highest.get(context);
+  if (versions === undefined) {
+    versions = new Map();
+    highest.set(context, versions);
+  }
+  return versions;
+}
+
+/** Record ids are UUIDs; a caller may spell one in capitals. */
+const key = (recordId: string) => recordId.toLowerCase();
+
+/** The highest version of `recordId` opened in this session (0: none). */
+export function seenVersion(context: RecordsContext, recordId: string): number {
+  return highest.get(context)?.get(key(recordId)) ?? 0;
+}
+
+/** Remembers that version `version` of `recordId` was opened (verified) in this session. */
+export function noteVersion(context: RecordsContext, recordId: string, version: number): void {
+  const versions = versionsOf(context);
+  if (version > (versions.get(key(recordId)) ?? 0)) versions.set(key(recordId), version);
+}
+
+/**
+ * Sends a request for the current version of `recordId` and refuses (RecordRollbackError) an
+ * answer older than the newest version seen before the request was sent. (What was seen only
+ * while it was under way is no reason to refuse it: the answer may be older and still honest.)
+ */
+export async function currentVersion<V extends { readonly id: string; readonly version: number }>(
+  context: RecordsContext,
+  recordId: string,
+  request: () => Promise<V>,
+): Promise<V> {
+  const floor = seenVersion(context, recordId);
+  const view = await request();
+  if (key(view.id) !== key(recordId)) {
+    throw new TresorApiError(
+      'client.unexpected_response',
+      `The server answered a read of record ${recordId} with record ${view.id}; refused.`,
+      0,
+    );
+  }
+  if (view.version < floor) throw new RecordRollbackError(recordId, floor, view.version);
+  return view;
+}
