@@ -20,6 +20,7 @@ export default tseslint.config(
           './packages/server/tsconfig.json',
           './packages/backup/tsconfig.json',
           './packages/web/tsconfig.json',
+          './packages/web/tsconfig.test.json',
           './tsconfig.test.json',
         ],
         tsconfigRootDir: import.meta.dirname,

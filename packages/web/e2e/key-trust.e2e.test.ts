@@ -149,8 +149,8 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
     const trust = new TrustBanner(anna);
     await trust.banner(BEN.username).waitFor({ timeout: 30_000 });
     // Until then the patient written under the new key is not readable here, and the list says so.
-    await new PatientListPage(anna).waitForCount('1 Patienten');
-    await anna.getByText('1 Akte(n) sind mit einem Praxisschlüssel verschlüsselt').waitFor();
+    await new PatientListPage(anna).waitForCount('1 Patient');
+    await anna.getByText('1 Akte ist mit einem Praxisschlüssel verschlüsselt').waitFor();
 
     const shown = await trust.openComparison(BEN.username);
     await new AppNav(ben).go('Benutzer');

@@ -314,6 +314,7 @@ describe('practice web app in Chromium', { timeout: 300_000 }, () => {
     const audit = new AuditPage(primary);
     const actions = await audit.actions();
     assert.ok(actions.includes('device.approved'), `audit shows the approval: ${actions.join(', ')}`);
+    assert.ok((await audit.actionLabels()).includes('Gerät freigegeben'), 'the action is shown in words');
     const { result, text } = await audit.verify();
     assert.equal(result, 'ok', text);
     assert.match(text, /Protokoll in Ordnung/);

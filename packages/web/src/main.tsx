@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { I18nProvider } from './i18n/i18n';
+import { AppFailed } from './layout/app-failed';
 import { registerServiceWorker } from './pwa/register-service-worker';
+import { ErrorBoundary } from './ui/error-boundary';
 import './styles.css';
 import './app.css';
 
@@ -12,7 +14,9 @@ if (container === null) throw new Error('index.html has no #root element.');
 createRoot(container).render(
   <StrictMode>
     <I18nProvider>
-      <App />
+      <ErrorBoundary fallback={<AppFailed />}>
+        <App />
+      </ErrorBoundary>
     </I18nProvider>
   </StrictMode>,
 );

@@ -15,9 +15,18 @@ export class AuditPage {
     };
   }
 
+  /** The listed entries' action codes (the cells show them in words). */
   async actions(): Promise<string[]> {
     const table = this.page.getByTestId('audit-entries');
     await table.waitFor();
-    return table.locator('tbody tr td:nth-child(3)').allTextContents();
+    const cells = await table.locator('tbody tr td[data-action]').all();
+    return Promise.all(cells.map(async (cell) => (await cell.getAttribute('data-action')) ?? ''));
+  }
+
+  /** The listed entries' actions as shown. */
+  async actionLabels(): Promise<string[]> {
+    const table = this.page.getByTestId('audit-entries');
+    await table.waitFor();
+    return table.locator('tbody tr td[data-action]').allTextContents();
   }
 }

@@ -2,6 +2,7 @@ import { WebAuthnError } from '@simplewebauthn/browser';
 import { GrantVerificationError, TresorApiError } from '@tresor/sdk';
 import { errorCatalog, isErrorCode } from '@tresor/sdk/contract';
 import type { Translate } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/messages.de';
 import type { Locale } from '../i18n/locale';
 
 /** What to tell the user about a failure, in their language. */
@@ -15,8 +16,8 @@ export interface ErrorDescription {
 
 /**
  * Every API error code gets the German or English message of the SDK's shared catalogue; the
- * client-side failures (network down, unexpected answers, untrusted key grants, full storage) get
- * the web app's own wording.
+ * client-side failures (network down, unexpected answers, untrusted key grants, full storage,
+ * undecryptable data, locked keys, invalid input, a changed file) get the web app's own wording.
  */
 export function describeError(error: unknown, locale: Locale, t: Translate): ErrorDescription {
   if (error instanceof TresorApiError) {
@@ -57,7 +58,56 @@ export function describeError(error: unknown, locale: Locale, t: Translate): Err
   if (error instanceof TypeError && /fetch|network/i.test(error.message)) {
     return { text: t('error.network'), code: 'client.network', requestId: undefined };
   }
+  const client = clientFailure(error);
+  if (client !== undefined) {
+    const text =
+      client.kind === 'key_version_locked'
+        ? t('error.keyVersionLocked', { version: client.version })
+        : t(clientMessages[client.kind]);
+    return { text, code: `client.${client.kind}`, requestId: undefined };
+  }
   return { text: t('error.generic'), code: undefined, requestId: undefined };
+}
+
+/** A failure on this device (crypto and SDK checks) that the user can be told about specifically. */
+export type ClientFailure =
+  | { readonly kind: 'decryption' | 'session_locked' | 'invalid_input' | 'file_changed' }
+  | { readonly kind: 'key_version_locked'; readonly version: number };
+
+const clientMessages = {
+  decryption: 'error.decryption',
+  session_locked: 'error.sessionLocked',
+  invalid_input: 'error.invalidInput',
+  file_changed: 'error.fileChanged',
+} as const satisfies Record<Exclude<ClientFailure['kind'], 'key_version_locked'>, MessageKey>;
+
+/**
+ * Recognises the client-side failures of @tresor/crypto and @tresor/sdk. `DecryptionError` is
+ * known by its name (the SDK does not re-export the class). The others are plain `Error`,
+ * `TypeError` and `RangeError` instances without a code, so only their message text tells them
+ * apart from programming errors; keep these patterns in step with the SDK's messages.
+ */
+export function clientFailure(error: unknown): ClientFailure | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name === 'DecryptionError') return { kind: 'decryption' };
+  // records-context.ts / rewrap-data-keys.ts: `practice key version N is not unlocked on this device`
+  const locked = /^practice key version (\d+) is not unlocked/.exec(error.message);
+  if (locked !== null) return { kind: 'key_version_locked', version: Number(locked[1]) };
+  // account-session.ts: the keys were dropped (lock, sign-out) while a call still needed them.
+  if (error.message === 'session is locked') return { kind: 'session_locked' };
+  // plaintext.ts checkMaster/checkEntry (`invalid patient master data: …`, `invalid clinical
+  // entry: …`), patients.ts/entries.ts (`… is malformed`): input refused before it was sealed.
+  if (
+    (error instanceof TypeError && /^invalid (patient master data|clinical entry)\b/.test(error.message)) ||
+    /^(patient master data|clinical entry) is malformed$/.test(error.message)
+  ) {
+    return { kind: 'invalid_input' };
+  }
+  // documents.ts: the chosen file is not (any more) the size the upload declared.
+  if (error instanceof RangeError && /size it declared|size differs/.test(error.message)) {
+    return { kind: 'file_changed' };
+  }
+  return undefined;
 }
 
 /** True when the failure means the session is gone (expired, revoked, user removed). */

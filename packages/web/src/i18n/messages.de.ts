@@ -1,5 +1,6 @@
 import { accountMessagesDe } from './catalogue/account.de';
 import { adminMessagesDe } from './catalogue/admin.de';
+import { auditMessagesDe } from './catalogue/audit.de';
 import { backupMessagesDe } from './catalogue/backup.de';
 import { patientMessagesDe } from './catalogue/patients.de';
 import { securityMessagesDe } from './catalogue/security.de';
@@ -8,6 +9,7 @@ import { securityMessagesDe } from './catalogue/security.de';
 export const messagesDe = {
   ...accountMessagesDe,
   ...adminMessagesDe,
+  ...auditMessagesDe,
   ...backupMessagesDe,
   ...patientMessagesDe,
   ...securityMessagesDe,
@@ -59,6 +61,21 @@ export const messagesDe = {
   'error.serverInternal': 'Auf dem Server ist ein unerwarteter Fehler aufgetreten.',
   'error.rateLimited': 'Zu viele Anfragen. Bitte warten Sie einen Moment.',
   'error.generic': 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
+  'error.decryption':
+    'Die Daten ließen sich auf diesem Gerät nicht entschlüsseln (falscher Schlüssel oder beschädigte Daten). Wenden Sie sich an einen Hauptbenutzer, wenn das wieder vorkommt.',
+  'error.keyVersionLocked':
+    'Diese Daten sind mit Version {version} des Praxisschlüssels verschlüsselt, die auf diesem Gerät noch nicht entsperrt ist. Lesbar werden sie, sobald Sie der übergebenden Person vertrauen (Hinweis oben auf der Seite) oder ein Hauptbenutzer Ihnen diese Version übergibt.',
+  'error.sessionLocked':
+    'Die Sitzung ist gesperrt: Die Schlüssel wurden aus dem Speicher entfernt. Bitte melden Sie sich erneut an.',
+  'error.invalidInput': 'Die Eingabe ist ungültig und wurde nicht gespeichert. Bitte prüfen Sie die Felder.',
+  'error.fileChanged':
+    'Die Datei hat sich verändert (ihre Größe ist nicht mehr die erwartete). Bitte wählen Sie sie erneut aus.',
+
+  'crash.title': 'Etwas ist schiefgelaufen',
+  'crash.intro':
+    'Die Anzeige ist auf einen unerwarteten Fehler gestoßen. Laden Sie die Seite neu. Danach melden Sie sich erneut an; nicht gespeicherte Eingaben gehen dabei verloren.',
+  'crash.reload': 'Seite neu laden',
+  'crash.home': 'Zur Startseite',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof messagesDe;

@@ -1,5 +1,6 @@
 import { accountMessagesEn } from './catalogue/account.en';
 import { adminMessagesEn } from './catalogue/admin.en';
+import { auditMessagesEn } from './catalogue/audit.en';
 import { backupMessagesEn } from './catalogue/backup.en';
 import { patientMessagesEn } from './catalogue/patients.en';
 import { securityMessagesEn } from './catalogue/security.en';
@@ -9,6 +10,7 @@ import type { Messages } from './messages.de';
 export const messagesEn = {
   ...accountMessagesEn,
   ...adminMessagesEn,
+  ...auditMessagesEn,
   ...backupMessagesEn,
   ...patientMessagesEn,
   ...securityMessagesEn,
@@ -59,4 +61,18 @@ export const messagesEn = {
   'error.serverInternal': 'An unexpected error occurred on the server.',
   'error.rateLimited': 'Too many requests. Please wait a moment.',
   'error.generic': 'Something went wrong. Please try again.',
+  'error.decryption':
+    'The data could not be decrypted on this device (wrong key or damaged data). Contact a primary user if this happens again.',
+  'error.keyVersionLocked':
+    'This data is encrypted under version {version} of the practice key, which is not unlocked on this device yet. It becomes readable once you trust the colleague who handed it over (notice at the top of the page) or a primary user hands you this version.',
+  'error.sessionLocked': 'The session is locked: the keys were removed from memory. Please sign in again.',
+  'error.invalidInput': 'The input is invalid and was not saved. Please check the fields.',
+  'error.fileChanged':
+    'The file has changed (its size is no longer the expected one). Please choose it again.',
+
+  'crash.title': 'Something went wrong',
+  'crash.intro':
+    'The app ran into an unexpected error. Reload the page. You will then sign in again; input that was not saved is lost.',
+  'crash.reload': 'Reload page',
+  'crash.home': 'Go to the start page',
 } as const satisfies Messages;

@@ -7,13 +7,22 @@ import {
   useContext,
   useEffect,
   useMemo,
+  useRef,
   useState,
 } from 'react';
+
+export interface NavigateOptions {
+  readonly replace?: boolean;
+  /** Leaves without asking, even while a screen guards against leaving (see `useLeaveGuard`). */
+  readonly force?: boolean;
+}
 
 interface RouterValue {
   /** The current path, without query or fragment. */
   readonly path: string;
-  readonly navigate: (to: string, options?: { replace?: boolean }) => void;
+  readonly navigate: (to: string, options?: NavigateOptions) => void;
+  /** Asks `question` before any in-app navigation until the returned function is called. */
+  readonly guard: (question: string) => () => void;
 }
 
 const RouterContext = createContext<RouterValue | undefined>(undefined);
@@ -21,25 +30,53 @@ const RouterContext = createContext<RouterValue | undefined>(undefined);
 /** A small history-API router: the server answers every page path with index.html. */
 export function RouterProvider({ children }: { readonly children: ReactNode }) {
   const [path, setPath] = useState(() => window.location.pathname);
+  // Questions of the screens that must not be left unasked (newest last), and where we are.
+  const guards = useRef<{ readonly question: string }[]>([]);
+  const shown = useRef(path);
+
+  /** True when nothing guards the screen or the user agreed to leave it. */
+  const mayLeave = useCallback(() => {
+    const question = guards.current.at(-1)?.question;
+    return question === undefined || window.confirm(question);
+  }, []);
 
   useEffect(() => {
     const onPopState = () => {
+      if (window.location.pathname !== shown.current && !mayLeave()) {
+        // Back/forward already moved the address: put the guarded screen's address back.
+        window.history.pushState(null, '', shown.current);
+        return;
+      }
+      shown.current = window.location.pathname;
       setPath(window.location.pathname);
     };
     window.addEventListener('popstate', onPopState);
     return () => {
       window.removeEventListener('popstate', onPopState);
     };
+  }, [mayLeave]);
+
+  const navigate = useCallback(
+    (to: string, options: NavigateOptions = {}) => {
+      if (options.force !== true && !mayLeave()) return;
+      if (options.replace === true) window.history.replaceState(null, '', to);
+      else window.history.pushState(null, '', to);
+      shown.current = new URL(to, window.location.href).pathname;
+      setPath(shown.current);
+      window.scrollTo(0, 0);
+    },
+    [mayLeave],
+  );
+
+  const guard = useCallback((question: string) => {
+    const entry = { question };
+    guards.current = [...guards.current, entry];
+    return () => {
+      guards.current = guards.current.filter((other) => other !== entry);
+    };
   }, []);
 
-  const navigate = useCallback((to: string, options: { replace?: boolean } = {}) => {
-    if (options.replace === true) window.history.replaceState(null, '', to);
-    else window.history.pushState(null, '', to);
-    setPath(new URL(to, window.location.href).pathname);
-    window.scrollTo(0, 0);
-  }, []);
-
-  const value = useMemo(() => ({ path, navigate }), [path, navigate]);
+  const value = useMemo(() => ({ path, navigate, guard }), [path, navigate, guard]);
   return <RouterContext value={value}>{children}</RouterContext>;
 }
 
@@ -49,18 +86,24 @@ export function useRouter(): RouterValue {
   return value;
 }
 
-/** Matches `/patients/:id` style patterns; the params, or undefined when the path does not match. */
-export function matchPath(pattern: string, path: string): Readonly<Record<string, string>> | undefined {
-  const patternParts = pattern.split('/').filter(Boolean);
-  const pathParts = path.split('/').filter(Boolean);
-  if (patternParts.length !== pathParts.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [index, part] of patternParts.entries()) {
-    const actual = pathParts[index] ?? '';
-    if (part.startsWith(':')) params[part.slice(1)] = decodeURIComponent(actual);
-    else if (part !== actual) return undefined;
-  }
-  return params;
+/**
+ * While `question` is set, leaving the screen asks first: in-app links and back/forward get a
+ * confirmation, closing or reloading the tab the browser's own "leave site?" prompt.
+ */
+export function useLeaveGuard(question: string | undefined): void {
+  const { guard } = useRouter();
+  useEffect(() => {
+    if (question === undefined) return;
+    const release = guard(question);
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => {
+      release();
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    };
+  }, [guard, question]);
 }
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { readonly to: string };

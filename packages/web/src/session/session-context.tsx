@@ -10,6 +10,11 @@ export type SessionState =
       readonly session: AccountSession;
       /** Counts key changes in this session (hand-over arrived, granter trusted); screens reload. */
       readonly keysRevision: number;
+      /**
+       * The server ended the session while a form held unsaved input: the screens stay, with that
+       * input, until the user chooses to sign in again (or the idle lock strikes).
+       */
+      readonly ended: boolean;
     }
   | { readonly kind: 'locked'; readonly username: string; readonly notice: MessageKey };
 
@@ -22,6 +27,13 @@ interface SessionValue {
   readonly lock: (notice: MessageKey) => void;
   /** Tells the screens that the session's keys changed (refreshed, a granter trusted). */
   readonly keysChanged: () => void;
+  /**
+   * The server says the session is gone (expired, revoked). Signs out at once, unless a form on
+   * screen holds unsaved input (see `holdInput`): then the screens stay, marked `ended`.
+   */
+  readonly sessionGone: () => void;
+  /** Marks unsaved input on screen until the returned function is called. */
+  readonly holdInput: () => () => void;
 }
 
 const SessionContext = createContext<SessionValue | undefined>(undefined);
@@ -30,6 +42,8 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
   const [state, setState] = useState<SessionState>({ kind: 'signed-out' });
   // The state as of the last change, for callbacks that must act on the session exactly once.
   const current = useRef<SessionState>(state);
+  // How many forms on screen hold input that is not saved yet.
+  const held = useRef(0);
 
   const change = useCallback((next: SessionState) => {
     current.current = next;
@@ -38,7 +52,7 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
 
   const signIn = useCallback(
     (session: AccountSession) => {
-      change({ kind: 'signed-in', session, keysRevision: 0 });
+      change({ kind: 'signed-in', session, keysRevision: 0, ended: false });
     },
     [change],
   );
@@ -81,9 +95,26 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
     }
   }, [change]);
 
+  const sessionGone = useCallback(() => {
+    const previous = current.current;
+    if (previous.kind !== 'signed-in') return;
+    if (held.current === 0) signOut('session.expiredNotice');
+    else if (!previous.ended) change({ ...previous, ended: true });
+  }, [change, signOut]);
+
+  const holdInput = useCallback(() => {
+    held.current += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      held.current -= 1;
+    };
+  }, []);
+
   const value = useMemo(
-    () => ({ state, signIn, signOut, lock, keysChanged }),
-    [state, signIn, signOut, lock, keysChanged],
+    () => ({ state, signIn, signOut, lock, keysChanged, sessionGone, holdInput }),
+    [state, signIn, signOut, lock, keysChanged, sessionGone, holdInput],
   );
   return <SessionContext value={value}>{children}</SessionContext>;
 }

@@ -16,7 +16,7 @@ export interface AsyncAction<A extends unknown[]> {
 export function useAsyncAction<A extends unknown[]>(
   action: (...args: A) => Promise<unknown>,
 ): AsyncAction<A> {
-  const { signOut } = useSessionState();
+  const { sessionGone } = useSessionState();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
 
@@ -28,14 +28,14 @@ export function useAsyncAction<A extends unknown[]>(
         await action(...args);
         return true;
       } catch (caught) {
-        if (isSessionGone(caught)) signOut('session.expiredNotice');
+        if (isSessionGone(caught)) sessionGone();
         setError(caught);
         return false;
       } finally {
         setBusy(false);
       }
     },
-    [action, signOut],
+    [action, sessionGone],
   );
 
   const clearError = useCallback(() => {

@@ -1,9 +1,10 @@
-import type { ButtonHTMLAttributes } from 'react';
+import type { ButtonHTMLAttributes, Ref } from 'react';
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   readonly variant?: 'primary' | 'secondary' | 'danger';
   /** While true the button says so and ignores clicks, but keeps keyboard focus. */
   readonly busy?: boolean;
+  readonly ref?: Ref<HTMLButtonElement>;
 };
 
 /** The app's button; `busy` uses aria-disabled so focus is not lost mid-action. */

@@ -1,10 +1,21 @@
 import { useCallback } from 'react';
-import { useLocale, useT } from '../../i18n/i18n';
+import { type Translate, useLocale, useT } from '../../i18n/i18n';
+import type { MessageKey } from '../../i18n/messages.de';
 import { useSession } from '../../session/session-context';
 import { useLoaded } from '../../session/use-loaded';
 import { ErrorAlert } from '../../ui/error-alert';
 import { formatDateTime } from '../../ui/format';
 import { PageHeading } from '../../ui/page-heading';
+
+/** The alarm kinds the server raises, in words; an unknown kind is shown as its code. */
+const alarmKinds: Readonly<Partial<Record<string, MessageKey>>> = {
+  'auth.repeated_failures': 'alarms.loginFailures',
+};
+
+function alarmKindLabel(kind: string, t: Translate): string {
+  const key = alarmKinds[kind];
+  return key === undefined ? kind : t(key);
+}
 
 /** Security alarms (e.g. repeated failed logins) for primary users. */
 export function AlarmsPage() {
@@ -31,13 +42,13 @@ export function AlarmsPage() {
           {state.value.map((alarm) => (
             <li key={alarm.id} className="card alert alert--warning">
               <p>
-                <strong>
-                  {alarm.kind === 'auth.repeated_failures' ? t('alarms.loginFailures') : alarm.kind}
-                </strong>{' '}
-                · {formatDateTime(alarm.createdAt, localeTag)}
+                <strong data-kind={alarm.kind}>{alarmKindLabel(alarm.kind, t)}</strong> ·{' '}
+                {formatDateTime(alarm.createdAt, localeTag)}
               </p>
               <p>{t('alarms.user', { username: alarm.username })}</p>
-              <p className="alert__detail">{alarm.detail}</p>
+              <p className="alert__detail">
+                {t('alarms.detail')} <span lang="en">{alarm.detail}</span>
+              </p>
             </li>
           ))}
         </ul>

@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../ui/error-alert';
 import { formatDateTime } from '../../ui/format';
 import { PageHeading } from '../../ui/page-heading';
 import { newestAuditEntries } from './audit-entries';
+import { auditActionLabel } from './audit-labels';
 import { AuditVerifyPanel } from './audit-verify-panel';
 
 const SHOWN = 200;
@@ -57,9 +58,7 @@ export function AuditPage() {
                   <tr key={entry.seq}>
                     <td>{entry.seq}</td>
                     <td>{formatDateTime(entry.occurredAt, localeTag)}</td>
-                    <td>
-                      <code>{entry.action}</code>
-                    </td>
+                    <td data-action={entry.action}>{auditActionLabel(entry.action, t)}</td>
                     <td>{entry.actor}</td>
                     <td>
                       <code className="id">{entry.targetId ?? '–'}</code>

@@ -5,6 +5,7 @@ import { useSession } from '../../session/session-context';
 import { useAsyncAction } from '../../session/use-async-action';
 import { Button } from '../../ui/button';
 import { ErrorAlert } from '../../ui/error-alert';
+import { auditProblemLabel } from './audit-labels';
 
 type Verification = Awaited<ReturnType<ReturnType<typeof useSession>['verifyAuditTrail']>>;
 
@@ -17,6 +18,8 @@ export function AuditVerifyPanel() {
   const session = useSession();
   const [result, setResult] = useState<Verification | undefined>(undefined);
   const verify = useAsyncAction(async () => {
+    // A result from an earlier run must not stand next to this run's failure.
+    setResult(undefined);
     const remembered = await loadRememberedAudit(session.practiceId);
     const outcome = await session.verifyAuditTrail(remembered ?? {});
     if (outcome.ok && outcome.checkpoint !== null) {
@@ -62,9 +65,12 @@ export function AuditVerifyPanel() {
             </p>
             <ul>
               {result.problems.map((problem) => (
-                <li key={`${problem.kind}-${problem.seq}`}>
-                  <code>{problem.kind}</code> · {t('audit.problemAt', { seq: problem.seq })} ·{' '}
-                  {problem.detail}
+                <li key={`${problem.kind}-${problem.seq}`} data-problem={problem.kind}>
+                  {auditProblemLabel(problem.kind, t)} · {t('audit.problemAt', { seq: problem.seq })}
+                  <br />
+                  <span className="alert__detail">
+                    {t('audit.problemDetail')} <span lang="en">{problem.detail}</span>
+                  </span>
                 </li>
               ))}
             </ul>

@@ -4,10 +4,10 @@ import { tresorClient } from '../../api/tresor-client';
 import { deviceKeyStoreFor } from '../../device/indexeddb-device-key-store';
 import { saveTrustedGranters } from '../../device/pinned-keys';
 import { useT } from '../../i18n/i18n';
-import { useRouter } from '../../routing/router';
+import { useLeaveGuard, useRouter } from '../../routing/router';
 import { useAsyncAction } from '../../session/use-async-action';
 import { Button } from '../../ui/button';
-import { ErrorAlert } from '../../ui/error-alert';
+import { ErrorAlert, Notice } from '../../ui/error-alert';
 import { PageHeading } from '../../ui/page-heading';
 import { defaultDeviceName, newPasswordProblem, usernameProblem } from '../practice/password-rules';
 import { NewPasswordFields, UsernameField } from '../practice/credential-fields';
@@ -41,6 +41,9 @@ export function AcceptInvitePage() {
   const [repeated, setRepeated] = useState('');
   const [submitted, setSubmitted] = useState(false);
   const [joined, setJoined] = useState<Joined | undefined>(undefined);
+  const [pinsNotSaved, setPinsNotSaved] = useState(false);
+  // The recovery code is shown only now: leaving before confirming it is stored asks first.
+  useLeaveGuard(joined !== undefined && !joined.recoveryStored ? t('recovery.leaveQuestion') : undefined);
 
   const accept = useAsyncAction(async (link: string) => {
     const accepted = await acceptInvite(tresorClient.http, {
@@ -50,11 +53,19 @@ export function AcceptInvitePage() {
       deviceName: defaultDeviceName(),
       devices: deviceKeyStoreFor(username),
     });
-    await saveTrustedGranters(username, accepted.trustedGranters);
     // The one-time token has done its job; keep it out of the browser history from here on.
     window.history.replaceState(null, '', '/invite');
+    // The account exists now: show its recovery code before anything else can fail.
     setJoined({ username: username.trim().toLowerCase(), accepted, recoveryStored: false });
+    // Remembering the inviting colleague's key only spares the fingerprint comparison at the
+    // hand-over, so it is best effort: without it the hand-over asks to compare and trust.
+    try {
+      await saveTrustedGranters(username, accepted.trustedGranters);
+    } catch {
+      setPinsNotSaved(true);
+    }
   });
+  const pinsWarning = pinsNotSaved && <Notice tone="warning">{t('invite.pinsNotSaved')}</Notice>;
 
   if ('error' in parsed) {
     return (
@@ -68,6 +79,7 @@ export function AcceptInvitePage() {
     return (
       <>
         <PageHeading intro={t('invite.joinedIntro')}>{t('invite.joinedTitle')}</PageHeading>
+        {pinsWarning}
         <RecoveryCodePanel
           code={joined.accepted.recoveryCode}
           practiceName={t('invite.practiceUnnamed')}
@@ -83,6 +95,7 @@ export function AcceptInvitePage() {
     return (
       <>
         <PageHeading>{t('invite.compareTitle')}</PageHeading>
+        {pinsWarning}
         <OwnFingerprintPanel
           fingerprint={joined.accepted.fingerprint}
           onSignIn={() => {

@@ -20,7 +20,8 @@ export function DevicePendingPanel({
         {t('login.pendingTitle')}
       </h2>
       <p>{t('login.pendingExplain', { device: deviceName })}</p>
-      <p className="fingerprint" aria-label={t('common.fingerprint')} data-testid="device-fingerprint">
+      <h3 className="visually-hidden">{t('common.fingerprint')}</h3>
+      <p className="fingerprint" data-testid="device-fingerprint">
         {fingerprint}
       </p>
       <p>{t('login.pendingNext')}</p>

@@ -3,7 +3,7 @@ import { type SubmitEvent, useState } from 'react';
 import { tresorClient } from '../../api/tresor-client';
 import { deviceKeyStoreFor } from '../../device/indexeddb-device-key-store';
 import { useT } from '../../i18n/i18n';
-import { useRouter } from '../../routing/router';
+import { useLeaveGuard, useRouter } from '../../routing/router';
 import { useAsyncAction } from '../../session/use-async-action';
 import { Button } from '../../ui/button';
 import { ErrorAlert } from '../../ui/error-alert';
@@ -29,6 +29,8 @@ export function CreatePracticePage() {
   const [repeated, setRepeated] = useState('');
   const [submitted, setSubmitted] = useState(false);
   const [created, setCreated] = useState<Created | undefined>(undefined);
+  // The code is shown only now: leaving before confirming it is stored asks first.
+  useLeaveGuard(created === undefined ? undefined : t('recovery.leaveQuestion'));
 
   const create = useAsyncAction(async () => {
     const result = await createPractice(tresorClient.http, {
@@ -54,7 +56,7 @@ export function CreatePracticePage() {
           practiceName={created.practiceName}
           username={created.username}
           onStored={() => {
-            navigate(`/login?user=${encodeURIComponent(created.username)}`);
+            navigate(`/login?user=${encodeURIComponent(created.username)}`, { force: true });
           }}
         />
       </>

@@ -38,7 +38,9 @@ export function RecoveryCodePanel({
           <dd>{username}</dd>
         </div>
       </dl>
-      <p className="recovery__code" aria-label={t('recovery.codeLabel')} data-testid="recovery-code">
+      {/* Named by a heading (for screen-reader navigation), not by aria-label: a <p> cannot be named. */}
+      <h3 className="visually-hidden">{t('recovery.codeLabel')}</h3>
+      <p className="recovery__code" data-testid="recovery-code">
         {groups.map((group, index) => (
           <span key={index} className="recovery__group">
             {group}

@@ -5,6 +5,7 @@ import type { MessageKey } from '../../i18n/messages.de';
 import { useRouter } from '../../routing/router';
 import { useSession } from '../../session/session-context';
 import { useAsyncAction } from '../../session/use-async-action';
+import { useUnsavedInput } from '../../session/use-unsaved-input';
 import { Button } from '../../ui/button';
 import { CheckboxField } from '../../ui/checkbox-field';
 import { ErrorAlert, Notice } from '../../ui/error-alert';
@@ -49,6 +50,7 @@ export function EraseSection({ patient }: { readonly patient: Patient }) {
     navigate('/patients', { replace: true });
   });
   const reasonMissing = retained && reason.trim() === '';
+  useUnsavedInput(reason.trim() !== '');
   return (
     <section className="card stack danger-zone" aria-labelledby="erase-title">
       <h2 id="erase-title" className="card__title">
@@ -83,7 +85,7 @@ export function EraseSection({ patient }: { readonly patient: Patient }) {
         />
       </div>
       <CheckboxField label={t('patients.eraseConfirm')} checked={confirmed} onChecked={setConfirmed} />
-      <ErrorAlert error={erase.error} />
+      <ErrorAlert error={erase.error} copyText={() => reason} />
       <div className="actions">
         <Button
           variant="danger"

@@ -1,8 +1,9 @@
 import { type SubmitEvent, useState } from 'react';
 import { useT } from '../../i18n/i18n';
+import { useUnsavedInput } from '../../session/use-unsaved-input';
 import { Button } from '../../ui/button';
 import { ErrorAlert } from '../../ui/error-alert';
-import { SelectField } from '../../ui/select-field';
+import { SelectField, type SelectOption } from '../../ui/select-field';
 import { TextField } from '../../ui/text-field';
 import {
   type InsuranceType,
@@ -13,7 +14,8 @@ import {
 
 /**
  * Master data of a patient. The form owns what was typed: a failed save shows the error and
- * leaves every field as it was (nothing is written to browser storage: it is patient data).
+ * leaves every field as it was (nothing is written to browser storage: it is patient data). If the
+ * server ended the session, the form stays on screen and offers its input for copying first.
  */
 export function PatientForm({
   initial,
@@ -34,6 +36,47 @@ export function PatientForm({
   const [form, setForm] = useState(initial);
   const [submitted, setSubmitted] = useState(false);
   const problems = patientFormProblems(form);
+  const changed = (Object.keys(form) as (keyof PatientFormState)[]).some((key) => form[key] !== initial[key]);
+  useUnsavedInput(changed);
+  const sexOptions: readonly SelectOption<Sex>[] = [
+    { value: 'female', label: t('patients.sexFemale') },
+    { value: 'male', label: t('patients.sexMale') },
+    { value: 'diverse', label: t('patients.sexDiverse') },
+    { value: 'unknown', label: t('patients.sexUnknown') },
+  ];
+  const insuranceOptions: readonly SelectOption<InsuranceType>[] = [
+    { value: '', label: t('patients.insuranceNone') },
+    { value: 'gkv', label: t('patients.insuranceGkv') },
+    { value: 'pkv', label: t('patients.insurancePkv') },
+    { value: 'self', label: t('patients.insuranceSelf') },
+  ];
+  /** What was typed, as "Label: value" lines, for copying when the session ended before saving. */
+  const copyText = () =>
+    (
+      [
+        [t('patients.givenName'), form.givenName],
+        [t('patients.familyName'), form.familyName],
+        [t('patients.birthDate'), form.birthDate],
+        [t('patients.sex'), sexOptions.find((option) => option.value === form.sex)?.label ?? ''],
+        [t('patients.street'), form.street],
+        [t('patients.postalCode'), form.postalCode],
+        [t('patients.city'), form.city],
+        [t('patients.phone'), form.phone],
+        [t('patients.email'), form.email],
+        [
+          t('patients.insuranceType'),
+          form.insuranceType === ''
+            ? ''
+            : (insuranceOptions.find((option) => option.value === form.insuranceType)?.label ?? ''),
+        ],
+        [t('patients.kvnr'), form.kvnr],
+        [t('patients.insurerName'), form.insurerName],
+        [t('patients.ik'), form.ik],
+      ] as const
+    )
+      .filter(([, value]) => value.trim() !== '')
+      .map(([label, value]) => `${label}: ${value}`)
+      .join('\n');
   const set = (key: keyof PatientFormState) => (value: string) => {
     setForm((previous) => ({ ...previous, [key]: value }));
   };
@@ -57,6 +100,7 @@ export function PatientForm({
             onValue={set('givenName')}
             required
             maxLength={200}
+            autoComplete="off"
             problem={problem('givenName')}
           />
           <TextField
@@ -65,6 +109,7 @@ export function PatientForm({
             onValue={set('familyName')}
             required
             maxLength={200}
+            autoComplete="off"
             problem={problem('familyName')}
           />
         </div>
@@ -81,12 +126,7 @@ export function PatientForm({
             label={t('patients.sex')}
             value={form.sex}
             onValue={set('sex')}
-            options={[
-              { value: 'female', label: t('patients.sexFemale') },
-              { value: 'male', label: t('patients.sexMale') },
-              { value: 'diverse', label: t('patients.sexDiverse') },
-              { value: 'unknown', label: t('patients.sexUnknown') },
-            ]}
+            options={sexOptions}
           />
         </div>
       </fieldset>
@@ -144,12 +184,7 @@ export function PatientForm({
             label={t('patients.insuranceType')}
             value={form.insuranceType}
             onValue={set('insuranceType')}
-            options={[
-              { value: '', label: t('patients.insuranceNone') },
-              { value: 'gkv', label: t('patients.insuranceGkv') },
-              { value: 'pkv', label: t('patients.insurancePkv') },
-              { value: 'self', label: t('patients.insuranceSelf') },
-            ]}
+            options={insuranceOptions}
           />
           <TextField
             label={t('patients.kvnr')}
@@ -177,7 +212,7 @@ export function PatientForm({
           />
         </div>
       </fieldset>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error} copyText={copyText} />
       <div className="actions">
         <Button type="submit" busy={busy}>
           {submitLabel}

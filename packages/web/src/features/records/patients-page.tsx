@@ -2,12 +2,14 @@ import type { DirectoryHit, DirectoryMatch, PatientDirectory } from '@tresor/sdk
 import { useCallback, useId, useMemo, useState } from 'react';
 import { useLocale, useT } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/messages.de';
+import { plural } from '../../i18n/plural';
 import { Link } from '../../routing/router';
 import { useSession } from '../../session/session-context';
 import { useLoaded } from '../../session/use-loaded';
 import { ErrorAlert, Notice } from '../../ui/error-alert';
 import { formatDate } from '../../ui/format';
 import { PageHeading } from '../../ui/page-heading';
+import { patientCountLine } from './patient-count';
 
 const matchLabels: Readonly<Record<DirectoryMatch, MessageKey>> = {
   prefix: 'patients.matchPrefix',
@@ -25,15 +27,24 @@ const SHOWN = 50;
  */
 export function PatientsPage() {
   const t = useT();
+  const { localeTag } = useLocale();
   const session = useSession();
   const searchId = useId();
   const [query, setQuery] = useState('');
+  const searching = query.trim() !== '';
   const load = useCallback(() => session.records.directory(), [session]);
   const { state, reload } = useLoaded<PatientDirectory>(load);
-  const hits = useMemo<readonly DirectoryHit[]>(() => {
+  // One more than shown, to tell "more than SHOWN matches" from exactly SHOWN.
+  const found = useMemo<readonly DirectoryHit[]>(() => {
     if (state.kind !== 'loaded') return [];
-    return query.trim() === '' ? state.value.list(SHOWN) : state.value.search(query, SHOWN);
-  }, [state, query]);
+    return searching ? state.value.search(query, SHOWN + 1) : state.value.list(SHOWN);
+  }, [state, query, searching]);
+  const hits = found.slice(0, SHOWN);
+  const count =
+    state.kind === 'loaded'
+      ? patientCountLine(localeTag, { searching, total: state.value.size, hits: found.length, shown: SHOWN })
+      : undefined;
+  const unreadable = state.kind === 'loaded' ? state.value.unreadable.length : 0;
   return (
     <>
       <PageHeading intro={t('patients.intro')}>{t('patients.title')}</PageHeading>
@@ -70,21 +81,27 @@ export function PatientsPage() {
       </div>
       {state.kind === 'failed' && <ErrorAlert error={state.error} />}
       {state.kind === 'loading' && <p role="status">{t('patients.loadingDirectory')}</p>}
-      {state.kind === 'loaded' && (
+      {count !== undefined && (
         <section aria-labelledby={`${searchId}-count`} className="stack">
           <p id={`${searchId}-count`} role="status" aria-live="polite">
-            {query.trim() === ''
-              ? t('patients.countAll', { count: state.value.size })
-              : t('patients.countHits', { count: hits.length })}
+            {t(count.key, count.params)}
           </p>
-          {state.value.unreadable.length > 0 && (
+          {unreadable > 0 && (
             <Notice tone="warning">
-              {t('patients.unreadable', { count: state.value.unreadable.length })}
+              {t(
+                plural(localeTag, unreadable, {
+                  one: 'patients.unreadableOne',
+                  other: 'patients.unreadable',
+                }),
+                {
+                  count: unreadable,
+                },
+              )}
             </Notice>
           )}
           <ul id={`${searchId}-results`} className="patient-list" data-testid="patient-results">
             {hits.map((hit) => (
-              <PatientHit key={hit.id} hit={hit} showMatch={query.trim() !== ''} />
+              <PatientHit key={hit.id} hit={hit} showMatch={searching} />
             ))}
           </ul>
         </section>

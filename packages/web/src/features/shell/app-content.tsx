@@ -28,7 +28,9 @@ export function AppContent() {
   return (
     <>
       <UntrustedGrantsBanner />
-      <SignedInRoutes key={state.keysRevision} />
+      {/* Not keyed by the keys revision: a colleague trusted meanwhile must not wipe an open form;
+          the screens' data loads again by itself (useLoaded). */}
+      <SignedInRoutes />
     </>
   );
 }

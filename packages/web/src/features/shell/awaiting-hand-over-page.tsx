@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { isSessionGone } from '../../api/describe-error';
 import { loadTrustedGranters } from '../../device/pinned-keys';
 import { useT } from '../../i18n/i18n';
 import { useSession, useSessionState } from '../../session/session-context';
@@ -13,14 +14,16 @@ const POLL_MS = 4000;
  * Signed in, but no practice key opened yet: shows the own fingerprint for the comparison and
  * watches the member list until a primary has granted the key; then re-reads the key material in
  * this session (no new sign-in). A grant from a primary not trusted yet asks for the comparison.
+ * A failed check is shown (and retried); a session the server ended signs out with that notice.
  */
 export function AwaitingHandOverPage() {
   const t = useT();
   const session = useSession();
-  const { keysChanged } = useSessionState();
+  const { keysChanged, sessionGone } = useSessionState();
   const [fingerprint, setFingerprint] = useState<string | undefined>(undefined);
   const [granted, setGranted] = useState(false);
   const [failure, setFailure] = useState<unknown>(undefined);
+  const [pollFailure, setPollFailure] = useState<unknown>(undefined);
 
   useEffect(() => {
     void session.fingerprint().then(setFingerprint);
@@ -35,12 +38,21 @@ export function AwaitingHandOverPage() {
   useEffect(() => {
     if (granted) return;
     const timer = window.setInterval(() => {
-      check().then(setGranted, () => undefined);
+      check().then(
+        (done) => {
+          setPollFailure(undefined);
+          setGranted(done);
+        },
+        (error: unknown) => {
+          if (isSessionGone(error)) sessionGone();
+          else setPollFailure(error);
+        },
+      );
     }, POLL_MS);
     return () => {
       window.clearInterval(timer);
     };
-  }, [check, granted]);
+  }, [check, granted, sessionGone]);
 
   useEffect(() => {
     if (!granted) return;
@@ -53,20 +65,22 @@ export function AwaitingHandOverPage() {
           if (current) keysChanged();
         },
         (error: unknown) => {
-          if (current) setFailure(error);
+          if (!current) return;
+          if (isSessionGone(error)) sessionGone();
+          setFailure(error);
         },
       );
     return () => {
       current = false;
     };
-  }, [granted, session, keysChanged]);
+  }, [granted, session, keysChanged, sessionGone]);
 
   const waitingForTrust = granted && session.untrustedGrants.length > 0;
   return (
     <>
       <PageHeading intro={t('handOver.waitingIntro')}>{t('handOver.waitingTitle')}</PageHeading>
       <UntrustedGrantsBanner />
-      <ErrorAlert error={failure} />
+      <ErrorAlert error={failure ?? pollFailure} />
       {granted && !waitingForTrust && failure === undefined && (
         <Notice tone="ok">{t('handOver.unlocking')}</Notice>
       )}

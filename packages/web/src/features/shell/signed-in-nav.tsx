@@ -27,7 +27,6 @@ export function SignedInNav() {
   const t = useT();
   const { path } = useRouter();
   const session = useSession();
-  const { lock, signOut } = useSessionState();
   const primary = session.info.user.role === 'primary';
   return (
     <div className="signed-in">
@@ -44,28 +43,39 @@ export function SignedInNav() {
             ))}
         </ul>
       </nav>
-      <div className="who">
-        <span className="who__name">
-          {session.info.user.username} · {t(primary ? 'role.primary' : 'role.secondary')} ·{' '}
-          {session.info.practice.name}
-        </span>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            lock('session.lockedManually');
-          }}
-        >
-          {t('nav.lock')}
-        </Button>
-        <Button
-          variant="secondary"
-          onClick={() => {
-            signOut('session.signedOut');
-          }}
-        >
-          {t('nav.signOut')}
-        </Button>
-      </div>
+      <SignedInUser />
+    </div>
+  );
+}
+
+/** Who is signed in, with lock and sign-out; also shown while the practice key is still awaited. */
+export function SignedInUser() {
+  const t = useT();
+  const session = useSession();
+  const { lock, signOut } = useSessionState();
+  const primary = session.info.user.role === 'primary';
+  return (
+    <div className="who">
+      <span className="who__name">
+        {session.info.user.username} · {t(primary ? 'role.primary' : 'role.secondary')} ·{' '}
+        {session.info.practice.name}
+      </span>
+      <Button
+        variant="secondary"
+        onClick={() => {
+          lock('session.lockedManually');
+        }}
+      >
+        {t('nav.lock')}
+      </Button>
+      <Button
+        variant="secondary"
+        onClick={() => {
+          signOut('session.signedOut');
+        }}
+      >
+        {t('nav.signOut')}
+      </Button>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { matchPath, useRouter } from '../../routing/router';
+import { matchPath } from '../../routing/match-path';
+import { useRouter } from '../../routing/router';
 import { AlarmsPage } from '../alarms/alarms-page';
 import { AuditPage } from '../audit/audit-page';
 import { BackupPage } from '../backup/backup-page';

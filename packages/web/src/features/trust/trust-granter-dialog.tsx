@@ -64,7 +64,8 @@ export function TrustGranterDialog({
             {t('trust.dialogTitle', { name: username })}
           </h2>
           <p>{t('trust.dialogExplain', { name: username })}</p>
-          <p className="fingerprint" aria-label={t('common.fingerprint')} data-testid="granter-fingerprint">
+          <h3 className="visually-hidden">{t('common.fingerprint')}</h3>
+          <p className="fingerprint" data-testid="granter-fingerprint">
             {fingerprint}
           </p>
           <p>{t('trust.dialogWarning', { name: username })}</p>

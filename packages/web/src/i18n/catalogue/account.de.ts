@@ -40,6 +40,8 @@ export const accountMessagesDe = {
   'recovery.print': 'Notfallblatt drucken',
   'recovery.confirmStored': 'Ich habe den Wiederherstellungscode sicher aufbewahrt.',
   'recovery.continue': 'Weiter',
+  'recovery.leaveQuestion':
+    'Der Wiederherstellungscode wird nur jetzt angezeigt und ist danach nicht mehr abrufbar. Seite trotzdem verlassen?',
 
   'login.title': 'Anmelden',
   'login.unlockTitle': 'Entsperren',
@@ -80,6 +82,8 @@ export const accountMessagesDe = {
   'invite.waitForGrant':
     'Melden Sie sich an (beim ersten Mal richten Sie die Zwei-Faktor-Anmeldung ein). Sobald die Übergabe bestätigt ist, wird der Praxisschlüssel ohne erneute Anmeldung entsperrt.',
   'invite.signIn': 'Zur Anmeldung',
+  'invite.pinsNotSaved':
+    'Der Schlüssel der einladenden Person ließ sich auf diesem Gerät nicht speichern; Ihr Konto ist trotzdem angelegt. Bei der Übergabe des Praxisschlüssels fragt Tresor deshalb, ob Sie der übergebenden Person vertrauen: Vergleichen Sie dann den Fingerabdruck gemeinsam mit ihr.',
 
   'handOver.waitingTitle': 'Warten auf den Praxisschlüssel',
   'handOver.waitingIntro':
@@ -91,6 +95,15 @@ export const accountMessagesDe = {
   'session.lockedManually':
     'Gesperrt: Die Schlüssel wurden aus dem Speicher entfernt. Zum Entsperren erneut anmelden.',
   'session.signedOut': 'Sie wurden abgemeldet.',
+  'session.endedTitle': 'Nicht gespeichert: Ihre Sitzung wurde beendet.',
+  'session.endedInputKept':
+    'Der Server hat Ihre Sitzung beendet (z. B. nach längerer Zeit ohne Verbindung zum Server). Ihre Eingaben stehen noch hier. Kopieren Sie sie bei Bedarf, bevor Sie sich neu anmelden – danach ist das Formular leer.',
+  'session.endedCopy': 'Eingaben kopieren',
+  'session.endedCopied': 'Kopiert',
+  'session.endedCopyFailed': 'Kopieren war nicht möglich. Bitte markieren und kopieren Sie den Text selbst.',
+  'session.endedSignIn': 'Neu anmelden',
+  'session.leaveUnsaved':
+    'Ihre Eingaben sind nicht gespeichert und gehen verloren, wenn Sie diese Seite verlassen. Trotzdem verlassen?',
 
   'nav.label': 'Hauptnavigation',
   'nav.patients': 'Patienten',

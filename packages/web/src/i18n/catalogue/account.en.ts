@@ -42,6 +42,8 @@ export const accountMessagesEn = {
   'recovery.print': 'Print emergency sheet',
   'recovery.confirmStored': 'I have stored the recovery code safely.',
   'recovery.continue': 'Continue',
+  'recovery.leaveQuestion':
+    'The recovery code is shown only now and cannot be shown again. Leave the page anyway?',
 
   'login.title': 'Sign in',
   'login.unlockTitle': 'Unlock',
@@ -82,6 +84,8 @@ export const accountMessagesEn = {
   'invite.waitForGrant':
     'Sign in (the first time you set up two-factor sign-in). As soon as the hand-over is confirmed, the practice key is unlocked without signing in again.',
   'invite.signIn': 'Go to sign-in',
+  'invite.pinsNotSaved':
+    'The inviting colleague’s key could not be stored on this device; your account has been created anyway. When the practice key is handed over, Tresor will therefore ask whether you trust the colleague handing it over: compare the fingerprint together with them then.',
 
   'handOver.waitingTitle': 'Waiting for the practice key',
   'handOver.waitingIntro':
@@ -92,6 +96,14 @@ export const accountMessagesEn = {
     'Locked after 10 minutes without input: the keys were removed from memory. Sign in again to unlock.',
   'session.lockedManually': 'Locked: the keys were removed from memory. Sign in again to unlock.',
   'session.signedOut': 'You have been signed out.',
+  'session.endedTitle': 'Not saved: your session has ended.',
+  'session.endedInputKept':
+    'The server ended your session (e.g. after a long time without contact to the server). What you typed is still here. Copy it if you need it before signing in again – afterwards the form is empty.',
+  'session.endedCopy': 'Copy input',
+  'session.endedCopied': 'Copied',
+  'session.endedCopyFailed': 'Copying was not possible. Please select and copy the text yourself.',
+  'session.endedSignIn': 'Sign in again',
+  'session.leaveUnsaved': 'Your input is not saved and will be lost if you leave this page. Leave anyway?',
 
   'nav.label': 'Main navigation',
   'nav.patients': 'Patients',

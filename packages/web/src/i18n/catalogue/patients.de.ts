@@ -8,10 +8,18 @@ export const patientMessagesDe = {
     'Name (auch ähnlich klingend, z. B. Meyer findet Maier), Geburtsdatum (TT.MM.JJJJ) oder KVNR',
   'patients.new': 'Neuer Patient',
   'patients.loadingDirectory': 'Verzeichnis wird geladen und entschlüsselt …',
+  'patients.countOne': '{count} Patient',
   'patients.countAll': '{count} Patienten',
+  'patients.countShownOf':
+    '{shown} von {count} Patienten angezeigt (nach Namen). Suchen Sie, um die übrigen zu finden.',
+  'patients.unreadableOne':
+    '{count} Akte ist mit einem Praxisschlüssel verschlüsselt, den Sie noch nicht entsperrt haben, und fehlt in der Liste.',
   'patients.unreadable':
-    '{count} Akte(n) sind mit einem Praxisschlüssel verschlüsselt, den Sie noch nicht entsperrt haben, und fehlen in der Liste.',
+    '{count} Akten sind mit einem Praxisschlüssel verschlüsselt, den Sie noch nicht entsperrt haben, und fehlen in der Liste.',
+  'patients.countHitsOne': '{count} Treffer',
   'patients.countHits': '{count} Treffer',
+  'patients.countHitsMore':
+    'Mehr als {shown} Treffer, die ersten {shown} werden angezeigt. Bitte verfeinern Sie die Suche.',
   'patients.matchPrefix': 'Namensanfang',
   'patients.matchSubstring': 'Namensteil',
   'patients.matchPhonetic': 'ähnlich klingend',

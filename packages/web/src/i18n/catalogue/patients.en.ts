@@ -10,10 +10,16 @@ export const patientMessagesEn = {
     'Name (also sound-alike, e.g. Meyer finds Maier), date of birth (DD.MM.YYYY) or KVNR',
   'patients.new': 'New patient',
   'patients.loadingDirectory': 'Loading and decrypting the directory …',
+  'patients.countOne': '{count} patient',
   'patients.countAll': '{count} patients',
+  'patients.countShownOf': 'Showing {shown} of {count} patients (by name). Search to find the others.',
+  'patients.unreadableOne':
+    '{count} record is encrypted under a practice key you have not unlocked yet and is missing from the list.',
   'patients.unreadable':
-    '{count} record(s) are encrypted under a practice key you have not unlocked yet and are missing from the list.',
+    '{count} records are encrypted under a practice key you have not unlocked yet and are missing from the list.',
+  'patients.countHitsOne': '{count} match',
   'patients.countHits': '{count} matches',
+  'patients.countHitsMore': 'More than {shown} matches, showing the first {shown}. Please refine the search.',
   'patients.matchPrefix': 'name starts with',
   'patients.matchSubstring': 'part of name',
   'patients.matchPhonetic': 'sounds alike',

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DecryptionError } from '@tresor/crypto';
+import { TresorApiError } from '@tresor/sdk';
+import type { Translate } from '../i18n/i18n';
+import { messagesDe } from '../i18n/messages.de';
+import { messagesEn } from '../i18n/messages.en';
+import { clientFailure, describeError, isSessionGone } from './describe-error';
+
+const translator =
+  (messages: typeof messagesDe | typeof messagesEn): Translate =>
+  (key, params) =>
+    messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name]));
+const de = (error: unknown) => describeError(error, 'de', translator(messagesDe));
+const en = (error: unknown) => describeError(error, 'en', translator(messagesEn));
+
+describe('describeError', () => {
+  it('tells undecryptable data apart from the generic failure', () => {
+    assert.equal(de(new DecryptionError()).text, messagesDe['error.decryption']);
+    assert.equal(en(new DecryptionError()).text, messagesEn['error.decryption']);
+    assert.equal(de(new DecryptionError()).code, 'client.decryption');
+  });
+
+  it('names the practice key version that is not unlocked', () => {
+    const error = new Error('practice key version 3 is not unlocked on this device');
+    assert.deepEqual(clientFailure(error), { kind: 'key_version_locked', version: 3 });
+    assert.match(de(error).text, /Version 3 des Praxisschlüssels/);
+    assert.match(en(error).text, /version 3 of the practice key/);
+  });
+
+  it('says the session is locked', () => {
+    assert.equal(de(new Error('session is locked')).text, messagesDe['error.sessionLocked']);
+  });
+
+  it('says input was refused before it was sealed', () => {
+    for (const error of [
+      new TypeError('invalid patient master data: /birthDate Expected string'),
+      new TypeError('invalid clinical entry: /text Expected string'),
+      new Error('patient master data is malformed'),
+      new Error('clinical entry is malformed'),
+    ]) {
+      assert.equal(de(error).text, messagesDe['error.invalidInput'], error.message);
+    }
+  });
+
+  it('says the file changed when its size no longer fits the upload', () => {
+    for (const message of [
+      'the file is larger than the size it declared',
+      'the file is smaller than the size it declared',
+      'this is not the file the upload was started with (size differs)',
+    ]) {
+      assert.equal(en(new RangeError(message)).text, messagesEn['error.fileChanged'], message);
+    }
+  });
+
+  it('keeps programming errors and network failures as before', () => {
+    assert.equal(
+      de(new TypeError("Cannot read properties of undefined (reading 'x')")).text,
+      messagesDe['error.generic'],
+    );
+    assert.equal(de(new RangeError('pkVersion must be >= 1')).text, messagesDe['error.generic']);
+    assert.equal(de(new Error('something else')).text, messagesDe['error.generic']);
+    assert.equal(de('not an error').text, messagesDe['error.generic']);
+    assert.equal(de(new TypeError('Failed to fetch')).text, messagesDe['error.network']);
+  });
+
+  it('uses the shared catalogue for API errors and knows a gone session', () => {
+    const gone = new TresorApiError('auth.unauthenticated', 'expired', 401);
+    assert.equal(isSessionGone(gone), true);
+    assert.equal(de(gone).code, 'auth.unauthenticated');
+    assert.equal(isSessionGone(new Error('auth.unauthenticated')), false);
+  });
+});
