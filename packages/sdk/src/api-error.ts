@@ -5,7 +5,7 @@ export class TresorApiError extends Error {
   override readonly name = 'TresorApiError';
 
   constructor(
-    readonly code: ErrorCode | 'client.network' | 'client.unexpected_response',
+    readonly code: ErrorCode | 'client.network' | 'client.unexpected_response' | 'client.rollback',
     message: string,
     readonly status: number,
     readonly requestId?: string,

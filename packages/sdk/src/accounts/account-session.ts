@@ -290,8 +290,9 @@ export class AccountSession {
   revokeInvite(id: string) {
     return this.call('DELETE', `/api/v1/invites/${encodeURIComponent(id)}`, Ok);
   }
+  /** The members; users listed as removed stop being trusted granters here (see `listMembers`). */
   members() {
-    return this.call('GET', '/api/v1/practice/members', accounts.MembersReply);
+    return listMembers(this.http, this.token, this);
   }
   /** Primary users: hands the practice key to a member after both screens showed `confirmedFingerprint`. */
   grantPracticeKey(userId: string, confirmedFingerprint: string) {

@@ -94,7 +94,7 @@ function recordsServer() {
 const isRollback = (id: string, seen: number, served: number) => (error: unknown) => {
   assert.ok(error instanceof RecordRollbackError);
   assert.ok(error instanceof TresorApiError);
-  assert.equal(error.code, 'client.unexpected_response');
+  assert.equal(error.code, 'client.rollback');
   assert.deepEqual([error.recordId, error.seenVersion, error.servedVersion], [id, seen, served]);
   return true;
 };

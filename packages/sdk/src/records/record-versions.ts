@@ -27,7 +27,7 @@ export class RecordRollbackError extends TresorApiError {
     readonly servedVersion: number,
   ) {
     super(
-      'client.unexpected_response',
+      'client.rollback',
       `The server answered with version ${servedVersion} of record ${recordId}, older than version ${seenVersion} seen before (a rollback?); refused.`,
       0,
     );

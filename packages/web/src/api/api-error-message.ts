@@ -12,6 +12,7 @@ export interface ApiErrorMessage {
 const messageKeys: Partial<Record<TresorApiError['code'], MessageKey>> = {
   'client.network': 'error.network',
   'client.unexpected_response': 'error.unexpectedResponse',
+  'client.rollback': 'error.rollback',
   'server.unavailable': 'error.serverUnavailable',
   'server.internal': 'error.serverInternal',
   'request.rate_limited': 'error.rateLimited',

@@ -26,9 +26,11 @@ export function describeError(error: unknown, locale: Locale, t: Translate): Err
         ? t('error.network')
         : error.code === 'client.unexpected_response'
           ? t('error.unexpectedResponse')
-          : isErrorCode(error.code)
-            ? errorCatalog[error.code][locale]
-            : t('error.generic');
+          : error.code === 'client.rollback'
+            ? t('error.rollback')
+            : isErrorCode(error.code)
+              ? errorCatalog[error.code][locale]
+              : t('error.generic');
     return { text, code: error.code, requestId: error.requestId };
   }
   if (error instanceof GrantVerificationError) {
