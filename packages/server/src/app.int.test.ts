@@ -1,16 +1,69 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BODY_LIMIT_BYTES } from './app.js';
+import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH } from './app.js';
 import { migrations } from './migrations/index.js';
 import { createTestApp, type TestApp } from './testing/test-app.js';
 
 const PRACTICE = '6f1c1d7e-0a4b-4c2e-9d53-4c1f0f9a0001';
 const probesUrl = `/api/v1/diagnostics/practices/${PRACTICE}/probes`;
 
+interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Sends `request` as is on a new connection and reads the answer until the server closes it. */
+async function rawRequest(url: string, request: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  const text = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      resolve(received);
+    });
+    socket.setTimeout(10_000, () => {
+      socket.destroy(new Error('no answer'));
+    });
+  });
+  const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => [
+      line.slice(0, line.indexOf(':')).toLowerCase(),
+      line.slice(line.indexOf(':') + 1).trim(),
+    ]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+/** A contract error body whose request id is the response's `x-request-id`, with security headers. */
+function assertContractError(res: RawResponse, status: number, code: string): { message: string } {
+  assert.equal(res.status, status, `${res.status} ${res.body}`);
+  assert.match(res.headers['content-type'] ?? '', /^application\/json/);
+  const { error } = JSON.parse(res.body) as { error: { code: string; message: string; requestId: string } };
+  assert.equal(error.code, code, res.body);
+  assert.match(error.requestId, /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers['x-request-id'], error.requestId);
+  assert.match(res.headers['content-security-policy'] ?? '', /default-src 'self'.*frame-ancestors 'none'/);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  assert.ok(!res.body.includes('FST_ERR'), res.body);
+  return error;
+}
+
 describe('HTTP edge', () => {
   let t: TestApp;
+  /** The same app on a loopback port, for what only a real connection can send. */
+  let url: string;
   before(async () => {
     t = await createTestApp();
+    url = await t.app.listen({ host: '127.0.0.1', port: 0 });
   });
   after(() => t.close());
 
@@ -151,6 +204,57 @@ describe('HTTP edge', () => {
     });
     assert.ok(!res.body.includes('    at '), res.body);
   });
+
+  it('answers a malformed URL with the contract error, never echoing the URL', async () => {
+    const res = await rawRequest(
+      url,
+      'GET /api/v1/%ZZ?token=SECRET-IN-QUERY HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const error = assertContractError(res, 400, 'request.invalid');
+    assert.match(error.message, /percent-encoded/);
+    assert.ok(!res.body.includes('SECRET') && !res.body.includes('%ZZ'), res.body);
+    const regular = await t.app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(res.headers['content-security-policy'], regular.headers['content-security-policy']);
+  });
+
+  it("routes path parameters up to the contract's longest (a 128-character object name)", async () => {
+    for (const length of [101, 128]) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/backup/objects/data/${'a'.repeat(length)}`,
+      });
+      assert.equal(res.statusCode, 401, `${length}: ${res.body}`);
+      assert.equal(res.json().error.code, 'auth.unauthenticated');
+    }
+    const longId = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/diagnostics/practices/${'a'.repeat(200)}/probes`,
+    });
+    assert.equal(longId.statusCode, 400);
+    assert.match(longId.json().error.message, /practiceId/);
+    const tooLong = await rawRequest(
+      url,
+      `GET /api/v1/backup/objects/data/${'a'.repeat(MAX_PARAM_LENGTH + 1)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    assert.match(assertContractError(tooLong, 400, 'request.invalid').message, /too long/);
+  });
+
+  it('answers malformed HTTP with the contract error', async () => {
+    for (const request of [
+      'GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n',
+      'NOT A REQUEST LINE\r\n\r\n',
+      'POST /api/v1/info HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
+      const res = await rawRequest(url, request);
+      assert.match(assertContractError(res, 400, 'request.invalid').message, /HTTP/, request);
+    }
+    const huge = await rawRequest(
+      url,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: ${'f'.repeat(64 * 1024)}\r\n\r\n`,
+    );
+    assertContractError(huge, 413, 'request.too_large');
+    assert.equal((await fetch(`${url}/healthz`)).status, 200, 'the server is unharmed');
+  });
 });
 
 describe('rate limit', () => {
@@ -167,5 +271,44 @@ describe('rate limit', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('web app fallback', () => {
+  let webDir: string;
+  let missing: TestApp;
+  let built: TestApp;
+  before(async () => {
+    webDir = await mkdtemp(join(tmpdir(), 'tresor-web-'));
+    await writeFile(join(webDir, 'index.html'), '<!doctype html><title>Tresor</title>');
+    [missing, built] = await Promise.all([
+      createTestApp({ TRESOR_WEB_DIR: join(webDir, 'not-built') }),
+      createTestApp({ TRESOR_WEB_DIR: webDir }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([missing.close(), built.close()]);
+    await rm(webDir, { recursive: true, force: true });
+  });
+
+  it('answers a page request with a clear 404 when the web app is not built', async () => {
+    for (const url of ['/', '/patients']) {
+      const res = await missing.app.inject({ method: 'GET', url, headers: { accept: 'text/html,*/*' } });
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(res.json().error.code, 'request.not_found');
+      assert.match(res.json().error.message, /web app is not built/);
+    }
+    const api = await missing.app.inject({
+      method: 'GET',
+      url: '/api/v1/nope',
+      headers: { accept: 'text/html' },
+    });
+    assert.equal(api.json().error.code, 'request.not_found');
+  });
+
+  it('serves index.html for page requests when it is built', async () => {
+    const res = await built.app.inject({ method: 'GET', url: '/patients', headers: { accept: 'text/html' } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(res.body, /<title>Tresor<\/title>/);
   });
 });

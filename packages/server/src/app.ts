@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory, fastify } from 'fastify';
 import { createServer as createHttpsServer } from 'node:https';
+import { join } from 'node:path';
 import type { Config, TlsConfig } from './config/config.js';
 import {
   accountsRoutes,
@@ -29,9 +30,15 @@ import type { BlobStore } from './platform/blob/blob-store.js';
 import type { Database } from './platform/db/database.js';
 import { registerApiDocs } from './platform/http/api-docs.js';
 import { createAuthGuards } from './platform/http/auth-guard.js';
-import { handleError, sendNotFound } from './platform/http/error-handler.js';
+import {
+  createClientErrorHandler,
+  createFrameworkErrorHandler,
+  handleError,
+  sendNotFound,
+  sendWebAppMissing,
+} from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
-import { registerSecurityHeaders } from './platform/http/security-headers.js';
+import { errorAnswerSecurityHeaders, registerSecurityHeaders } from './platform/http/security-headers.js';
 import { registerValidation } from './platform/http/validation.js';
 
 declare module 'fastify' {
@@ -57,15 +64,26 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Paths that never fall back to the web app. */
 const API_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics', '/_matrix/'];
 
+/**
+ * Longest path parameter the router accepts (Fastify's default is 100): above the longest the
+ * contract allows (a backup object name, 128 characters), so the route's schema judges it.
+ */
+export const MAX_PARAM_LENGTH = 256;
+
 /** The composition root: wires stores into services and services into routes. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, database, logger, version } = deps;
+  const securityHeaders = errorAnswerSecurityHeaders(config.tls !== undefined);
   const app = fastify({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors met before any hook runs (bad URL, malformed HTTP) get the contract's error body too.
+    frameworkErrors: createFrameworkErrorHandler(securityHeaders),
+    clientErrorHandler: createClientErrorHandler(logger, securityHeaders),
     // Only named proxies may set the client IP (login throttling and rate limits count by it).
     ...(config.trustedProxies.length > 0 && { trustProxy: [...config.trustedProxies] }),
     ...(config.tls && { serverFactory: tlsServerFactory(config.tls) }),
@@ -76,14 +94,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   registerValidation(app);
   app.setErrorHandler(handleError);
+  // The web app is served only if it is built; without it a page request gets a JSON 404 saying so.
+  const webDir = config.webDir !== undefined && existsSync(config.webDir) ? config.webDir : undefined;
+  const webAppBuilt = webDir !== undefined && existsSync(join(webDir, 'index.html'));
   app.setNotFoundHandler(async (request, reply) => {
     const wantsPage =
       request.method === 'GET' &&
       config.webDir !== undefined &&
       !API_PREFIXES.some((prefix) => request.url.startsWith(prefix)) &&
       (request.headers.accept ?? '').includes('text/html');
-    if (wantsPage) return reply.sendFile('index.html');
-    return sendNotFound(request, reply);
+    if (!wantsPage) return sendNotFound(request, reply);
+    if (!webAppBuilt) return sendWebAppMissing(request, reply);
+    return reply.sendFile('index.html');
   });
 
   await registerSecurityHeaders(app, config.tls !== undefined);
@@ -148,9 +170,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(diagnosticsRoutes(new PgProbeStore(database.db)));
   }
 
-  if (config.webDir !== undefined && existsSync(config.webDir)) {
-    await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: 'index.html' });
-  } else if (config.webDir !== undefined) {
+  if (webDir !== undefined) {
+    await app.register(fastifyStatic, { root: webDir, wildcard: false, index: 'index.html' });
+  }
+  if (config.webDir !== undefined && !webAppBuilt) {
     logger.warn({ webDir: config.webDir }, 'web app not built; run "npm run build" to serve it');
   }
   return app;

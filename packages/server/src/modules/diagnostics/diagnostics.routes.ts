@@ -31,7 +31,7 @@ export function diagnosticsRoutes(store: ProbeStore): FastifyPluginAsyncTypebox 
         },
       },
       async (request, reply) => {
-        const probe = await store.create(request.params.practiceId.toLowerCase(), request.body.body);
+        const probe = await store.create(request.params.practiceId, request.body.body);
         return reply.status(201).send(toView(probe));
       },
     );
@@ -48,7 +48,7 @@ export function diagnosticsRoutes(store: ProbeStore): FastifyPluginAsyncTypebox 
       },
       async (request) => {
         const { practiceId, probeId } = request.params;
-        const probe = await store.find(practiceId.toLowerCase(), probeId.toLowerCase());
+        const probe = await store.find(practiceId, probeId);
         if (!probe) throw new AppError('diagnostics.not_found');
         return toView(probe);
       },
@@ -66,7 +66,7 @@ export function diagnosticsRoutes(store: ProbeStore): FastifyPluginAsyncTypebox 
         },
       },
       async (request) => {
-        const probes = await store.list(request.params.practiceId.toLowerCase(), request.query.limit ?? 100);
+        const probes = await store.list(request.params.practiceId, request.query.limit ?? 100);
         return { probes: probes.map(toView) };
       },
     );

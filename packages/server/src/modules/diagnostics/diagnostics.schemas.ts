@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { accounts } from '@tresor/sdk/contract';
 
-const Uuid = Type.String({ format: 'uuid', description: 'lowercase UUID' });
+/** The contract's UUID: plain lowercase 8-4-4-4-12 only (no `urn:uuid:`, no upper case). */
+const Uuid = accounts.Uuid;
 
 export const PracticeParams = Type.Object({ practiceId: Uuid });
 export const ProbeParams = Type.Object({ practiceId: Uuid, probeId: Uuid });
