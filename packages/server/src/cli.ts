@@ -195,8 +195,36 @@ async function main(argv: string[]): Promise<void> {
       process.stderr.write(`tresor: ${error.message}\n`);
       process.exit(1);
     }
-    throw error;
+    process.stderr.write(describeFailure(error, process.env.LOG_LEVEL));
+    process.exit(1);
   }
+}
+
+/**
+ * Any other failure (port in use, an unreadable key file, a bug) as one line for the operator;
+ * the stack trace only with LOG_LEVEL=debug or trace.
+ */
+function describeFailure(error: unknown, logLevel: string | undefined): string {
+  const { code, syscall, address, port } = (error ?? {}) as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  const debug = logLevel === 'debug' || logLevel === 'trace';
+  const stack = debug && error instanceof Error && error.stack ? `${error.stack}\n` : '';
+  if (syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')) {
+    const reason = {
+      EADDRINUSE: 'the port is in use by another process',
+      EACCES: 'no permission to use the port',
+      EADDRNOTAVAIL: 'the address is not one of this machine',
+    }[code];
+    const where = address === undefined ? '' : ` ${address}${port === undefined ? '' : `:${port}`}`;
+    return `tresor: cannot listen on${where}: ${reason} (${code}); set HOST and PORT\n${stack}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0]?.trim() ?? '';
+  const line = first !== '' ? first : error instanceof Error ? error.name : 'unknown error';
+  const hint = debug ? '' : ' (LOG_LEVEL=debug shows the stack trace)';
+  return `tresor: failed: ${line}${code === undefined ? '' : ` (${code})`}${hint}\n${stack}`;
 }
 
 await main(process.argv);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -127,6 +128,41 @@ describe('tresor serve refuses to start, clearly', () => {
     );
     assert.ok(!result.stderr.includes('hunter2'), 'password must not be printed');
     assert.ok(Date.now() - started < 15_000, 'fails fast instead of retrying');
+  });
+
+  it('when the port is in use or a key file is corrupt: one line, exit 1, the data directory freed', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tresor-port-in-use-'));
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+    const address = occupant.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const result = await runCli(['serve'], {
+        TRESOR_DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      });
+      assert.equal(result.code, 1);
+      assert.equal(
+        result.stderr,
+        `tresor: cannot listen on 127.0.0.1:${port}: the port is in use by another process (EADDRINUSE); set HOST and PORT\n`,
+      );
+    } finally {
+      occupant.close();
+    }
+    assert.ok(!existsSync(join(dataDir, 'tresor.pid')), 'the lock is released');
+
+    await writeFile(join(dataDir, 'audit-signing.key'), 'not a key\n');
+    const corrupt = await runCli(['serve'], { TRESOR_DATA_DIR: dataDir, PORT: '0' });
+    assert.equal(corrupt.code, 1);
+    assert.match(corrupt.stderr, /^tresor: failed: .*audit-signing\.key is not an audit signing key.*\n$/);
+    assert.ok(!corrupt.stderr.includes('    at '), corrupt.stderr);
+    const debug = await runCli(['serve'], { TRESOR_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug' });
+    assert.match(
+      debug.stderr,
+      /audit-signing\.key is not an audit signing key[^]*\n {4}at /,
+      'debug shows the stack',
+    );
   });
 
   it('when the data directory is not writable', async () => {
