@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import {
+  type FileHandle,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  realpath,
+  rm,
+  statfs,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { text } from 'node:stream/consumers';
-import { describe, it } from 'node:test';
+import { buffer, text } from 'node:stream/consumers';
+import { type TestContext, after, before, describe, it } from 'node:test';
 import { type BlobKey, BlobStoreError } from './blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 
@@ -132,3 +144,87 @@ describe('FsBlobStore', () => {
     await assert.rejects(store.head('../../etc/passwd' as BlobKey), TypeError);
   });
 });
+
+/**
+ * The store on a real, small file system (a 1 MiB tmpfs, mounted as root like the backup
+ * package's disk-full tests): a blob that does not fit is written only in part by the system.
+ */
+describe('FsBlobStore on a nearly full disk (1 MiB tmpfs)', () => {
+  let dir: string;
+  let disk: string;
+  let mounted = false;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tresor-blobs-full-'));
+    disk = join(dir, 'disk');
+    await mkdir(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    mounted = true;
+  });
+  after(async () => {
+    // Lazily: a failed assertion may leave a temp file open.
+    if (mounted) execFileSync('umount', ['-l', disk]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fails a blob the disk takes only part of, leaving no blob and no temp file', async () => {
+    const root = join(disk, 'blobs');
+    const store = await FsBlobStore.open(root);
+    const { bavail, bsize } = await statfs(disk);
+    const filler = join(disk, 'filler');
+    await writeFile(filler, new Uint8Array(bavail * bsize - 64 * 1024));
+    // One write of 256 KiB, of which the disk takes some 64 KiB (a short write, no error yet).
+    const content = randomBytes(256 * 1024);
+    await assert.rejects(store.put(content), { code: 'ENOSPC' });
+    assert.deepEqual(await readdir(join(root, 'sha256')), [], 'no blob under the key of the whole content');
+    assert.deepEqual(await readdir(join(root, 'tmp')), [], 'the temp file was removed');
+
+    await rm(filler); // space is back: the same content is stored whole
+    const info = await store.put(content);
+    assert.deepEqual(info, { key: sha256Bytes(content), size: content.length });
+    assert.ok((await buffer((await store.get(info.key))!)).equals(content));
+  });
+});
+
+describe('FsBlobStore durability of new directories', () => {
+  /** Records the path of every file or directory fsynced while `work` runs. */
+  async function fsyncedDuring(work: () => Promise<unknown>, t: TestContext) {
+    const probe = await open(tmpdir(), 'r');
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const sync = proto.sync; // eslint-disable-line @typescript-eslint/unbound-method
+    const synced: string[] = [];
+    t.mock.method(proto, 'sync', function (this: FileHandle) {
+      synced.push(readlinkSync(`/proc/self/fd/${this.fd}`));
+      return sync.call(this);
+    });
+    try {
+      await work();
+    } finally {
+      t.mock.restoreAll();
+    }
+    return synced;
+  }
+
+  it('flushes sha256/ when a blob goes into a new prefix directory, before the blob counts as stored', async (t) => {
+    const { root, store } = await openStore();
+    const sha = join(await realpath(root), 'sha256');
+    const key = sha256('first');
+    const synced = await fsyncedDuring(() => store.put(Buffer.from('first')), t);
+    assert.ok(synced.includes(join(sha, key.slice(0, 2))), 'the prefix directory');
+    assert.ok(synced.includes(sha), 'its parent, which holds the new directory name');
+
+    // Once flushed, further blobs in the same prefix flush only the prefix directory.
+    const again = await fsyncedDuring(() => store.put(Buffer.from('first')), t);
+    assert.ok(!again.includes(sha), again.join(', '));
+  });
+
+  it('flushes the root when opening creates sha256/', async (t) => {
+    const root = await mkdtemp(join(tmpdir(), 'tresor-blobs-'));
+    const synced = await fsyncedDuring(() => FsBlobStore.open(root), t);
+    assert.ok(synced.includes(await realpath(root)), synced.join(', '));
+  });
+});
+
+function sha256Bytes(bytes: Uint8Array): BlobKey {
+  return createHash('sha256').update(bytes).digest('hex') as BlobKey;
+}
