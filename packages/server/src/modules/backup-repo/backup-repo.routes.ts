@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { ErrorBody, backup as c } from '@tresor/sdk/contract';
+import type { ByteRange } from '../../platform/blob/blob-store.js';
 import { type AuthGuards, authOf } from '../../platform/http/auth-guard.js';
 import {
   OCTET_STREAM,
@@ -149,6 +151,8 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
       '/api/v1/backup/objects/:kind/:name',
       {
         preHandler: token,
+        // HEAD has its own route below: Fastify's would run this one and read the whole blob.
+        exposeHeadRoute: false,
         schema: {
           tags,
           summary: 'Read an object (raw body); one byte range with `Range: bytes=start-[end]` (206)',
@@ -163,18 +167,30 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
           request.params.name,
           parseRange(request.headers.range),
         );
-        reply.header('content-type', OCTET_STREAM).header('accept-ranges', 'bytes');
-        if (range === undefined) {
-          return reply
-            .header('content-length', String(object.size))
-            .header('x-content-sha256', object.sha256)
-            .send(content);
-        }
-        return reply
-          .status(206)
-          .header('content-length', String(range.end - range.start + 1))
-          .header('content-range', `bytes ${range.start}-${range.end}/${object.size}`)
-          .send(content);
+        return objectHeaders(reply, object, range).send(content);
+      },
+    );
+
+    app.head(
+      '/api/v1/backup/objects/:kind/:name',
+      {
+        preHandler: token,
+        schema: {
+          tags,
+          summary:
+            'The headers a GET of the object would answer with (size, hash, range), without reading it',
+          params: c.ObjectParams,
+          response: { 416: ErrorBody, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { object, range } = await service.head(
+          backupCallerOf(request),
+          request.params.kind,
+          request.params.name,
+          parseRange(request.headers.range),
+        );
+        return objectHeaders(reply, object, range).send();
       },
     );
 
@@ -247,6 +263,22 @@ export function backupRepoRoutes(service: BackupRepoService, guards: AuthGuards)
       },
     );
   };
+}
+
+/** The headers of an object's bytes (all of them, or `range` with 206), for GET and HEAD alike. */
+function objectHeaders(
+  reply: FastifyReply,
+  object: c.ObjectView,
+  range: ByteRange | undefined,
+): FastifyReply {
+  reply.header('content-type', OCTET_STREAM).header('accept-ranges', 'bytes');
+  if (range === undefined) {
+    return reply.header('content-length', String(object.size)).header('x-content-sha256', object.sha256);
+  }
+  return reply
+    .status(206)
+    .header('content-length', String(range.end - range.start + 1))
+    .header('content-range', `bytes ${range.start}-${range.end}/${object.size}`);
 }
 
 /**

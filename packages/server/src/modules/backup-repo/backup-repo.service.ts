@@ -119,6 +119,13 @@ export class BackupRepoService {
   /**
    * Stores an object once. The same name with the same bytes again is fine (a resumed upload);
    * with other bytes it is refused, and what is stored stays as it was.
+   *
+   * The blob is written (durable) first, then recorded. Blobs are content-addressed and shared
+   * (other objects, other practices, document chunks), so a request that wrote the same bytes and
+   * failed may have deleted the blob meanwhile: the recording checks under the blob's lock (which
+   * every deletion takes too) that it is still there, and is refused as a retryable conflict
+   * otherwise. Whatever keeps the blob from being recorded, it is deleted again under that lock
+   * unless something refers to it: no object without its blob, no blob left unreferenced.
    */
   async put(
     caller: BackupCaller,
@@ -134,17 +141,24 @@ export class BackupRepoService {
       await refuseDuringRetention(tx, caller);
       return { existing: await tx.object(kind, name), usage: await tx.usage() };
     });
+    // Early, before the upload (the quota is checked again where the object is added).
     if (before.existing === undefined && declaredBytes !== undefined)
       this.checkQuota(before.usage.bytes, declaredBytes);
     const stored = await this.storeBlob(body);
-    const outcome = await this.store
-      .inPractice(caller.practiceId, async (tx) => {
+    let outcome: BackupObject | 'conflict' | 'forgotten';
+    try {
+      outcome = await this.store.inPractice(caller.practiceId, async (tx) => {
         await tx.serialize('shared');
         await refuseDuringRetention(tx, caller);
+        // One store of the practice at a time from here to the commit: the quota checked below
+        // sees every object added before, and this one is added before the next checks.
+        await tx.holdUsage();
         const existing = await tx.object(kind, name);
         if (existing !== undefined) return existing.blobKey === stored.key ? existing : ('conflict' as const);
         if (kind === 'snapshots' && (await tx.isForgottenSnapshot(name))) return 'forgotten' as const;
         this.checkQuota((await tx.usage()).bytes, stored.size);
+        await tx.lockBlobs([stored.key]);
+        if ((await this.blobs.head(stored.key)) === undefined) throw new AppError('request.conflict');
         const object = await tx.addObject(
           { kind, name, blobKey: stored.key, size: stored.size },
           caller.credentialId,
@@ -160,13 +174,15 @@ export class BackupRepoService {
           });
         }
         return object;
-      })
-      .catch(async (error: unknown) => {
-        await this.discard(stored.key);
-        throw error;
       });
+    } catch (error) {
+      // The original error is the answer; a blob this cleanup cannot delete now (the database
+      // gone too) is left behind.
+      await this.discard(caller.practiceId, stored.key).catch(() => undefined);
+      throw error;
+    }
     if (outcome === 'conflict' || outcome === 'forgotten') {
-      await this.discard(stored.key);
+      await this.discard(caller.practiceId, stored.key);
       throw new AppError(outcome === 'conflict' ? 'backup.object_exists' : 'backup.snapshot_forgotten');
     }
     return objectView(outcome);
@@ -178,6 +194,22 @@ export class BackupRepoService {
    * @throws AppError request.range_not_satisfiable when `start` lies beyond the object.
    */
   async get(caller: BackupCaller, kind: ObjectKind, name: string, range?: RequestedRange) {
+    const { object, slice } = await this.locate(caller, kind, name, range);
+    const content = await this.blobs.get(object.blobKey as BlobKey, slice);
+    if (content === undefined) throw new AppError('backup.object_not_found');
+    return { object: objectView(object), content, range: slice };
+  }
+
+  /** What {@link get} would answer, without the bytes: the blob is looked up, not read. */
+  async head(caller: BackupCaller, kind: ObjectKind, name: string, range?: RequestedRange) {
+    const { object, slice } = await this.locate(caller, kind, name, range);
+    if ((await this.blobs.head(object.blobKey as BlobKey)) === undefined) {
+      throw new AppError('backup.object_not_found');
+    }
+    return { object: objectView(object), range: slice };
+  }
+
+  private async locate(caller: BackupCaller, kind: ObjectKind, name: string, range?: RequestedRange) {
     const object = await this.store.inPractice(caller.practiceId, (tx) => tx.object(kind, name));
     if (object === undefined) throw new AppError('backup.object_not_found');
     const { size } = object;
@@ -186,9 +218,7 @@ export class BackupRepoService {
       if (range.start >= size) throw new AppError('request.range_not_satisfiable');
       slice = { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
     }
-    const content = await this.blobs.get(object.blobKey as BlobKey, slice);
-    if (content === undefined) throw new AppError('backup.object_not_found');
-    return { object: objectView(object), content, range: slice };
+    return { object, slice };
   }
 
   list(caller: BackupCaller, kind: ObjectKind | undefined): Promise<backup.ObjectView[]> {
@@ -236,7 +266,7 @@ export class BackupRepoService {
       });
       return object;
     });
-    await this.discard(deleted.blobKey);
+    await this.discard(caller.practiceId, deleted.blobKey);
   }
 
   /** Takes the practice's retention lock; refused while another run holds it. */
@@ -289,10 +319,18 @@ export class BackupRepoService {
     }
   }
 
-  /** Deletes a blob no practice refers to (the store is content-addressed and shared). */
-  private async discard(key: string): Promise<void> {
+  /**
+   * Deletes a blob no practice refers to (the store is content-addressed and shared), checked and
+   * deleted under the blob's lock: never while a request that wrote the same bytes (an object or
+   * a document chunk) is recording them.
+   */
+  private async discard(practiceId: string, key: string): Promise<void> {
     const blobKey = parseBlobKey(key);
-    if (blobKey !== undefined && !(await this.store.blobInUse(blobKey))) await this.blobs.delete(blobKey);
+    if (blobKey === undefined) return;
+    await this.store.inPractice(practiceId, async (tx) => {
+      await tx.lockBlobs([blobKey]);
+      if (!(await tx.blobInUse(blobKey))) await this.blobs.delete(blobKey);
+    });
   }
 }
 

@@ -5,6 +5,7 @@ import type {
   BackupRetentionLockTable,
   Schema,
 } from '../../platform/db/schema.js';
+import { lockBlobKeys } from '../../platform/db/blob-lock.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
 import type { BackupRepoStore, BackupRepoTx } from './backup-repo.store.js';
 import type { BackupCredential, BackupObject, ObjectKind, RetentionLock } from './backup-repo.types.js';
@@ -19,16 +20,6 @@ export class PgBackupRepoStore implements BackupRepoStore {
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
     return row && { practiceId: row.practice_id, credentialId: row.credential_id };
-  }
-
-  async blobInUse(blobKey: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('blob_references')
-      .select('refs')
-      .where('blob_key', '=', blobKey)
-      .where('refs', '>', 0)
-      .executeTakeFirst();
-    return row !== undefined;
   }
 
   inPractice<T>(practiceId: string, work: (tx: BackupRepoTx) => Promise<T>): Promise<T> {
@@ -184,6 +175,28 @@ class PgBackupRepoTx implements BackupRepoTx {
     const key = sql`hashtextextended(${`tresor.backup-retention:${this.practiceId}`}, 0)`;
     if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${key})`.execute(this.scope);
     else await sql`select pg_advisory_xact_lock(${key})`.execute(this.scope);
+  }
+
+  async holdUsage(): Promise<void> {
+    const key = sql`hashtextextended(${`tresor.backup-usage:${this.practiceId}`}, 0)`;
+    await sql`select pg_advisory_xact_lock(${key})`.execute(this.scope);
+  }
+
+  lockBlobs(blobKeys: readonly string[]): Promise<void> {
+    return lockBlobKeys(this.scope, blobKeys);
+  }
+
+  async blobInUse(blobKey: string): Promise<boolean> {
+    // Global on purpose (blob_references has no practice policy): the blob store is
+    // content-addressed and shared by all practices and by document chunks.
+    const row = await this.scope
+      .selectFrom('blob_references')
+      .select('refs')
+      .where('blob_key', '=', blobKey)
+      .where('refs', '>', 0)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async liveRetentionLock(): Promise<RetentionLock | undefined> {

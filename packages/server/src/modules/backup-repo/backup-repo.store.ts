@@ -5,8 +5,6 @@ import type { BackupCredential, BackupObject, ObjectKind, RetentionLock } from '
 export interface BackupRepoStore {
   /** Global token lookup: the credential a token hash belongs to. */
   credentialOfToken(tokenHash: string): Promise<{ practiceId: string; credentialId: string } | undefined>;
-  /** True when any practice still refers to the blob (document chunks, backup objects). */
-  blobInUse(blobKey: string): Promise<boolean>;
   inPractice<T>(practiceId: string, work: (tx: BackupRepoTx) => Promise<T>): Promise<T>;
 }
 
@@ -47,6 +45,19 @@ export interface BackupRepoTx {
    * objects (many at once), 'exclusive' for taking or extending the retention lock.
    */
   serialize(mode: 'shared' | 'exclusive'): Promise<void>;
+  /**
+   * Holds the practice's usage until the transaction ends: transactions that check the quota
+   * and add an object run one after the other, so each sees the objects the others added.
+   */
+  holdUsage(): Promise<void>;
+  /**
+   * Holds these blob keys until the transaction ends (the lock every module takes for a blob:
+   * see `lockBlobKeys`): a reference is recorded, and an unused blob found unused and deleted,
+   * only under its key's lock.
+   */
+  lockBlobs(blobKeys: readonly string[]): Promise<void>;
+  /** True when any practice still refers to the blob (document chunks, backup objects). */
+  blobInUse(blobKey: string): Promise<boolean>;
   /** The practice's retention lock while it is live (database clock). */
   liveRetentionLock(): Promise<RetentionLock | undefined>;
   /** Writes the practice's one lock row: `lock`, expiring `seconds` from now (database clock). */

@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { type BlobKey, parseBlobKey } from '../../platform/blob/blob-store.js';
 import type { DocumentTable, PatientErasureTable, Schema } from '../../platform/db/schema.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
+import { lockBlobKeys } from '../../platform/db/blob-lock.js';
 import type { NewPatient, RecordsStore, RecordsTx } from './records.store.js';
 import type {
   BlindIndexField,
@@ -463,15 +464,8 @@ class PgRecordsTx implements RecordsTx {
     return row !== undefined;
   }
 
-  async lockBlobs(blobKeys: readonly BlobKey[]): Promise<void> {
-    // Global like blob_references (no practice in the key): one blob, one lock. Taken in key
-    // order, one after the other (unnest keeps the array's order), so two holders never deadlock.
-    const keys = [...new Set(blobKeys)].sort().map((key) => `tresor.blob:${key}`);
-    if (keys.length === 0) return;
-    await sql`
-      select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) as k`.execute(
-      this.scope,
-    );
+  lockBlobs(blobKeys: readonly BlobKey[]): Promise<void> {
+    return lockBlobKeys(this.scope, blobKeys);
   }
 
   async staleUploads(before: Date): Promise<string[]> {
