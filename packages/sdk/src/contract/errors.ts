@@ -53,6 +53,11 @@ export const errorCatalog = {
     en: 'The server is not ready. Please try again shortly.',
     de: 'Der Server ist nicht bereit. Bitte gleich noch einmal versuchen.',
   },
+  'server.storage_full': {
+    status: 507,
+    en: "The server's storage is full; nothing was stored. Please tell the server's operator.",
+    de: 'Der Speicher des Servers ist voll; nichts wurde gespeichert. Bitte informieren Sie den Betreiber des Servers.',
+  },
   'server.internal': {
     status: 500,
     en: 'An unexpected error occurred. The request id identifies it in the server log.',

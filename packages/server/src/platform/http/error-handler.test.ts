@@ -51,6 +51,28 @@ it('keeps other database failures and unknown errors internal (500), and app err
   assert.equal(classifyError(new AppError('records.id_erased')).code, 'records.id_erased');
 });
 
+it('answers a full disk or quota (ENOSPC, EDQUOT, EFBIG, PostgreSQL 53100) with 507 server.storage_full', async () => {
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  for (const error of [
+    full,
+    Object.assign(new Error('EDQUOT: disk quota exceeded'), { code: 'EDQUOT' }),
+    Object.assign(new Error('EFBIG: file too large'), { code: 'EFBIG' }),
+    databaseError('53100', 'could not extend file: No space left on device'),
+  ]) {
+    assert.equal(classifyError(error).code, 'server.storage_full', error.message);
+  }
+  const app = Fastify();
+  app.setErrorHandler(handleError);
+  app.put('/blob', () => {
+    throw full;
+  });
+  const res = await app.inject({ method: 'PUT', url: '/blob' });
+  await app.close();
+  assert.equal(res.statusCode, 507);
+  assert.equal(res.json<{ error: { code: string } }>().error.code, 'server.storage_full');
+  assert.ok(!res.body.includes('ENOSPC'), 'the system error stays in the log');
+});
+
 it('answers values the database refuses to store (NUL, too long, malformed) with 400 request.invalid', async () => {
   const refused = [
     ['22021', 'invalid byte sequence for encoding "UTF8": 0x00', /U\+0000/],

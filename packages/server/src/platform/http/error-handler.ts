@@ -44,6 +44,13 @@ const INVALID_DATA_SQLSTATES: Readonly<Record<string, string>> = {
 };
 
 /** Codes of a request stream the client broke off (connection reset or closed mid-body). */
+/**
+ * The server's disk or quota is full (a blob write, PGlite's files; PostgreSQL's own 53100 too):
+ * a server-side problem the client cannot fix, but not an unexpected one. What was being stored
+ * is not recorded (the blob store removes its temp file, the transaction rolls back).
+ */
+const STORAGE_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', '53100']);
+
 const CLIENT_ABORT_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNABORTED',
@@ -62,6 +69,9 @@ export function classifyError(error: FastifyError | Error): Classified {
   const fastifyError = error as Partial<FastifyError>;
   if (typeof fastifyError.code === 'string' && CONCURRENCY_SQLSTATES.has(fastifyError.code)) {
     return { code: 'request.conflict', message: errorCatalog['request.conflict'].en };
+  }
+  if (typeof fastifyError.code === 'string' && STORAGE_FULL_CODES.has(fastifyError.code)) {
+    return { code: 'server.storage_full', message: errorCatalog['server.storage_full'].en };
   }
   const dataProblem = lookup(INVALID_DATA_SQLSTATES, fastifyError.code);
   if (dataProblem !== undefined)
