@@ -290,9 +290,8 @@ export class AccountSession {
   revokeInvite(id: string) {
     return this.call('DELETE', `/api/v1/invites/${encodeURIComponent(id)}`, Ok);
   }
-  /** The members; users listed as removed stop being trusted granters here (see `listMembers`). */
   members() {
-    return listMembers(this.http, this.token, this);
+    return this.call('GET', '/api/v1/practice/members', accounts.MembersReply);
   }
   /** Primary users: hands the practice key to a member after both screens showed `confirmedFingerprint`. */
   grantPracticeKey(userId: string, confirmedFingerprint: string) {

@@ -6,7 +6,6 @@ import type { HttpClient } from '../http.js';
 import { AccountSession } from './account-session.js';
 import type { DeviceKeyStore } from './device-key-store.js';
 import { ensureDeviceIdentity } from './device-identity.js';
-import { removedMemberIds } from './members.js';
 import { type KeyStretching, opaqueClient } from './opaque-client.js';
 import { trustedGrantersToStore, unlockKeys } from './unlock-keys.js';
 import { sealTrustedGranters } from './trusted-granters.js';
@@ -38,10 +37,6 @@ export interface LoginInput {
   readonly deviceName: string;
   /** Asks the user for the 6-digit code (after showing the enrolment, if any). */
   readonly secondFactor: (prompt: SecondFactorPrompt) => Promise<SecondFactorAnswer>;
-  /**
-   * Signing keys (base64url) of colleagues this device pinned, e.g. from an invite link. A pin of
-   * a user the member list reports as removed is ignored (and not stored in the user's list).
-   */
   readonly trustedGranters?: ReadonlyMap<string, string>;
   /** Must match the stretching used at registration; leave unset except in load tests. */
   readonly keyStretching?: KeyStretching;
@@ -49,10 +44,6 @@ export interface LoginInput {
 
 /**
  * OPAQUE login → second factor → device proof → session → keys unlocked on this device.
- * Before the keys are opened, the member list is read: a colleague it reports as removed is no
- * longer trusted to hand over practice keys (their grants stay closed, see `openKeyMaterial`), and
- * the user's stored trust list is stored again without them. (A server that still lists them as
- * active, or does not answer, is not caught here: it is the server's word against nothing.)
  * Throws TresorApiError with the server's code (auth.login_failed, auth.totp_invalid,
  * auth.device_pending, ...).
  */
@@ -107,8 +98,6 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
   const session = await completeLogin(http, step, signature, async (retry) =>
     step.secondFactor === 'none' ? undefined : input.secondFactor(retry ? { ...base, retry } : base),
   );
-  // Best effort: without the list, the login goes on as if nobody had been removed.
-  const removedMembers = await removedMemberIds(http, session.sessionToken).catch(() => []);
   let keys: Awaited<ReturnType<typeof unlockKeys>>;
   try {
     keys = await unlockKeys({
@@ -116,7 +105,6 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
       userId: session.user.id,
       exportKey: finished.exportKey,
       keys: session.keys,
-      removedMembers,
       ...(input.trustedGranters ? { trustedGranters: input.trustedGranters } : {}),
     });
   } catch (error) {
@@ -129,9 +117,8 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
       .catch(() => undefined);
     throw error;
   }
-  // Best effort: if this fails, the user's other devices ask to confirm the granter instead (or,
-  // for a removed one, drop them at their own next login).
-  await storeTrustedGranters(http, session, keys, input.trustedGranters).catch(() => undefined);
+  // Best effort: if this fails, the user's other devices ask to confirm the granter instead.
+  await storeNewPins(http, session, keys, input.trustedGranters).catch(() => undefined);
   return new AccountSession(http, session, keys);
 }
 
@@ -170,11 +157,8 @@ async function completeLogin(
   }
 }
 
-/**
- * Pins given to this login (e.g. from an invite link) go into the user's stored list once, and
- * colleagues known to be removed go out of it (see `trustedGrantersToStore`).
- */
-async function storeTrustedGranters(
+/** Pins given to this login (e.g. from an invite link) go into the user's stored list once. */
+async function storeNewPins(
   http: HttpClient,
   session: accounts.SessionReply,
   keys: UnlockedKeys,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  type Envelope,
   type PracticeKey,
   type PracticeKeyGrant,
   type UserKeyPairs,
@@ -17,8 +16,8 @@ import type { accounts } from '../contract/index.js';
 import { HttpClient } from '../http.js';
 import { AccountSession } from './account-session.js';
 import { memberFingerprint } from './invites.js';
-import { listMembers, removeUser } from './members.js';
-import { openTrustedGranters, sealTrustedGranters } from './trusted-granters.js';
+import { removeUser } from './members.js';
+import { openTrustedGranters } from './trusted-granters.js';
 import { openKeyMaterial } from './unlock-keys.js';
 import type { UnlockedKeys } from './user-key-material.js';
 
@@ -39,17 +38,11 @@ const primary = person('0b4e7f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', 'h.berger');
 const colleague = person('1c5f8a3b-2d4e-4f6a-9b0c-1d2e3f4a5b6c', 's.klein');
 const leaver = person('2d6a9b4c-3e5f-4a7b-8c1d-2e3f4a5b6c7d', 't.wolf');
 
-/** The leaver is a primary (who may have handed over keys) unless `leaverRole` says otherwise. */
-function view(
-  p: Person,
-  status: 'active' | 'removed',
-  keyVersions: number[],
-  leaverRole: 'primary' | 'secondary' = 'primary',
-): accounts.MemberView {
+function view(p: Person, status: 'active' | 'removed', keyVersions: number[]): accounts.MemberView {
   return {
     userId: p.userId,
     username: p.username,
-    role: p === primary ? 'primary' : p === leaver ? leaverRole : 'secondary',
+    role: p === primary ? 'primary' : 'secondary',
     status,
     encryptionPublicKey: bytesToBase64url(p.pairs.encryption.publicKey),
     signingPublicKey: bytesToBase64url(p.pairs.signing.publicKey),
@@ -62,17 +55,9 @@ function view(
  * with the leaver: after their removal it still lists them as an active holder of the current
  * version. Every request is recorded.
  */
-function practiceServer(options: {
-  honest: boolean;
-  currentPkVersion?: number;
-  /** The leaver was removed before (by another primary's device). */
-  leaverRemoved?: boolean;
-  /** What `GET /api/v1/me/keys` answers. */
-  material?: accounts.KeyMaterial;
-  leaverRole?: 'primary' | 'secondary';
-}) {
+function practiceServer(options: { honest: boolean; currentPkVersion?: number }) {
   const requests: { method: string; path: string; body: Record<string, unknown> }[] = [];
-  let leaverStatus: 'active' | 'removed' = options.leaverRemoved === true ? 'removed' : 'active';
+  let leaverStatus: 'active' | 'removed' = 'active';
   const current = options.currentPkVersion ?? 1;
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const path = new URL(input instanceof Request ? input.url : input).pathname;
@@ -90,7 +75,7 @@ function practiceServer(options: {
         members: [
           view(primary, 'active', held),
           view(colleague, 'active', held),
-          view(leaver, leaverStatus, held, options.leaverRole),
+          view(leaver, leaverStatus, held),
         ],
       });
     }
@@ -103,7 +88,6 @@ function practiceServer(options: {
       return Response.json({ pkVersion: grant.pkVersion, recipientUserId: grant.recipientUserId });
     }
     if (path === '/api/v1/me/trusted-granters') return Response.json({ ok: true });
-    if (path === '/api/v1/me/keys' && options.material !== undefined) return Response.json(options.material);
     return Response.json({ error: { code: 'request.not_found', message: 'no such route' } }, { status: 404 });
   };
   const grantsSent = () =>
@@ -131,11 +115,7 @@ function unlocked(
   };
 }
 
-async function session(
-  http: HttpClient,
-  keys: UnlockedKeys,
-  role: 'primary' | 'secondary' = 'primary',
-): Promise<AccountSession> {
+async function session(http: HttpClient, keys: UnlockedKeys): Promise<AccountSession> {
   const envelope = await sealEnvelope(keys.userKey, 'uk', new Uint8Array(1), {
     practiceId,
     owner: primary.userId,
@@ -146,7 +126,7 @@ async function session(
     sessionId: '3e7b0c5d-4f6a-4b8c-9d2e-3f4a5b6c7d8e',
     expiresAt: '2030-01-01T00:00:00.000Z',
     practice: { id: practiceId, name: 'Praxis Dr. Berger', requireTwoFactor: false },
-    user: { id: primary.userId, username: primary.username, role },
+    user: { id: primary.userId, username: primary.username, role: 'primary' },
     deviceId: '4f8c1d6e-5a7b-4c9d-8e3f-4a5b6c7d8e9f',
     keys: { userKeyByPassword: envelope, privateKeys: envelope, currentPkVersion: 1, grants: [] },
   };
@@ -192,71 +172,11 @@ describe('removing a user: the rotation never includes them', () => {
     assert.deepEqual(
       server
         .grantsSent()
-        .filter((g) => g.pkVersion === 2)
         .map((g) => g.recipientUserId)
         .sort(),
       [...rotation.recipients].sort(),
     );
     assert.equal(primarySession.keys.currentPkVersion, 2);
-    assert.deepEqual(rotation.resignFailed, []);
-  });
-
-  it("re-signs the older versions of every remaining holder, so none rests on the removed user's signature", async () => {
-    const server = practiceServer({ honest: true, currentPkVersion: 2 });
-    const keys = unlocked(
-      new Map([
-        [1, v1],
-        [2, v2],
-      ]),
-    );
-    const primarySession = await session(server.http, keys);
-    const { rotation } = await primarySession.removeUser(leaver.userId);
-    assert.equal(rotation.pkVersion, 3);
-    const resigned = server.requests
-      .filter((r) => r.path === '/api/v1/practice/grants')
-      .map((r) => r.body.grant as PracticeKeyGrant);
-    assert.deepEqual(
-      resigned.map((g) => [g.pkVersion, g.recipientUserId, g.granterUserId]),
-      [
-        [1, primary.userId, primary.userId],
-        [2, primary.userId, primary.userId],
-        [1, colleague.userId, primary.userId],
-        [2, colleague.userId, primary.userId],
-      ],
-    );
-    // The colleague opens them with the remover's signature alone (the wraps are not opened here).
-    const unused = await sealEnvelope(keys.userKey, 'uk', new Uint8Array(1), {
-      practiceId,
-      owner: colleague.userId,
-      purpose: 'unused',
-    });
-    const opened = await openKeyMaterial({
-      practiceId,
-      userId: colleague.userId,
-      userKey: generateUserKey(),
-      pairs: colleague.pairs,
-      keys: {
-        userKeyByPassword: unused,
-        privateKeys: unused,
-        currentPkVersion: 3,
-        grants: resigned.filter((g) => g.recipientUserId === colleague.userId),
-      },
-      trustedGranters: new Map([[primary.userId, bytesToBase64url(primary.pairs.signing.publicKey)]]),
-    });
-    assert.deepEqual(opened.practiceKeys.get(1), v1);
-    assert.deepEqual(opened.practiceKeys.get(2), v2);
-  });
-
-  it('re-signs nothing when the removed user was a secondary (who never handed over a key)', async () => {
-    const server = practiceServer({ honest: true, leaverRole: 'secondary' });
-    const primarySession = await session(server.http, unlocked(new Map([[1, v1]])));
-    const { rotation } = await primarySession.removeUser(leaver.userId);
-    assert.equal(rotation.pkVersion, 2);
-    assert.equal(rotation.resignFailed, undefined);
-    assert.deepEqual(
-      server.requests.filter((r) => r.path === '/api/v1/practice/grants'),
-      [],
-    );
   });
 
   it("stops trusting the removed user's signature: own grants re-signed, trust list stored without them", async () => {
@@ -271,16 +191,11 @@ describe('removing a user: the rotation never includes them', () => {
 
     assert.deepEqual([...primarySession.trustedGranters.keys()], [colleague.userId]);
     const regranted = server.requests.filter((r) => r.path === '/api/v1/practice/grants');
-    // Own grants first (before the trust list is stored), then every holder's after the rotation.
     assert.deepEqual(
       regranted
         .map((r) => r.body.grant as PracticeKeyGrant)
         .map((g) => [g.pkVersion, g.recipientUserId, g.granterUserId]),
-      [
-        [1, primary.userId, primary.userId],
-        [1, primary.userId, primary.userId],
-        [1, colleague.userId, primary.userId],
-      ],
+      [[1, primary.userId, primary.userId]],
     );
     const stored = server.requests.find((r) => r.path === '/api/v1/me/trusted-granters');
     assert.ok(stored);
@@ -315,8 +230,7 @@ describe('removing a user: the rotation never includes them', () => {
         trustedGranters: stored.body.trustedGranters as accounts.KeyMaterial['privateKeys'],
       },
     });
-    // Not even offered for trust: the session's keys know the leaver was removed.
-    assert.deepEqual(reopened.untrustedGrants, []);
+    assert.deepEqual(reopened.untrustedGrants, [{ granterUserId: leaver.userId, pkVersions: [3] }]);
     assert.deepEqual([...reopened.practiceKeys.keys()], [1]);
     assert.deepEqual(reopened.practiceKeys.get(1), v1);
   });
@@ -341,88 +255,5 @@ describe('rotating the practice key', () => {
     });
     assert.deepEqual(server.grantsSent(), []);
     assert.deepEqual(primarySession.keys.practiceKeys.get(2), v2);
-  });
-});
-
-describe('a member list reporting a colleague as removed (another primary removed them)', () => {
-  const trusted = new Map([
-    [leaver.userId, bytesToBase64url(leaver.pairs.signing.publicKey)],
-    [colleague.userId, bytesToBase64url(colleague.pairs.signing.publicKey)],
-  ]);
-
-  /**
-   * This user trusts the leaver, who handed them version 1. The server then serves a grant the
-   * leaver signed after their removal (a key of their own, passed off as version 2) and replays
-   * the stored trust list from before, the leaver still on it.
-   */
-  async function colludingServer(keys: UnlockedKeys) {
-    const byLeaver = (pkVersion: number, practiceKey: PracticeKey) =>
-      createPracticeKeyGrant({
-        practiceId,
-        pkVersion,
-        practiceKey,
-        recipientUserId: primary.userId,
-        recipientEncryptionKey: primary.pairs.encryption.publicKey,
-        granterUserId: leaver.userId,
-        granterSigningKey: leaver.pairs.signing.privateKey,
-      });
-    const ids = { practiceId, userId: primary.userId };
-    const storedList = await sealTrustedGranters(keys.userKey, ids, trusted);
-    const material: accounts.KeyMaterial = {
-      userKeyByPassword: storedList,
-      privateKeys: storedList,
-      currentPkVersion: 2,
-      grants: [await byLeaver(1, v1), await byLeaver(2, generatePracticeKey())],
-      trustedGranters: storedList,
-    };
-    const server = practiceServer({ honest: true, leaverRemoved: true, material });
-    const storedLists = () =>
-      Promise.all(
-        server.requests
-          .filter((r) => r.method === 'PUT' && r.path === '/api/v1/me/trusted-granters')
-          .map(async (r) => [
-            ...(await openTrustedGranters(keys.userKey, ids, r.body.trustedGranters as Envelope)).keys(),
-          ]),
-      );
-    return { ...server, storedLists };
-  }
-
-  for (const role of ['primary', 'secondary'] as const) {
-    it(`drops them as a granter, here and in the stored list (${role})`, async () => {
-      const keys = unlocked(new Map([[1, v1]]), trusted);
-      const server = await colludingServer(keys);
-      const member = await session(server.http, keys, role);
-
-      const { members } = await listMembers(server.http, member.token, member);
-      assert.equal(members.find((m) => m.userId === leaver.userId)?.status, 'removed');
-      assert.deepEqual([...member.trustedGranters.keys()], [colleague.userId]);
-      assert.deepEqual(await server.storedLists(), [[colleague.userId]]);
-      // Version 1, opened while they were trusted, stays; what they sign now does not open.
-      assert.deepEqual(member.keys.practiceKeys.get(1), v1);
-      assert.equal(member.keys.practiceKeys.has(2), false);
-      assert.deepEqual(member.untrustedGrants, []);
-      // A primary re-signs their own grants first (a secondary cannot: the remover did).
-      assert.deepEqual(
-        server.grantsSent().map((g) => [g.pkVersion, g.recipientUserId, g.granterUserId]),
-        role === 'primary' ? [[1, primary.userId, primary.userId]] : [],
-      );
-
-      // Later refreshes (the server replaying the old list, a pin on the device) keep them out.
-      await member.refreshKeys(trusted);
-      assert.deepEqual([...member.trustedGranters.keys()], [colleague.userId]);
-      assert.equal(member.keys.practiceKeys.has(2), false);
-      // Listing again changes nothing more.
-      await listMembers(server.http, member.token, member);
-      assert.equal((await server.storedLists()).length, 1);
-    });
-  }
-
-  it('changes nothing without the session (a plain listing)', async () => {
-    const keys = unlocked(new Map([[1, v1]]), trusted);
-    const server = await colludingServer(keys);
-    const member = await session(server.http, keys);
-    await listMembers(server.http, member.token);
-    assert.deepEqual([...member.trustedGranters.keys()].sort(), [...trusted.keys()].sort());
-    assert.deepEqual(await server.storedLists(), []);
   });
 });

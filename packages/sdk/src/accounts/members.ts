@@ -7,13 +7,10 @@ import {
   generatePracticeKey,
   x25519PublicKeyFromBytes,
 } from '@tresor/crypto';
-import { Type } from '@sinclair/typebox';
 import { TresorApiError } from '../api-error.js';
 import { accounts } from '../contract/index.js';
 import type { HttpClient } from '../http.js';
 import { memberFingerprint } from './invites.js';
-import { sealTrustedGranters } from './trusted-granters.js';
-import { noteRemovedMembers } from './unlock-keys.js';
 import type { UnlockedKeys } from './user-key-material.js';
 
 /** What the member flows need of a signed-in primary user. */
@@ -24,81 +21,8 @@ export interface GranterContext {
   readonly keys: UnlockedKeys;
 }
 
-/** What `distrustRemovedMembers` needs of a signed-in session (an `AccountSession` fits). */
-export interface TrustingSession {
-  readonly token: string;
-  readonly practiceId: string;
-  readonly userId: string;
-  readonly info: { readonly user: { readonly role: 'primary' | 'secondary' } };
-  /** The unlocked keys (throws once the session is locked). */
-  readonly keys: UnlockedKeys;
-  /** Re-reads the key material; what it opens honours the users noted as removed. */
-  refreshKeys(): Promise<void>;
-}
-
-/**
- * The practice's members. With `session` (the signed-in user's), every user the list reports as
- * removed stops being a trusted granter of that user, on this device and in the stored list (see
- * `distrustRemovedMembers`), before the list is returned.
- */
-export async function listMembers(
-  http: HttpClient,
-  token: string,
-  session?: TrustingSession,
-): Promise<accounts.MembersReply> {
-  const reply = await http.call('GET', '/api/v1/practice/members', { schema: accounts.MembersReply, token });
-  if (session !== undefined) await distrustRemovedMembers(http, session, reply.members);
-  return reply;
-}
-
-/** Users the list reports as removed (never `self`: nobody stops trusting their own key). */
-export function removedIn(members: readonly accounts.Member[], self?: string): string[] {
-  return members.filter((m) => m.status === 'removed' && m.userId !== self).map((m) => m.userId);
-}
-
-/** The users the member list reports as removed (read at login, before the keys are opened). */
-export async function removedMemberIds(http: HttpClient, token: string): Promise<string[]> {
-  return removedIn((await listMembers(http, token)).members);
-}
-
-const Ok = Type.Object({ ok: Type.Literal(true) });
-
-/**
- * Acts on a member list that reports colleagues as removed: the server saying so can only make
- * this client trust less, so it is taken at its word. Each removed user is remembered for the
- * session's keys (no refresh opens a grant they signed again, see `noteRemovedMembers`); if the
- * user trusted them as a granter, a primary first re-signs their own grants of every version this
- * session holds (so their access no longer rests on the removed user's signature; a secondary
- * cannot, and keeps the versions the remover re-signed for them at the removal, see
- * `rotatePracticeKey`), then the trust list is stored again without them, for every device of
- * the user, and the keys are re-read without them. Returns the users dropped from the list. If
- * storing fails, the error is thrown (no grant of theirs opens in this session even so) and the
- * next listing tries again.
- */
-export async function distrustRemovedMembers(
-  http: HttpClient,
-  session: TrustingSession,
-  members: readonly accounts.Member[],
-): Promise<string[]> {
-  const removed = removedIn(members, session.userId);
-  if (removed.length === 0) return [];
-  const keys = session.keys;
-  noteRemovedMembers(keys.userKey, removed);
-  const dropped = removed.filter((id) => keys.trustedGranters.has(id));
-  if (dropped.length === 0) return [];
-  const ids = { practiceId: session.practiceId, userId: session.userId };
-  if (session.info.user.role === 'primary') {
-    // Best effort: the removed user is dropped whether or not this succeeds.
-    await regrantToSelf(http, { ...ids, token: session.token, keys }).catch(() => undefined);
-  }
-  const list = new Map([...keys.trustedGranters].filter(([id]) => !removed.includes(id)));
-  await http.call('PUT', '/api/v1/me/trusted-granters', {
-    schema: Ok,
-    body: { trustedGranters: await sealTrustedGranters(keys.userKey, ids, list) },
-    token: session.token,
-  });
-  await session.refreshKeys();
-  return dropped;
+export function listMembers(http: HttpClient, token: string): Promise<accounts.MembersReply> {
+  return http.call('GET', '/api/v1/practice/members', { schema: accounts.MembersReply, token });
 }
 
 /** Refused locally, before anything is sent: the keys the server lists are not the ones confirmed. */
@@ -146,7 +70,6 @@ export async function grantPracticeKey(
   confirmedFingerprint: string,
 ): Promise<{ pkVersions: number[] }> {
   const { members } = await listMembers(http, granter.token);
-  noteRemovedMembers(granter.keys.userKey, removedIn(members, granter.userId));
   const member = members.find((m) => m.userId === userId && m.status === 'active');
   if (member === undefined) throw new TresorApiError('users.not_found', 'No such active member.', 0);
   if ((await memberFingerprint(member)) !== confirmedFingerprint) throw keyMismatch(member.username);
@@ -182,13 +105,6 @@ export interface Rotation {
   readonly pkVersion: number;
   readonly practiceKey: PracticeKey;
   readonly recipients: readonly string[];
-  /**
-   * After the removal of a primary only: recipients whose older versions could not all be
-   * re-signed by this user (see `rotatePracticeKey`). A hand-over (`grantPracticeKey`) re-signs
-   * every version for a member; until then, a member whose older grants the removed user signed
-   * cannot open those versions (their devices no longer trust the removed user).
-   */
-  readonly resignFailed?: readonly string[];
 }
 
 /**
@@ -197,14 +113,6 @@ export interface Rotation {
  * one step together with the version bump. Older versions stay readable through the old grants.
  * Refused (`grants.invalid`, nothing sent) if the server reports a version older than this
  * device's current one, or lists a member of `removedMembers` as active.
- *
- * After the removal of a primary (one of `removedMembers` the list does not show as secondary),
- * every older version this device holds is then granted again, signed by this user, to each
- * recipient holding it (replacing their grant, whoever signed it: the server does not say):
- * members' devices stop trusting a removed granter (see `distrustRemovedMembers`), so no member's
- * access to older data may rest on the removed user's signature. A member who does not trust this
- * user yet opens those versions, like the new one, once they do. This runs after the rotation is
- * stored; what fails is reported in `resignFailed`, never thrown.
  */
 export async function rotatePracticeKey(
   http: HttpClient,
@@ -212,7 +120,6 @@ export async function rotatePracticeKey(
   options: RotationOptions = {},
 ): Promise<Rotation> {
   const { currentPkVersion, members } = await listMembers(http, granter.token);
-  noteRemovedMembers(granter.keys.userKey, removedIn(members, granter.userId));
   if (currentPkVersion < granter.keys.currentPkVersion) {
     throw serverContradicts(
       `The server reports practice-key version ${currentPkVersion}, older than version ${granter.keys.currentPkVersion} on this device`,
@@ -245,39 +152,7 @@ export async function rotatePracticeKey(
     body: { pkVersion, grants },
     token: granter.token,
   });
-  const rotation = { pkVersion, practiceKey, recipients: recipients.map((m) => m.userId) };
-  // Only a primary can have handed over keys; a removed user the list does not show is assumed to.
-  const mayHaveGranted = [...removed].some(
-    (id) => members.find((m) => m.userId === id)?.role !== 'secondary',
-  );
-  if (!mayHaveGranted) return rotation;
-  return { ...rotation, resignFailed: await resignOlderVersions(http, granter, recipients, pkVersion) };
-}
-
-/** Grants every version below `pkVersion` this device holds to each member holding it, signed here. */
-async function resignOlderVersions(
-  http: HttpClient,
-  granter: GranterContext,
-  members: readonly accounts.MemberView[],
-  pkVersion: number,
-): Promise<string[]> {
-  const older = [...granter.keys.practiceKeys].filter(([v]) => v < pkVersion).sort(([a], [b]) => a - b);
-  const failed: string[] = [];
-  for (const member of members) {
-    try {
-      for (const [version, practiceKey] of older) {
-        if (!member.keyVersions.includes(version)) continue;
-        await http.call('POST', '/api/v1/practice/grants', {
-          schema: accounts.GrantPracticeKeyReply,
-          body: { grant: await grantFor(granter, member, version, practiceKey) },
-          token: granter.token,
-        });
-      }
-    } catch {
-      failed.push(member.userId);
-    }
-  }
-  return failed;
+  return { pkVersion, practiceKey, recipients: recipients.map((m) => m.userId) };
 }
 
 /** The removal itself (no rotation): the server ends the user's access at once. */

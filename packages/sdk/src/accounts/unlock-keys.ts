@@ -22,31 +22,6 @@ interface Ids {
 }
 
 /**
- * Colleagues known to be removed from the practice, per unlocked user key (so for as long as
- * these keys are unlocked). Learnt from a member list (at login, or later, see
- * `distrustRemovedMembers`): the server saying a user is removed can only make this client trust
- * less, so it is taken at its word. It is never forgotten while the keys are unlocked, so a later
- * refresh cannot bring a removed granter back, e.g. through a stored trust list the server replays
- * from before, or a pin kept on the device.
- */
-const removedByUserKey = new WeakMap<UserKey, Set<string>>();
-
-/** Remembers users as removed for this user key: their grants are never opened with it again. */
-export function noteRemovedMembers(userKey: UserKey, userIds: Iterable<string>): void {
-  let removed = removedByUserKey.get(userKey);
-  for (const userId of userIds) {
-    removed ??= new Set();
-    removed.add(userId);
-  }
-  if (removed !== undefined) removedByUserKey.set(userKey, removed);
-}
-
-/** The users remembered as removed for this user key (see `noteRemovedMembers`). */
-export function removedMembersOf(userKey: UserKey): ReadonlySet<string> {
-  return removedByUserKey.get(userKey) ?? new Set();
-}
-
-/**
  * Opens the user key with the OPAQUE export key, then everything else (see `openKeyMaterial`).
  */
 export async function unlockKeys(
@@ -55,8 +30,6 @@ export async function unlockKeys(
     keys: accounts.KeyMaterial;
     /** Signing keys (base64url) of colleagues this device has pinned, e.g. from an invite link. */
     trustedGranters?: ReadonlyMap<string, string>;
-    /** Users the member list reports as removed (see `openKeyMaterial`). */
-    removedMembers?: Iterable<string>;
   },
 ): Promise<UnlockedKeys> {
   const wrapping = await deriveUserKeyWrappingKey(base64urlToBytes(input.exportKey), input.userId);
@@ -77,11 +50,6 @@ export async function unlockKeys(
  * names a trusted granter but does not verify is refused (GrantVerificationError); a grant from
  * a granter not trusted yet stays closed and is listed in `untrustedGrants`.
  *
- * A colleague removed from the practice (`removedMembers`, or remembered for this user key, see
- * `noteRemovedMembers`) is no granter at all, whatever the stored list or the pins say: their
- * grants stay closed, and are not listed in `untrustedGrants` either (trusting them again is not
- * what the user should be asked to do). Keys this session opened before it knew (`held`) stay.
- *
  * Nor is the server's word taken for the current version: `currentPkVersion` is never below the
  * highest version opened here (nor, on a refresh, below the session's). A server that reports an
  * older version, e.g. colluding with a removed user who holds it, is ignored, so nothing is written
@@ -92,19 +60,12 @@ export async function openKeyMaterial(
     userKey: UserKey;
     keys: accounts.KeyMaterial;
     trustedGranters?: ReadonlyMap<string, string>;
-    /** Users the member list reports as removed: remembered for `userKey`, never trusted. */
-    removedMembers?: Iterable<string>;
     pairs?: UserKeyPairs;
     /** What this session opened before (a refresh): kept, whatever the server now withholds. */
     held?: Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
   },
 ): Promise<UnlockedKeys> {
   const { practiceId, userId, userKey } = input;
-  noteRemovedMembers(
-    userKey,
-    [...(input.removedMembers ?? [])].filter((id) => id !== userId),
-  );
-  const removed = removedMembersOf(userKey);
   const pairs =
     input.pairs ??
     decodePrivateKeys(
@@ -118,9 +79,7 @@ export async function openKeyMaterial(
     input.keys.trustedGranters === undefined
       ? new Map<string, string>()
       : await openTrustedGranters(userKey, { practiceId, userId }, input.keys.trustedGranters);
-  const trustedGranters = new Map(
-    [...(input.trustedGranters ?? []), ...stored].filter(([id]) => !removed.has(id)),
-  );
+  const trustedGranters = new Map([...(input.trustedGranters ?? []), ...stored]);
   const trusted = (granterId: string): Ed25519PublicKey | undefined => {
     if (granterId === userId) return pairs.signing.publicKey;
     const pinned = trustedGranters.get(granterId);
@@ -139,7 +98,6 @@ export async function openKeyMaterial(
       if (!practiceKeys.has(grant.pkVersion)) practiceKeys.set(grant.pkVersion, key);
     } catch (error) {
       if (!(error instanceof GrantVerificationError && error.reason === 'untrusted_granter')) throw error;
-      if (removed.has(grant.granterUserId)) continue;
       untrusted.set(grant.granterUserId, [...(untrusted.get(grant.granterUserId) ?? []), grant.pkVersion]);
     }
   }
@@ -163,9 +121,7 @@ export async function openKeyMaterial(
 
 /**
  * The list to store when this device holds pins (e.g. from an invite link) that the user's
- * stored list lacks: then every other device of the user learns them; or when the stored list
- * names a colleague known to be removed (see `noteRemovedMembers`): then no device of the user
- * trusts them again (removed users are never stored, pinned or not). Undefined when nothing changes.
+ * stored list lacks: then every other device of the user learns them. Undefined when nothing is new.
  */
 export async function trustedGrantersToStore(
   ids: Ids,
@@ -173,13 +129,9 @@ export async function trustedGrantersToStore(
   stored: accounts.KeyMaterial['trustedGranters'],
   pins: ReadonlyMap<string, string> | undefined,
 ): Promise<Map<string, string> | undefined> {
-  const removed = removedMembersOf(userKey);
-  if ((pins === undefined || pins.size === 0) && (stored === undefined || removed.size === 0)) {
-    return undefined;
-  }
+  if (pins === undefined || pins.size === 0) return undefined;
   const known =
     stored === undefined ? new Map<string, string>() : await openTrustedGranters(userKey, ids, stored);
-  const list = new Map([...known, ...(pins ?? [])].filter(([id]) => !removed.has(id)));
-  const same = list.size === known.size && [...list].every(([id, key]) => known.get(id) === key);
-  return same ? undefined : list;
+  if ([...pins].every(([id, key]) => known.get(id) === key)) return undefined;
+  return new Map([...known, ...pins]);
 }

@@ -45,38 +45,19 @@ export async function saveConfirmedMember(
  * their signing key pinned for `username` from an invite link, so it is not stored back into the
  * trust list at the next login.
  */
-export function forgetMember(practiceId: string, username: string, userId: string): Promise<void> {
-  return forgetMembers(practiceId, username, new Set([userId]));
-}
-
-/**
- * This device forgets every member the member list reports as removed, as `forgetMember` does
- * (removed by a colleague on another device: the server saying so can only make this device trust
- * less). The SDK drops them from the user's trust list at the same time (`listMembers` with the
- * session), so neither list brings them back.
- */
-export function forgetRemovedMembers(
-  practiceId: string,
-  username: string,
-  members: readonly { readonly userId: string; readonly status: 'active' | 'removed' }[],
-): Promise<void> {
-  const removed = new Set(members.filter((m) => m.status === 'removed').map((m) => m.userId));
-  return removed.size === 0 ? Promise.resolve() : forgetMembers(practiceId, username, removed);
-}
-
-async function forgetMembers(practiceId: string, username: string, userIds: ReadonlySet<string>) {
+export async function forgetMember(practiceId: string, username: string, userId: string): Promise<void> {
   const confirmed = await loadConfirmedMembers(practiceId);
-  if ([...confirmed.keys()].some((id) => userIds.has(id))) {
-    await localDatabase.put(stores.confirmedMembers, practiceId, without(confirmed, userIds));
+  if (confirmed.has(userId)) {
+    await localDatabase.put(stores.confirmedMembers, practiceId, withoutKey(confirmed, userId));
   }
   const pinned = await loadTrustedGranters(username);
-  if ([...pinned.keys()].some((id) => userIds.has(id))) {
-    await localDatabase.put(stores.trustedGranters, normalise(username), without(pinned, userIds));
+  if (pinned.has(userId)) {
+    await localDatabase.put(stores.trustedGranters, normalise(username), withoutKey(pinned, userId));
   }
 }
 
-function without(map: ReadonlyMap<string, string>, keys: ReadonlySet<string>): StringMap {
-  return Object.fromEntries([...map].filter(([id]) => !keys.has(id)));
+function withoutKey(map: ReadonlyMap<string, string>, key: string): StringMap {
+  return Object.fromEntries([...map].filter(([id]) => id !== key));
 }
 
 export type RememberedAudit = Required<Pick<AuditVerifyOptions, 'remembered' | 'pinnedServerKey'>>;

@@ -1,9 +1,6 @@
-import { listMembers } from '@tresor/sdk';
 import { useCallback } from 'react';
-import { tresorClient } from '../../api/tresor-client';
-import { forgetRemovedMembers } from '../../device/pinned-keys';
 import { useT } from '../../i18n/i18n';
-import { useSession, useSessionState } from '../../session/session-context';
+import { useSession } from '../../session/session-context';
 import { useLoaded } from '../../session/use-loaded';
 import { Button } from '../../ui/button';
 import { ErrorAlert } from '../../ui/error-alert';
@@ -12,23 +9,18 @@ import { InviteForm } from './invite-form';
 import { InviteList } from './invite-list';
 import { MemberCard } from './member-card';
 
-/**
- * The practice's members and (for primaries) invites, hand-over, roles and removal. Members the
- * list reports as removed (e.g. by a primary on another device) stop being trusted here: the SDK
- * drops them from the user's trust list, and this device forgets their pinned key and fingerprint.
- */
+/** The practice's members and (for primaries) invites, hand-over, roles and removal. */
 export function UsersPage() {
   const t = useT();
   const session = useSession();
-  const { keysChanged } = useSessionState();
   const primary = session.info.user.role === 'primary';
-  const load = useCallback(async () => {
-    const keys = session.keys;
-    const members = await listMembers(tresorClient.http, session.token, session);
-    await forgetRemovedMembers(session.practiceId, session.info.user.username, members.members);
-    if (session.keys !== keys) keysChanged();
-    return { members, invites: primary ? (await session.invites()).invites : [] };
-  }, [session, primary, keysChanged]);
+  const load = useCallback(
+    async () => ({
+      members: await session.members(),
+      invites: primary ? (await session.invites()).invites : [],
+    }),
+    [session, primary],
+  );
   const { state, reload } = useLoaded(load);
   return (
     <>
