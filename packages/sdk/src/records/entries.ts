@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { records as c } from '../contract/index.js';
 import { dataKeyForWrite, fetchPatient, fetchPatientAnyVersion, openMaster } from './patients.js';
 import { type EntryInput, EntryInputSchema, checkEntry } from './plaintext.js';
-import { noteVersion } from './record-versions.js';
+import { RecordRollbackError, noteVersion, seenVersion } from './record-versions.js';
 import { type RecordsContext, call, openDataKey, randomId } from './records-context.js';
 import type { ClinicalEntry, PatientVersion } from './types.js';
 import type { UserNames } from './user-names.js';
@@ -65,14 +65,16 @@ export async function listEntries(
 
 /**
  * Every version of the master data. Older versions are what is asked for here, so the record is
- * read without the rollback check; the versions opened are remembered (a later read of the current
- * version older than the newest of them is refused, see record-versions.ts).
+ * read without the rollback check, but a history whose newest version is older than one this
+ * session saw is refused; the versions opened are remembered (a later read of the current version
+ * older than the newest of them is refused, see record-versions.ts).
  */
 export async function patientHistory(
   context: RecordsContext,
   names: UserNames,
   patientId: string,
 ): Promise<PatientVersion[]> {
+  const floor = seenVersion(context, patientId);
   const patient = await fetchPatientAnyVersion(context, patientId);
   const { versions } = await call(
     context,
@@ -80,6 +82,9 @@ export async function patientHistory(
     `/api/v1/patients/${enc(patientId)}/versions`,
     c.PatientVersions,
   );
+  // A history cut short before the newest version this session saw is a rollback too.
+  const newest = Math.max(0, ...versions.map((v) => v.version));
+  if (newest < floor) throw new RecordRollbackError(patientId, floor, newest);
   const dataKey = await openDataKey(context, patientId, patient.dataKey);
   try {
     const out: PatientVersion[] = [];

@@ -20,10 +20,12 @@ const anna = { givenName: 'Anna', familyName: 'Roth', birthDate: '1970-02-03', s
  */
 function recordsServer() {
   const versions = new Map<string, c.PatientView[]>();
-  const state: { serve: number | undefined; hold: Promise<void> | undefined } = {
-    serve: undefined,
-    hold: undefined,
-  };
+  const state: {
+    serve: number | undefined;
+    hold: Promise<void> | undefined;
+    /** A history cut short after this many versions. */
+    historyUpTo: number | undefined;
+  } = { serve: undefined, hold: undefined, historyUpTo: undefined };
   const now = '2025-01-02T03:04:05.000Z';
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const path = new URL(input instanceof Request ? input.url : input).pathname;
@@ -62,7 +64,7 @@ function recordsServer() {
     const newest = stored.at(-1)!;
     if (match[2] !== undefined) {
       return Response.json({
-        versions: stored.map((v) => ({
+        versions: stored.slice(0, state.historyUpTo).map((v) => ({
           version: v.version,
           master: v.master,
           changedAt: v.updatedAt,
@@ -137,6 +139,17 @@ describe('records: a server answering with an older version of a record (rollbac
     assert.equal((await reader.patientHistory(created.id)).length, 2);
     server.state.serve = 1;
     await assert.rejects(reader.getPatient(created.id), isRollback(created.id, 2, 1));
+  });
+
+  it('refuses a history cut short before the newest version this session saw', async () => {
+    const server = recordsServer();
+    const records = server.records();
+    const created = await records.createPatient(anna);
+    await records.updatePatient(created.id, { ...anna, familyName: 'Roth-Weber' }, 1);
+    server.state.historyUpTo = 1;
+    await assert.rejects(records.patientHistory(created.id), isRollback(created.id, 2, 1));
+    server.state.historyUpTo = undefined;
+    assert.equal((await records.patientHistory(created.id)).length, 2);
   });
 
   it('is not detected by a fresh session (the limit: nothing is remembered across sessions)', async () => {
