@@ -128,9 +128,13 @@ export class AccountSession {
     return this.call('GET', `/api/v1/audit/entries?after=${after}&limit=${limit}`, audit.AuditEntryPage);
   }
 
-  /** Drops the keys from memory (lock on idle); the session token stays valid. */
+  /**
+   * Drops the keys and the decrypted patient directory from memory (lock on idle); the session
+   * token stays valid.
+   */
   lock(): void {
     this.#keys = undefined;
+    this.#records?.forget();
   }
 
   devices() {

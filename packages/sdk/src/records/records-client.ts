@@ -115,6 +115,11 @@ export class RecordsClient {
     return expiredRetention(this.#context);
   }
 
+  /** Drops what this client holds decrypted (the patient directory): on lock or logout. */
+  forget(): void {
+    this.#directory?.clear();
+  }
+
   /** The local patient directory, synced on first use; call `.refresh()` for later changes. */
   async directory(): Promise<PatientDirectory> {
     if (this.#directory === undefined) {

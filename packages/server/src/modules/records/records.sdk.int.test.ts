@@ -312,4 +312,12 @@ describe('records through the SDK', () => {
     const verified = await doctor.verifyAuditTrail();
     assert.equal(verified.ok, true, JSON.stringify(verified));
   });
+
+  it('drops the decrypted patient directory when the session locks', async () => {
+    const directory = await doctor.records.directory();
+    assert.ok(directory.size > 0);
+    doctor.lock();
+    assert.equal(directory.size, 0, 'no decrypted entry stays in memory');
+    assert.deepEqual(directory.search('Müller'), []);
+  });
 });
