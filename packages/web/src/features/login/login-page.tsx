@@ -98,6 +98,16 @@ export function LoginPage() {
             <Button type="submit">{t('login.submit')}</Button>
           </div>
           <p className="form__aside">
+            {t('login.forgotPassword')}{' '}
+            <Link
+              to={
+                username.trim() === '' ? '/recover' : `/recover?user=${encodeURIComponent(username.trim())}`
+              }
+            >
+              {t('login.useRecoveryCode')}
+            </Link>
+          </p>
+          <p className="form__aside">
             {t('login.noPractice')} <Link to="/create-practice">{t('login.createPractice')}</Link>
           </p>
         </form>

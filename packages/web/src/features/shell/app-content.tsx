@@ -7,7 +7,7 @@ import { AwaitingHandOverPage } from './awaiting-hand-over-page';
 import { SignedInRoutes } from './signed-in-routes';
 import { SignedOutRoutes } from './signed-out-routes';
 
-const SIGNED_OUT_ONLY = new Set(['/', '/login', '/create-practice']);
+const SIGNED_OUT_ONLY = new Set(['/', '/login', '/create-practice', '/recover']);
 
 /** Chooses the screens for the session state and locks the app after ten idle minutes. */
 export function AppContent() {

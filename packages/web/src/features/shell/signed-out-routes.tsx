@@ -3,8 +3,12 @@ import { HomePage } from '../home/home-page';
 import { AcceptInvitePage } from '../invite/accept-invite-page';
 import { LoginPage } from '../login/login-page';
 import { CreatePracticePage } from '../practice/create-practice-page';
+import { RecoverAccountPage } from '../recovery/recover-account-page';
 
-/** Screens without a session: start page, create practice, join by invite; everything else asks to sign in. */
+/**
+ * Screens without a session: start page, create practice, join by invite, recover with the recovery
+ * code; everything else asks to sign in.
+ */
 export function SignedOutRoutes() {
   const { path } = useRouter();
   switch (path) {
@@ -14,6 +18,8 @@ export function SignedOutRoutes() {
       return <CreatePracticePage />;
     case '/invite':
       return <AcceptInvitePage />;
+    case '/recover':
+      return <RecoverAccountPage />;
     default:
       return <LoginPage />;
   }

@@ -51,6 +51,8 @@ export const accountMessagesDe = {
   'login.working': 'Anmeldung läuft …',
   'login.noPractice': 'Noch keine Praxis?',
   'login.createPractice': 'Praxis anlegen',
+  'login.forgotPassword': 'Passwort vergessen?',
+  'login.useRecoveryCode': 'Mit Wiederherstellungscode anmelden',
   'login.enrolTitle': 'Zwei-Faktor-Anmeldung einrichten',
   'login.enrolExplain':
     'Scannen Sie den QR-Code mit einer Authenticator-App (z. B. FreeOTP, Google Authenticator) oder geben Sie den Schlüssel von Hand ein. Er wird nur jetzt angezeigt.',
@@ -66,6 +68,29 @@ export const accountMessagesDe = {
     'Dieses Gerät („{device}“) ist neu. Bitten Sie eine Kollegin oder einen Kollegen mit Hauptbenutzer-Rolle – oder sich selbst auf einem bereits freigegebenen Gerät – es unter „Geräte“ freizugeben. Vergleichen Sie dabei diesen Fingerabdruck:',
   'login.pendingNext': 'Nach der Freigabe melden Sie sich hier erneut an.',
   'login.pendingRetry': 'Erneut anmelden',
+
+  'recoverAccount.title': 'Zugang wiederherstellen',
+  'recoverAccount.intro':
+    'Mit dem Wiederherstellungscode von Ihrem Notfallblatt setzen Sie ein neues Passwort; Ihre Daten bleiben erhalten. Der Code verlässt dieses Gerät nicht: Er entschlüsselt Ihren Benutzerschlüssel hier und wird dem Server nur durch eine Signatur nachgewiesen.',
+  'recoverAccount.code': 'Wiederherstellungscode',
+  'recoverAccount.codeHint':
+    '32 Zeichen in acht Vierergruppen, wie auf Ihrem Notfallblatt. Bindestriche, Leerzeichen sowie Groß- und Kleinschreibung spielen keine Rolle.',
+  'recoverAccount.codeInvalidFormat': 'Ein Wiederherstellungscode besteht aus 32 Buchstaben und Ziffern.',
+  'recoverAccount.newPassword': 'Neues Passwort',
+  'recoverAccount.submit': 'Neues Passwort setzen',
+  'recoverAccount.working': 'Zugang wird wiederhergestellt …',
+  'recoverAccount.failed':
+    'Anmeldename oder Wiederherstellungscode ist falsch. Es wurde nichts geändert; bitte prüfen Sie beide Angaben.',
+  'recoverAccount.remembered': 'Passwort doch noch gewusst?',
+  'recoverAccount.signIn': 'Zur Anmeldung',
+  'recoverAccount.doneTitle': 'Neues Passwort gesetzt',
+  'recoverAccount.doneIntro': 'Ihr Zugang ist wiederhergestellt.',
+  'recoverAccount.doneSessions':
+    'Alle Ihre Sitzungen wurden beendet, auch auf anderen Geräten. Das alte Passwort gilt nicht mehr.',
+  'recoverAccount.doneNext':
+    'Melden Sie sich jetzt mit dem neuen Passwort an. Danach folgen wie gewohnt die Zwei-Faktor-Anmeldung (Einmalcode oder Passkey; beim ersten Mal richten Sie sie ein) und, auf einem neuen Gerät, dessen Freigabe.',
+  'recoverAccount.doneCodeKept':
+    'Ihr Wiederherstellungscode bleibt gültig. Bewahren Sie das Notfallblatt weiter sicher auf.',
 
   'invite.title': 'Einladung annehmen',
   'invite.intro':

@@ -53,6 +53,8 @@ export const accountMessagesEn = {
   'login.working': 'Signing in …',
   'login.noPractice': 'No practice yet?',
   'login.createPractice': 'Create a practice',
+  'login.forgotPassword': 'Forgot your password?',
+  'login.useRecoveryCode': 'Use your recovery code',
   'login.enrolTitle': 'Set up two-factor sign-in',
   'login.enrolExplain':
     'Scan the QR code with an authenticator app (e.g. FreeOTP, Google Authenticator) or type in the key by hand. It is shown only now.',
@@ -68,6 +70,27 @@ export const accountMessagesEn = {
     'This device (“{device}”) is new. Ask a colleague with the primary role – or yourself on an already approved device – to approve it under “Devices”. Compare this fingerprint while doing so:',
   'login.pendingNext': 'After the approval, sign in here again.',
   'login.pendingRetry': 'Sign in again',
+
+  'recoverAccount.title': 'Recover your account',
+  'recoverAccount.intro':
+    'The recovery code from your emergency sheet lets you set a new password; your data stays as it is. The code does not leave this device: it decrypts your user key here and is proven to the server only by a signature.',
+  'recoverAccount.code': 'Recovery code',
+  'recoverAccount.codeHint':
+    '32 characters in eight groups of four, as on your emergency sheet. Dashes, spaces and upper or lower case do not matter.',
+  'recoverAccount.codeInvalidFormat': 'A recovery code consists of 32 letters and digits.',
+  'recoverAccount.newPassword': 'New password',
+  'recoverAccount.submit': 'Set new password',
+  'recoverAccount.working': 'Recovering your account …',
+  'recoverAccount.failed': 'Login name or recovery code is wrong. Nothing was changed; please check both.',
+  'recoverAccount.remembered': 'Remembered your password?',
+  'recoverAccount.signIn': 'Go to sign-in',
+  'recoverAccount.doneTitle': 'New password set',
+  'recoverAccount.doneIntro': 'Your account is recovered.',
+  'recoverAccount.doneSessions':
+    'All your sessions were ended, on other devices too. The old password no longer works.',
+  'recoverAccount.doneNext':
+    'Sign in with the new password now. Then comes two-factor sign-in as usual (one-time code or passkey; the first time, you set it up) and, on a new device, its approval.',
+  'recoverAccount.doneCodeKept': 'Your recovery code stays valid. Keep the emergency sheet stored safely.',
 
   'invite.title': 'Accept invitation',
   'invite.intro':
