@@ -1,4 +1,5 @@
 export { TresorApiError } from './api-error.js';
+export { KeyVersionLockedError, SessionLockedError } from './client-errors.js';
 export { TresorClient, type TresorClientOptions } from './client.js';
 export type { ErrorCode } from './contract/errors.js';
 export type { Health, Readiness, ServerInfo } from './contract/schemas.js';

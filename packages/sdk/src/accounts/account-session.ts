@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { accounts, audit, backup, passkeys } from '../contract/index.js';
 import { TresorApiError } from '../api-error.js';
+import { SessionLockedError } from '../client-errors.js';
 import { openKeyMaterial } from './unlock-keys.js';
 import { sealTrustedGranters } from './trusted-granters.js';
 import { listMembers } from './members.js';
@@ -48,7 +49,7 @@ export class AccountSession {
 
   /** The unlocked keys; throws once the session is locked. */
   get keys(): UnlockedKeys {
-    if (this.#keys === undefined) throw new Error('session is locked');
+    if (this.#keys === undefined) throw new SessionLockedError();
     return this.#keys;
   }
 

@@ -1,3 +1,4 @@
+import { KeyVersionLockedError } from '../client-errors.js';
 import {
   DATA_KEY_PURPOSE,
   type Envelope,
@@ -33,7 +34,7 @@ type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
 
 function keyOf(keys: PracticeKeys, version: number): PracticeKey {
   const key = keys.practiceKeys.get(version);
-  if (key === undefined) throw new Error(`practice key version ${version} is not unlocked on this device`);
+  if (key === undefined) throw new KeyVersionLockedError(version);
   return key;
 }
 

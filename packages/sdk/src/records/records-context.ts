@@ -1,3 +1,4 @@
+import { KeyVersionLockedError } from '../client-errors.js';
 import {
   BlindIndexer,
   type DataKey,
@@ -29,7 +30,7 @@ const directoryCiphers = new WeakMap<ReadonlyMap<number, PracticeKey>, Directory
 
 export function practiceKey(keys: PracticeKeys, version: number): PracticeKey {
   const key = keys.practiceKeys.get(version);
-  if (key === undefined) throw new Error(`practice key version ${version} is not unlocked on this device`);
+  if (key === undefined) throw new KeyVersionLockedError(version);
   return key;
 }
 

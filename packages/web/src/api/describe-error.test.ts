@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DecryptionError } from '@tresor/crypto';
-import { TresorApiError } from '@tresor/sdk';
+import { KeyVersionLockedError, SessionLockedError, TresorApiError } from '@tresor/sdk';
 import type { Translate } from '../i18n/i18n';
 import { messagesDe } from '../i18n/messages.de';
 import { messagesEn } from '../i18n/messages.en';
@@ -22,14 +22,16 @@ describe('describeError', () => {
   });
 
   it('names the practice key version that is not unlocked', () => {
-    const error = new Error('practice key version 3 is not unlocked on this device');
+    const error = new KeyVersionLockedError(3);
     assert.deepEqual(clientFailure(error), { kind: 'key_version_locked', version: 3 });
     assert.match(de(error).text, /Version 3 des Praxisschlüssels/);
     assert.match(en(error).text, /version 3 of the practice key/);
   });
 
   it('says the session is locked', () => {
-    assert.equal(de(new Error('session is locked')).text, messagesDe['error.sessionLocked']);
+    assert.equal(de(new SessionLockedError()).text, messagesDe['error.sessionLocked']);
+    // The text alone is not enough: an unrelated Error with the same words stays generic.
+    assert.equal(de(new Error('session is locked')).text, messagesDe['error.generic']);
   });
 
   it('says input was refused before it was sealed', () => {

@@ -1,5 +1,10 @@
 import { WebAuthnError } from '@simplewebauthn/browser';
-import { GrantVerificationError, TresorApiError } from '@tresor/sdk';
+import {
+  GrantVerificationError,
+  KeyVersionLockedError,
+  SessionLockedError,
+  TresorApiError,
+} from '@tresor/sdk';
 import { errorCatalog, isErrorCode } from '@tresor/sdk/contract';
 import type { Translate } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages.de';
@@ -85,18 +90,16 @@ const clientMessages = {
 
 /**
  * Recognises the client-side failures of @tresor/crypto and @tresor/sdk. `DecryptionError` is
- * known by its name (the SDK does not re-export the class). The others are plain `Error`,
- * `TypeError` and `RangeError` instances without a code, so only their message text tells them
- * apart from programming errors; keep these patterns in step with the SDK's messages.
+ * known by its name (the SDK does not re-export the class), a locked session and a missing key
+ * version by the SDK's classes. Invalid input and a changed file are plain `TypeError` and
+ * `RangeError` instances without a code, so only their message text tells them apart from
+ * programming errors; keep these patterns in step with the SDK's messages.
  */
 export function clientFailure(error: unknown): ClientFailure | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'DecryptionError') return { kind: 'decryption' };
-  // records-context.ts / rewrap-data-keys.ts: `practice key version N is not unlocked on this device`
-  const locked = /^practice key version (\d+) is not unlocked/.exec(error.message);
-  if (locked !== null) return { kind: 'key_version_locked', version: Number(locked[1]) };
-  // account-session.ts: the keys were dropped (lock, sign-out) while a call still needed them.
-  if (error.message === 'session is locked') return { kind: 'session_locked' };
+  if (error instanceof KeyVersionLockedError) return { kind: 'key_version_locked', version: error.version };
+  if (error instanceof SessionLockedError) return { kind: 'session_locked' };
   // plaintext.ts checkMaster/checkEntry (`invalid patient master data: …`, `invalid clinical
   // entry: …`), patients.ts/entries.ts (`… is malformed`): input refused before it was sealed.
   if (
