@@ -5,7 +5,7 @@ import type {
   BackupRetentionLockTable,
   Schema,
 } from '../../platform/db/schema.js';
-import { lockBlobKeys } from '../../platform/db/blob-lock.js';
+import { blobReferenced, lockBlobKeys } from '../../platform/db/blob-lock.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
 import type { BackupRepoStore, BackupRepoTx } from './backup-repo.store.js';
 import type { BackupCredential, BackupObject, ObjectKind, RetentionLock } from './backup-repo.types.js';
@@ -186,17 +186,8 @@ class PgBackupRepoTx implements BackupRepoTx {
     return lockBlobKeys(this.scope, blobKeys);
   }
 
-  async blobInUse(blobKey: string): Promise<boolean> {
-    // Global on purpose (blob_references has no practice policy): the blob store is
-    // content-addressed and shared by all practices and by document chunks.
-    const row = await this.scope
-      .selectFrom('blob_references')
-      .select('refs')
-      .where('blob_key', '=', blobKey)
-      .where('refs', '>', 0)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+  blobInUse(blobKey: string): Promise<boolean> {
+    return blobReferenced(this.scope, blobKey);
   }
 
   async liveRetentionLock(): Promise<RetentionLock | undefined> {

@@ -2,7 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { type BlobKey, parseBlobKey } from '../../platform/blob/blob-store.js';
 import type { DocumentTable, PatientErasureTable, Schema } from '../../platform/db/schema.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
-import { lockBlobKeys } from '../../platform/db/blob-lock.js';
+import { blobReferenced, lockBlobKeys } from '../../platform/db/blob-lock.js';
 import type { NewPatient, RecordsStore, RecordsTx } from './records.store.js';
 import type {
   BlindIndexField,
@@ -451,17 +451,8 @@ class PgRecordsTx implements RecordsTx {
       : toBlobKey(previous.blob_key);
   }
 
-  async blobInUse(blobKey: BlobKey): Promise<boolean> {
-    // Global on purpose: the blob store is content-addressed and shared by all practices (and by
-    // backup objects), so a blob goes only when no practice refers to it (migration backup-repo).
-    const row = await this.scope
-      .selectFrom('blob_references')
-      .select('refs')
-      .where('blob_key', '=', blobKey)
-      .where('refs', '>', 0)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+  blobInUse(blobKey: BlobKey): Promise<boolean> {
+    return blobReferenced(this.scope, blobKey);
   }
 
   lockBlobs(blobKeys: readonly BlobKey[]): Promise<void> {

@@ -21,3 +21,19 @@ export async function lockBlobKeys(trx: Transaction<Schema>, blobKeys: readonly 
   await sql`
     select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${names}::text[]) as k`.execute(trx);
 }
+
+/**
+ * Whether any practice or module refers to the blob (`blob_references`, counted per blob and practice by triggers). Global
+ * on purpose (the table has no practice policy): a blob goes only when nothing refers to it. Ask
+ * under {@link lockBlobKeys} before deleting.
+ */
+export async function blobReferenced(trx: Transaction<Schema>, blobKey: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('blob_references')
+    .select('refs')
+    .where('blob_key', '=', blobKey)
+    .where('refs', '>', 0)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
