@@ -35,7 +35,9 @@ export async function startBenchServer(databaseUrl?: string): Promise<BenchServe
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   };
   try {
-    const server = await startServerProcess(env);
+    // Node options for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const server = await startServerProcess(env, nodeArgs);
     const pid = server.child.pid;
     if (pid === undefined) {
       await server.stop('SIGKILL');

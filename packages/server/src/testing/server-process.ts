@@ -50,9 +50,15 @@ export async function runScript(
   return { code, stdout, stderr };
 }
 
-/** Starts `tresor serve` on a free port and waits until it says it is running. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI_PATH, 'serve'], {
+/**
+ * Starts `tresor serve` on a free port and waits until it says it is running. `nodeArgs` go to
+ * Node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI_PATH, 'serve'], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
