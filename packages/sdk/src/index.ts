@@ -1,5 +1,10 @@
 export { TresorApiError } from './api-error.js';
-export { KeyVersionLockedError, SessionLockedError } from './client-errors.js';
+export {
+  InvalidRecordInputError,
+  KeyVersionLockedError,
+  SessionLockedError,
+  UploadFileChangedError,
+} from './client-errors.js';
 export { TresorClient, type TresorClientOptions } from './client.js';
 export type { ErrorCode } from './contract/errors.js';
 export type { Health, Readiness, ServerInfo } from './contract/schemas.js';

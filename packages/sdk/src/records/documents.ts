@@ -13,6 +13,7 @@ import {
 } from '@tresor/crypto';
 import { Value } from '@sinclair/typebox/value';
 import { TresorApiError } from '../api-error.js';
+import { UploadFileChangedError } from '../client-errors.js';
 import { records as c } from '../contract/index.js';
 import { dataKeyForWrite, fetchPatient } from './patients.js';
 import { type DocumentMeta, DocumentMetaSchema } from './plaintext.js';
@@ -102,7 +103,7 @@ async function sendChunks(
     if (failure !== undefined) break;
     read += chunk.bytes.length;
     if (chunk.index >= view.chunkCount || read > file.size) {
-      throw new RangeError('the file is larger than the size it declared');
+      throw new UploadFileChangedError('the file is larger than the size it declared');
     }
     if (have.has(chunk.index)) {
       if (run !== undefined) await send(run);
@@ -125,7 +126,7 @@ async function sendChunks(
   if (failure !== undefined)
     throw failure instanceof Error ? failure : new Error('upload failed', { cause: failure });
   options.signal?.throwIfAborted();
-  if (read !== file.size) throw new RangeError('the file is smaller than the size it declared');
+  if (read !== file.size) throw new UploadFileChangedError('the file is smaller than the size it declared');
   const done = await call(context, 'POST', `/api/v1/documents/${enc(view.id)}/complete`, c.DocumentView);
   return info(done, await openMeta(context, dataKey, done));
 }
@@ -185,7 +186,7 @@ export async function resumeUpload(
   try {
     const meta = await openMeta(context, dataKey, view);
     if (meta.size !== file.size || view.size !== file.size) {
-      throw new RangeError('this is not the file the upload was started with (size differs)');
+      throw new UploadFileChangedError('this is not the file the upload was started with (size differs)');
     }
     if (view.status === 'complete') return info(view, meta);
     return await sendChunks(context, dataKey, view, file, options);

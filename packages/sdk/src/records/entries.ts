@@ -1,4 +1,4 @@
-import { type DataKey, openField, sealField } from '@tresor/crypto';
+import { type DataKey, DecryptionError, openField, sealField } from '@tresor/crypto';
 import { Value } from '@sinclair/typebox/value';
 import { records as c } from '../contract/index.js';
 import { dataKeyForWrite, fetchPatient, fetchPatientAnyVersion, openMaster } from './patients.js';
@@ -21,7 +21,7 @@ async function openEntry(
   view: c.EntryView,
 ): Promise<ClinicalEntry> {
   const entry = await openField(dataKey, view.body, entryField(context, view.patientId, view.id));
-  if (!Value.Check(EntryInputSchema, entry)) throw new Error('clinical entry is malformed');
+  if (!Value.Check(EntryInputSchema, entry)) throw new DecryptionError();
   return { ...entry, id: view.id, createdAt: view.createdAt, author: await names.ref(view.authorId) };
 }
 

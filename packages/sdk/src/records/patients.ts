@@ -1,5 +1,6 @@
 import {
   type DataKey,
+  DecryptionError,
   type Envelope,
   generateDataKey,
   openField,
@@ -60,7 +61,7 @@ export async function openMaster(
   sealed: Envelope,
 ): Promise<PatientMaster> {
   const master = await openField(dataKey, sealed, masterField(context, id, version));
-  if (!Value.Check(PatientMasterSchema, master)) throw new Error('patient master data is malformed');
+  if (!Value.Check(PatientMasterSchema, master)) throw new DecryptionError();
   return master;
 }
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { InvalidRecordInputError } from '../client-errors.js';
 
 /**
  * Shapes of the plaintext the records client seals: checked before sealing (bad input is refused
@@ -107,20 +108,24 @@ export function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** Refuses input the client would otherwise seal: wrong shape or an impossible date of birth. */
+/**
+ * Refuses input the client would otherwise seal: wrong shape or an impossible date of birth.
+ * @throws InvalidRecordInputError
+ */
 export function checkMaster(master: PatientMaster): void {
   if (!Value.Check(PatientMasterSchema, master) || !isIsoDate(master.birthDate)) {
     const first = [...Value.Errors(PatientMasterSchema, master)][0];
-    throw new TypeError(
+    throw new InvalidRecordInputError(
       `invalid patient master data${first === undefined ? ': birthDate' : `: ${first.path} ${first.message}`}`,
     );
   }
 }
 
+/** @throws InvalidRecordInputError if the entry is not of the expected shape. */
 export function checkEntry(entry: EntryInput): void {
   if (!Value.Check(EntryInputSchema, entry)) {
     const first = [...Value.Errors(EntryInputSchema, entry)][0];
-    throw new TypeError(
+    throw new InvalidRecordInputError(
       `invalid clinical entry${first === undefined ? '' : `: ${first.path} ${first.message}`}`,
     );
   }

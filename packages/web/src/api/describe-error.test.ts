@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DecryptionError } from '@tresor/crypto';
-import { KeyVersionLockedError, SessionLockedError, TresorApiError } from '@tresor/sdk';
+import {
+  InvalidRecordInputError,
+  KeyVersionLockedError,
+  SessionLockedError,
+  TresorApiError,
+  UploadFileChangedError,
+} from '@tresor/sdk';
 import type { Translate } from '../i18n/i18n';
 import { messagesDe } from '../i18n/messages.de';
 import { messagesEn } from '../i18n/messages.en';
@@ -35,13 +41,24 @@ describe('describeError', () => {
   });
 
   it('says input was refused before it was sealed', () => {
+    for (const message of [
+      'invalid patient master data: /birthDate Expected string',
+      'invalid clinical entry: /text Expected string',
+      // Known by its class, so even words the network check looks for do not change it.
+      'invalid clinical entry: /network Expected string',
+    ]) {
+      const error = new InvalidRecordInputError(message);
+      assert.deepEqual(clientFailure(error), { kind: 'invalid_input' }, message);
+      assert.equal(de(error).text, messagesDe['error.invalidInput'], message);
+      assert.equal(de(error).code, 'client.invalid_input', message);
+    }
+    // The text alone is not enough: plain errors with the same words stay generic.
     for (const error of [
       new TypeError('invalid patient master data: /birthDate Expected string'),
-      new TypeError('invalid clinical entry: /text Expected string'),
-      new Error('patient master data is malformed'),
       new Error('clinical entry is malformed'),
     ]) {
-      assert.equal(de(error).text, messagesDe['error.invalidInput'], error.message);
+      assert.equal(clientFailure(error), undefined, error.message);
+      assert.equal(de(error).text, messagesDe['error.generic'], error.message);
     }
   });
 
@@ -51,7 +68,11 @@ describe('describeError', () => {
       'the file is smaller than the size it declared',
       'this is not the file the upload was started with (size differs)',
     ]) {
-      assert.equal(en(new RangeError(message)).text, messagesEn['error.fileChanged'], message);
+      const error = new UploadFileChangedError(message);
+      assert.deepEqual(clientFailure(error), { kind: 'file_changed' }, message);
+      assert.equal(en(error).text, messagesEn['error.fileChanged'], message);
+      // The text alone is not enough.
+      assert.equal(en(new RangeError(message)).text, messagesEn['error.generic'], message);
     }
   });
 

@@ -1,9 +1,11 @@
 import { WebAuthnError } from '@simplewebauthn/browser';
 import {
   GrantVerificationError,
+  InvalidRecordInputError,
   KeyVersionLockedError,
   SessionLockedError,
   TresorApiError,
+  UploadFileChangedError,
 } from '@tresor/sdk';
 import { errorCatalog, isErrorCode } from '@tresor/sdk/contract';
 import type { Translate } from '../i18n/i18n';
@@ -62,9 +64,7 @@ export function describeError(error: unknown, locale: Locale, t: Translate): Err
   if (error instanceof DOMException && error.name === 'AbortError') {
     return { text: t('error.aborted'), code: undefined, requestId: undefined };
   }
-  if (error instanceof TypeError && /fetch|network/i.test(error.message)) {
-    return { text: t('error.network'), code: 'client.network', requestId: undefined };
-  }
+  // Before the network check: InvalidRecordInputError is a TypeError, known by its class.
   const client = clientFailure(error);
   if (client !== undefined) {
     const text =
@@ -72,6 +72,9 @@ export function describeError(error: unknown, locale: Locale, t: Translate): Err
         ? t('error.keyVersionLocked', { version: client.version })
         : t(clientMessages[client.kind]);
     return { text, code: `client.${client.kind}`, requestId: undefined };
+  }
+  if (error instanceof TypeError && /fetch|network/i.test(error.message)) {
+    return { text: t('error.network'), code: 'client.network', requestId: undefined };
   }
   return { text: t('error.generic'), code: undefined, requestId: undefined };
 }
@@ -90,28 +93,17 @@ const clientMessages = {
 
 /**
  * Recognises the client-side failures of @tresor/crypto and @tresor/sdk. `DecryptionError` is
- * known by its name (the SDK does not re-export the class), a locked session and a missing key
- * version by the SDK's classes. Invalid input and a changed file are plain `TypeError` and
- * `RangeError` instances without a code, so only their message text tells them apart from
- * programming errors; keep these patterns in step with the SDK's messages.
+ * known by its name (the SDK does not re-export the class); a locked session, a missing key
+ * version, input refused before it was sealed and a file that changed during its upload by the
+ * SDK's classes, never by their message text.
  */
 export function clientFailure(error: unknown): ClientFailure | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'DecryptionError') return { kind: 'decryption' };
   if (error instanceof KeyVersionLockedError) return { kind: 'key_version_locked', version: error.version };
   if (error instanceof SessionLockedError) return { kind: 'session_locked' };
-  // plaintext.ts checkMaster/checkEntry (`invalid patient master data: …`, `invalid clinical
-  // entry: …`), patients.ts/entries.ts (`… is malformed`): input refused before it was sealed.
-  if (
-    (error instanceof TypeError && /^invalid (patient master data|clinical entry)\b/.test(error.message)) ||
-    /^(patient master data|clinical entry) is malformed$/.test(error.message)
-  ) {
-    return { kind: 'invalid_input' };
-  }
-  // documents.ts: the chosen file is not (any more) the size the upload declared.
-  if (error instanceof RangeError && /size it declared|size differs/.test(error.message)) {
-    return { kind: 'file_changed' };
-  }
+  if (error instanceof InvalidRecordInputError) return { kind: 'invalid_input' };
+  if (error instanceof UploadFileChangedError) return { kind: 'file_changed' };
   return undefined;
 }
 
