@@ -27,7 +27,9 @@ import { backupRepoRoutes, createBackupRepoModule } from './modules/backup-repo/
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
 import { AppError } from './platform/app-error.js';
 import type { BlobStore } from './platform/blob/blob-store.js';
+import { OrphanBlobSweeper } from './platform/blob/orphan-sweep.js';
 import type { Database } from './platform/db/database.js';
+import { PgOrphanSweepStore } from './platform/db/orphan-sweep.store.pg.js';
 import { registerApiDocs } from './platform/http/api-docs.js';
 import { createAuthGuards } from './platform/http/auth-guard.js';
 import {
@@ -45,6 +47,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The records maintenance job (the app starts it; tests run a pass with `runOnce`). */
     recordsMaintenance: MaintenanceJob;
+    /** The sweeper of orphaned blobs (the app starts it; tests run a pass with `runOnce`). */
+    blobSweeper: OrphanBlobSweeper;
   }
 }
 
@@ -176,6 +180,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (config.webDir !== undefined && !webAppBuilt) {
     logger.warn({ webDir: config.webDir }, 'web app not built; run "npm run build" to serve it');
   }
+
+  // Blobs a crash left unrecorded: swept once now (in the background) and then daily.
+  const blobSweeper = new OrphanBlobSweeper(deps.blobs, new PgOrphanSweepStore(database.db), { logger });
+  app.decorate('blobSweeper', blobSweeper);
+  blobSweeper.start();
+  app.addHook('onClose', () => blobSweeper.stop());
   return app;
 }
 

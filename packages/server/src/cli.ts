@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, describeConfig, loadConfig } from './config/config.js';
@@ -10,7 +10,14 @@ import {
   describeAuditVerification,
   verifyPracticeAuditTrail,
 } from './modules/audit/index.js';
+import { FsBlobStore } from './platform/blob/fs-blob-store.js';
+import {
+  DEFAULT_ORPHAN_GRACE_MS,
+  describeOrphanSweep,
+  sweepOrphanBlobs,
+} from './platform/blob/orphan-sweep.js';
 import { openDatabase } from './platform/db/database.js';
+import { PgOrphanSweepStore } from './platform/db/orphan-sweep.store.pg.js';
 import { lockDataDir } from './platform/lock/data-dir-lock.js';
 import { createLogger } from './platform/log/logger.js';
 import { StartupError } from './platform/startup-error.js';
@@ -148,6 +155,45 @@ async function auditVerify(flags: AuditVerifyFlags): Promise<void> {
   }
 }
 
+interface BlobsSweepFlags {
+  readonly graceHours: number;
+  readonly json?: boolean;
+}
+
+function graceHoursArgument(value: string): number {
+  const hours = Number(value);
+  if (value.trim() === '' || !Number.isFinite(hours) || hours < 0) {
+    throw new InvalidArgumentError('not a number of hours (0 or more)');
+  }
+  return hours;
+}
+
+async function blobsSweep(flags: BlobsSweepFlags): Promise<void> {
+  const config = configFromEnvironment();
+  // Always: the blob store is in the data directory, and opening it removes unfinished uploads.
+  const lock = await lockDataDir(config.dataDir);
+  try {
+    const database = await openDatabase({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      migrations,
+      mode: 'require-current',
+    });
+    try {
+      const blobs = await FsBlobStore.open(join(config.dataDir, 'blobs'));
+      const graceMs = flags.graceHours * 60 * 60 * 1000;
+      const summary = await sweepOrphanBlobs(blobs, new PgOrphanSweepStore(database.db), { graceMs });
+      process.stdout.write(
+        flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : describeOrphanSweep(summary, graceMs),
+      );
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('tresor')
     .description('Tresor: zero-knowledge platform for medical practices')
@@ -179,6 +225,25 @@ export function buildCli(): Command {
         'With embedded PGlite, stop the server first; PostgreSQL can be verified while serving.',
     )
     .action(auditVerify);
+  program
+    .command('blobs')
+    .description('the blob store (document chunks, cloud backup objects)')
+    .command('sweep')
+    .description('delete blobs that nothing refers to (left by a crash); serve does this at start and daily')
+    .option(
+      '--grace-hours <hours>',
+      'leave blobs written within this many hours alone',
+      graceHoursArgument,
+      DEFAULT_ORPHAN_GRACE_MS / (60 * 60 * 1000),
+    )
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      '\nStop the server first (the data directory is locked while it runs); with nothing being\n' +
+        'uploaded then, --grace-hours 0 is safe.\n' +
+        'Exit codes: 0 done, 1 failed to run, 2 invalid usage.',
+    )
+    .action(blobsSweep);
   return program;
 }
 

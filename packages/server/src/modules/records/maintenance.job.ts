@@ -1,3 +1,4 @@
+import { PeriodicJob } from '../../platform/jobs/periodic-job.js';
 import type { MaintenanceService, PracticeMaintenance } from './maintenance.service.js';
 
 /** The part of a pino logger the job uses. */
@@ -28,54 +29,40 @@ export interface MaintenanceSummary {
  * overlap; one practice failing is logged and does not stop the others.
  */
 export class MaintenanceJob {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<unknown> = Promise.resolve();
-  #stopped = false;
+  readonly #job: PeriodicJob<MaintenanceSummary>;
 
   constructor(
     private readonly service: MaintenanceService,
     private readonly options: MaintenanceJobOptions,
-  ) {}
+  ) {
+    this.#job = new PeriodicJob({
+      pass: (stopped) => this.#pass(stopped),
+      logger: options.logger,
+      failureMessage: 'records maintenance failed',
+      firstRunAfterMs: options.firstRunAfterMs ?? 60_000,
+      intervalMs: options.intervalMs ?? 24 * 60 * 60 * 1000,
+    });
+  }
 
   start(): void {
-    if (this.#timer !== undefined || this.#stopped) return;
-    this.#schedule(this.options.firstRunAfterMs ?? 60_000);
+    this.#job.start();
   }
 
   /** Stops the timer and waits for a pass in progress. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** One pass over every practice now (after any pass in progress). */
   runOnce(): Promise<MaintenanceSummary> {
-    const run = this.#running.then(() => this.#pass());
-    this.#running = run.catch(() => undefined);
-    return run;
+    return this.#job.runOnce();
   }
 
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      void this.runOnce()
-        .catch((error: unknown) => {
-          this.options.logger.error({ err: error }, 'records maintenance failed');
-        })
-        .finally(() => {
-          this.#schedule(this.options.intervalMs ?? 24 * 60 * 60 * 1000);
-        });
-    }, delayMs);
-    this.#timer.unref();
-  }
-
-  async #pass(): Promise<MaintenanceSummary> {
+  async #pass(stopped: () => boolean): Promise<MaintenanceSummary> {
     const results: PracticeMaintenance[] = [];
     let failedPractices = 0;
     for (const practiceId of await this.options.practiceIds()) {
-      if (this.#stopped) break;
+      if (stopped()) break;
       try {
         results.push(await this.service.run(practiceId));
       } catch (error) {

@@ -27,6 +27,12 @@ export interface BlobInfo {
   readonly size: number;
 }
 
+/** A stored blob as {@link BlobStore.head} finds it. */
+export interface StoredBlobInfo extends BlobInfo {
+  /** When the blob's content was last written (a put of the same content again renews it). */
+  readonly modifiedAt: Date;
+}
+
 /**
  * A blob written by {@link BlobStore.stage} but not yet visible: {@link BlobStore.commit} makes it
  * durable and visible, {@link BlobStore.discard} drops it. `token` belongs to the store.
@@ -69,7 +75,7 @@ export interface BlobStore {
    * from `start` to `end` (inclusive, as in HTTP; the caller checks them against the size).
    */
   get(key: BlobKey, range?: ByteRange): Promise<Readable | undefined>;
-  head(key: BlobKey): Promise<BlobInfo | undefined>;
+  head(key: BlobKey): Promise<StoredBlobInfo | undefined>;
   list(): AsyncIterable<BlobKey>;
   /** True when a blob was deleted, false when there was none. */
   delete(key: BlobKey): Promise<boolean>;

@@ -11,6 +11,7 @@ import {
   type ByteRange,
   type PutOptions,
   type StagedBlob,
+  type StoredBlobInfo,
   parseBlobKey,
 } from './blob-store.js';
 
@@ -137,9 +138,9 @@ export class FsBlobStore implements BlobStore {
     return createReadStream(path, { fd: file, ...range });
   }
 
-  async head(key: BlobKey): Promise<BlobInfo | undefined> {
+  async head(key: BlobKey): Promise<StoredBlobInfo | undefined> {
     const info = await stat(this.pathOf(key)).catch(ifMissing(undefined));
-    return info === undefined ? undefined : { key, size: info.size };
+    return info === undefined ? undefined : { key, size: info.size, modifiedAt: info.mtime };
   }
 
   async *list(): AsyncIterable<BlobKey> {

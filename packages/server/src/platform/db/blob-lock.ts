@@ -37,3 +37,22 @@ export async function blobReferenced(trx: Transaction<Schema>, blobKey: string):
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Those of `blobKeys` that any practice or module refers to, in one query (the batch form of
+ * {@link blobReferenced}). Ask under {@link lockBlobKeys} before deleting.
+ */
+export async function referencedBlobKeys(
+  trx: Transaction<Schema>,
+  blobKeys: readonly string[],
+): Promise<Set<string>> {
+  if (blobKeys.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('blob_references')
+    .select('blob_key')
+    .distinct()
+    .where('blob_key', 'in', [...new Set(blobKeys)])
+    .where('refs', '>', 0)
+    .execute();
+  return new Set(rows.map((row) => row.blob_key));
+}
