@@ -34,6 +34,8 @@ export function formatMode(type: 'file' | 'dir' | 'symlink', mode: number): stri
 }
 
 export function formatTime(ns: string): string {
-  const ms = Number(BigInt(ns) / 1_000_000n);
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  const date = new Date(Number(BigInt(ns) / 1_000_000n));
+  // A tree may hold times beyond a Date's ±275,760 years (written so by a bug, or forged).
+  if (Number.isNaN(date.getTime())) return `${ns} ns`;
+  return date.toISOString().replace('T', ' ').slice(0, 19);
 }

@@ -153,3 +153,63 @@ describe('cloud client: the retention lock', () => {
     await assert.rejects(client.delete('data', 'p2'), /retention lock/, 'the lock ended with the work');
   });
 });
+
+/**
+ * The server is not trusted, and a proxy or captive portal may answer 200 with a page of its own:
+ * an answer that is not what the API sends is `cloud.damaged` with a message, never a SyntaxError
+ * or TypeError (which the CLI prints with a stack trace as a bug).
+ */
+describe('cloud client: malformed answers', () => {
+  const answering =
+    (body: string, status = 200): typeof fetch =>
+    () =>
+      Promise.resolve(new Response(body, { status, headers: { 'content-type': 'application/json' } }));
+  const damaged = (error: unknown) =>
+    isBackupError(error, 'cloud.damaged') && error.message.includes('http://127.0.0.1:9');
+  const bodies = ['<html>Anmeldung erforderlich</html>', 'null', '[]', '"ok"', '{}'];
+
+  for (const body of bodies) {
+    it(`list, put, forgottenSnapshots and the retention lock refuse ${JSON.stringify(body)}`, async () => {
+      const client = new CloudClient({ url: 'http://127.0.0.1:9', token: 't', fetch: answering(body) });
+      await assert.rejects(client.list(), damaged);
+      await assert.rejects(client.put('data', 'x', new Uint8Array([1])), damaged);
+      await assert.rejects(client.forgottenSnapshots(), damaged);
+      let worked = false;
+      await assert.rejects(
+        client.whileRetentionLocked(() => {
+          worked = true;
+          return Promise.resolve();
+        }),
+        damaged,
+      );
+      assert.equal(worked, false, 'no work without a lock');
+    });
+  }
+
+  it('refuses a listing or a stored object whose fields have the wrong types', async () => {
+    const client = (body: unknown) =>
+      new CloudClient({ url: 'http://127.0.0.1:9', token: 't', fetch: answering(JSON.stringify(body)) });
+    await assert.rejects(client({ names: 'abc' }).forgottenSnapshots(), damaged);
+    await assert.rejects(client({ names: [1, 2] }).forgottenSnapshots(), damaged);
+    await assert.rejects(client({ sha256: 5, size: 1 }).put('data', 'x', new Uint8Array([1])), damaged);
+    await assert.rejects(
+      client({ id: 'l', expiresAt: 'never' }).whileRetentionLocked(() => Promise.resolve()),
+      damaged,
+    );
+  });
+
+  for (const body of [
+    '<html>Forbidden</html>',
+    'null',
+    '{"error":null}',
+    '{"error":{"code":5,"message":[]}}',
+  ]) {
+    it(`says what an error answer ${JSON.stringify(body)} was`, async () => {
+      const client = new CloudClient({ url: 'http://127.0.0.1:9', token: 't', fetch: answering(body, 403) });
+      await assert.rejects(
+        client.list(),
+        (error: unknown) => isBackupError(error, 'cloud.refused') && error.message.includes('HTTP 403'),
+      );
+    });
+  }
+});

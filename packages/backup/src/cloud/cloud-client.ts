@@ -31,10 +31,6 @@ export interface CloudClientOptions {
   readonly warn?: (message: string) => void;
 }
 
-interface ErrorBody {
-  readonly error?: { readonly code?: string; readonly message?: string };
-}
-
 /** Statuses worth retrying: the request may succeed later without any change on our side. */
 const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -87,12 +83,12 @@ export class CloudClient {
   async list(kind?: CloudKind): Promise<CloudObject[]> {
     const query = kind === undefined ? '' : `?kind=${kind}`;
     const response = await this.request('GET', `/api/v1/backup/objects${query}`);
-    const body = (await response.json()) as { objects?: unknown };
-    if (!Array.isArray(body.objects)) {
+    const listed = field(await this.body(response, 'the listing of objects'), 'objects');
+    if (!Array.isArray(listed)) {
       throw new BackupError('cloud.damaged', `the server at ${this.base} sent a malformed listing`);
     }
     const objects: CloudObject[] = [];
-    for (const object of body.objects as unknown[]) {
+    for (const object of listed as unknown[]) {
       if (typeof object !== 'object' || object === null) {
         throw new BackupError('cloud.damaged', `the server at ${this.base} sent a malformed listing`);
       }
@@ -135,7 +131,10 @@ export class CloudClient {
    */
   async put(kind: CloudKind, name: string, bytes: Uint8Array): Promise<CloudObject> {
     const response = await this.request('PUT', objectPath(kind, name), bytes);
-    const stored = (await response.json()) as CloudObject;
+    const stored = (await this.body(response, `storing ${kind}/${name}`)) as CloudObject;
+    if (typeof field(stored, 'sha256') !== 'string' || typeof field(stored, 'size') !== 'number') {
+      throw this.malformed(`storing ${kind}/${name}`);
+    }
     const expected = sha256Hex(bytes);
     if (stored.sha256 !== expected || stored.size !== bytes.length) {
       throw new BackupError(
@@ -148,7 +147,10 @@ export class CloudClient {
 
   /** Names of the snapshots the cloud's retention deleted: never to be stored again. */
   async forgottenSnapshots(): Promise<Set<string>> {
-    return new Set((await this.json<{ names: string[] }>('GET', '/api/v1/backup/forgotten-snapshots')).names);
+    const what = 'the list of forgotten snapshots';
+    const names = field(await this.json('GET', '/api/v1/backup/forgotten-snapshots', what), 'names');
+    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) throw this.malformed(what);
+    return new Set(names);
   }
 
   /** The object's bytes, checked against the SHA-256 the server reports for it. */
@@ -194,15 +196,32 @@ export class CloudClient {
     if (this.retentionLock !== undefined) return work();
     let lock: RetentionLock;
     try {
-      lock = await this.json<RetentionLock>('POST', '/api/v1/backup/retention-lock');
+      lock = (await this.json(
+        'POST',
+        '/api/v1/backup/retention-lock',
+        'taking the retention lock',
+      )) as RetentionLock;
     } catch (error) {
       throw busyOr(error, 'another cloud retention run (forget or prune --cloud-copy) is in progress');
+    }
+    const id = field(lock, 'id');
+    const expiresAt = field(lock, 'expiresAt');
+    if (
+      typeof id !== 'string' ||
+      id.length === 0 ||
+      typeof expiresAt !== 'string' ||
+      Number.isNaN(Date.parse(expiresAt))
+    ) {
+      // It may hold a lock nonetheless: it expires on its own.
+      throw this.malformed('taking the retention lock');
     }
     this.retentionLock = lock.id;
     const lifeMs = Math.max(1_000, Date.parse(lock.expiresAt) - Date.now());
     // Extended at a third of its life: two extensions may fail (network) before it expires.
     const timer = setInterval(() => {
-      this.json('PUT', `/api/v1/backup/retention-lock/${lock.id}`).catch(() => undefined);
+      this.request('PUT', `/api/v1/backup/retention-lock/${encodeURIComponent(lock.id)}`)
+        .then((response) => response.body?.cancel())
+        .catch(() => undefined);
     }, lifeMs / 3);
     timer.unref();
     try {
@@ -210,7 +229,9 @@ export class CloudClient {
     } finally {
       clearInterval(timer);
       this.retentionLock = undefined;
-      await this.request('DELETE', `/api/v1/backup/retention-lock/${lock.id}`).catch(() => undefined);
+      await this.request('DELETE', `/api/v1/backup/retention-lock/${encodeURIComponent(lock.id)}`).catch(
+        () => undefined,
+      );
     }
   }
 
@@ -220,7 +241,10 @@ export class CloudClient {
       throw new Error('CloudClient.delete needs the retention lock (whileRetentionLocked)');
     }
     try {
-      await this.request('DELETE', `${objectPath(kind, name)}?lock=${this.retentionLock}`);
+      await this.request(
+        'DELETE',
+        `${objectPath(kind, name)}?lock=${encodeURIComponent(this.retentionLock)}`,
+      );
       return 'deleted';
     } catch (error) {
       if (error instanceof CloudRequestError && error.serverCode === 'backup.object_locked') return 'locked';
@@ -229,8 +253,24 @@ export class CloudClient {
     }
   }
 
-  private async json<T>(method: string, path: string): Promise<T> {
-    return (await (await this.request(method, path)).json()) as T;
+  private async json(method: string, path: string, what: string): Promise<unknown> {
+    return this.body(await this.request(method, path), what);
+  }
+
+  /** A successful answer's JSON body. @throws BackupError cloud.damaged when it is not JSON. */
+  private async body(response: Response, what: string): Promise<unknown> {
+    try {
+      return await response.json();
+    } catch {
+      throw this.malformed(what);
+    }
+  }
+
+  private malformed(what: string): BackupError {
+    return new BackupError(
+      'cloud.damaged',
+      `the server at ${this.base} sent a malformed answer to ${what} (is it a Tresor server, and no proxy or login page in between?)`,
+    );
   }
 
   private async request(
@@ -291,14 +331,17 @@ export class CloudRequestError extends BackupError {
 }
 
 async function requestError(method: string, path: string, response: Response): Promise<CloudRequestError> {
-  let body: ErrorBody = {};
+  let body: unknown;
   try {
-    body = (await response.json()) as ErrorBody;
+    body = await response.json();
   } catch {
     // Not JSON (a proxy's error page): the status says enough.
   }
-  const serverCode = body.error?.code;
-  const detail = body.error?.message ?? `HTTP ${response.status}`;
+  const error = field(body, 'error');
+  const code = field(error, 'code');
+  const message = field(error, 'message');
+  const serverCode = typeof code === 'string' ? code : undefined;
+  const detail = typeof message === 'string' ? message : `HTTP ${response.status}`;
   if (response.status === 401) {
     return new CloudRequestError(
       'cloud.unauthorized',
@@ -349,6 +392,13 @@ function networkProblem(error: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   const message = cause instanceof Error ? cause.message : String(cause);
   return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+/** `value[key]` when `value` is a JSON object, else undefined. */
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 const KEY_SLOT_NAME = /^[0-9a-f]{32}$/;

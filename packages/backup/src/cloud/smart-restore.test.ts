@@ -7,8 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { backup } from '../engine/backup.js';
 import { restore } from '../engine/restore.js';
 import { isBackupError } from '../errors.js';
+import { BlobType } from '../format.js';
+import { loadIndex } from '../repository/index-store.js';
 import { TEST_PASSPHRASE, newTestRepository, removeDir, seededBytes, tempDir } from '../testing/fixtures.js';
-import { CloudClient } from './cloud-client.js';
+import { CloudClient, sha256Hex } from './cloud-client.js';
 import { type CloudAccess, openRestoreSource } from './smart-restore.js';
 
 /** A loopback URL nobody listens on (a port just freed): every connection is refused. */
@@ -86,5 +88,71 @@ describe('smart restore with the cloud unreachable', () => {
         error.message.includes('cannot reach the Tresor server'),
     );
     assert.equal(requests, 2, 'the cloud was asked (and the attempts retried)');
+  });
+});
+
+describe('smart restore with a damaged pack from the cloud', () => {
+  let dir = '';
+
+  before(async () => {
+    dir = await tempDir('smart-restore-damaged-test-');
+  });
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it('lists the files of a pack that arrives damaged and restores everything else', async () => {
+    const source = join(dir, 'source');
+    await mkdir(source);
+    await writeFile(join(source, 'a.bin'), seededBytes('a', 50_000));
+    const repo = await newTestRepository(join(dir, 'repo'));
+    await backup(repo, { paths: [source], workers: 1 });
+    const before = new Set(await repo.listPackIds());
+    await writeFile(join(source, 'b.bin'), seededBytes('b', 50_000));
+    await backup(repo, { paths: [source], workers: 1 });
+    const { index } = await loadIndex(repo);
+    const [lost] = (await repo.listPackIds()).filter(
+      (id) => !before.has(id) && index.entriesOf(id)!.every((entry) => entry.type === BlobType.data),
+    );
+    const bytes = await readFile(repo.packPath(lost!));
+    await unlink(repo.packPath(lost!));
+    bytes[bytes.length >> 1]! ^= 1; // the cloud's copy: one bit flipped (or forged)
+    const client = new CloudClient({
+      url: 'https://cloud.example',
+      token: 'tbk_x',
+      attempts: 1,
+      fetch: (async (input: string) => {
+        if (new URL(input).pathname === '/api/v1/backup/objects') {
+          return Response.json({
+            objects: [
+              {
+                kind: 'data',
+                name: lost,
+                size: bytes.length,
+                sha256: sha256Hex(bytes),
+                createdAt: '',
+                lockedUntil: '',
+              },
+            ],
+          });
+        }
+        return new Response(bytes, { headers: { 'x-content-sha256': sha256Hex(bytes) } });
+      }) as typeof fetch,
+    });
+    const cloud = { client, cacheRoot: join(dir, 'cache') };
+    const opened = await openRestoreSource(repo.root, async () => TEST_PASSPHRASE, cloud, 'latest');
+    const target = join(dir, 'restored');
+    const result = await restore(opened.repo, opened.record, {
+      target,
+      workers: 1,
+      ...(opened.index === undefined ? {} : { index: opened.index }),
+    });
+    assert.equal(result.status, 'partial');
+    assert.deepEqual(
+      result.errors.map((error) => error.path),
+      [join(source, 'b.bin')],
+    );
+    assert.match(result.errors[0]!.message, /arrived damaged from the cloud/);
+    assert.deepEqual(new Uint8Array(await readFile(join(target, source, 'a.bin'))), seededBytes('a', 50_000));
   });
 });

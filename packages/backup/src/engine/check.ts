@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import type { BlobId } from '../crypto/blob-id.js';
+import { isBackupError } from '../errors.js';
 import { loadIndex } from '../repository/index-store.js';
 import { layout } from '../repository/layout.js';
 import type { MasterIndex } from '../repository/master-index.js';
@@ -79,7 +80,9 @@ async function checkPacks(
   try {
     for (const [packId, entries] of index.packs()) {
       const size = onDisk.get(packId);
-      const end = Math.max(0, ...entries.map((entry) => entry.offset + entry.length));
+      // A loop, not Math.max(...): spreading a pack of ~125,000 tiny blobs overflows the stack.
+      let end = 0;
+      for (const entry of entries) end = Math.max(end, entry.offset + entry.length);
       if (size === undefined || size < end) {
         errors.push(
           `pack ${packId.slice(0, 12)} is ${size === undefined ? 'missing' : 'truncated'} (${entries.length} blobs)`,
@@ -89,7 +92,16 @@ async function checkPacks(
         continue;
       }
       if (!pool) continue;
-      const packPath = await repo.locatePack(packId);
+      let packPath: string;
+      try {
+        packPath = await repo.locatePack(packId);
+      } catch (error) {
+        // Fetched from the cloud (check --cloud-copy) and not matching its name: damage to report.
+        if (!isBackupError(error, 'cloud.damaged')) throw error;
+        errors.push(`pack ${packId.slice(0, 12)} cannot be read: ${error.message}`);
+        for (const entry of entries) unavailable.set(entry.id, 'pack unreadable');
+        continue;
+      }
       const blobs = entries.map((entry) => ({ ...entry, packPath }));
       const job = await pool.verifyPack(packId, packPath, blobs);
       const verified = job.result.then(async (result) => {

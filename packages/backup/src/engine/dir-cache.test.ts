@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, readdir, rename, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -212,5 +223,44 @@ describe('backups with the directory cache', () => {
     const files = await readdir(layout.cacheDir(repo.root));
     assert.equal(files.length, 2);
     assert.ok(files.every((name) => /^dirs-[0-9a-f]{32}$/.test(name)));
+  });
+
+  it('ignores a torn, foreign or misplaced cache file, backs up as without it and writes a new one', async () => {
+    await rm(layout.cacheDir(repo.root), { recursive: true });
+    await backup(repo, { paths: [source], workers: WORKERS });
+    const [own] = await readdir(layout.cacheDir(repo.root));
+    const path = join(layout.cacheDir(repo.root), own!);
+    await backup(repo, { paths: [source], workers: WORKERS, hostname: 'other-host' });
+    const [other] = (await readdir(layout.cacheDir(repo.root))).filter((name) => name !== own);
+    const sealed = await readFile(path);
+    const damages: [string, () => Promise<void>][] = [
+      ['torn', () => writeFile(path, sealed.subarray(0, sealed.length >> 1))],
+      ['empty', () => writeFile(path, '')],
+      [
+        'a bit flipped',
+        () =>
+          writeFile(
+            path,
+            sealed.map((byte, i) => (i === 40 ? byte ^ 1 : byte)),
+          ),
+      ],
+      ['of another host', () => copyFile(join(layout.cacheDir(repo.root), other!), path)],
+      ['a directory', () => rm(path).then(() => mkdir(path))],
+    ];
+    for (const [what, damage] of damages) {
+      await damage();
+      const result = await backup(repo, { paths: [source], workers: WORKERS });
+      assert.equal(result.status, 'complete', what);
+      assert.equal(result.dirsReused, 0, what);
+      const forced = await backup(repo, { paths: [source], workers: WORKERS, force: true });
+      assert.equal(await sourceTree(result), await sourceTree(forced), what);
+      if (what === 'a directory') {
+        // Not written over a directory (silently: only a speed-up); written once it is gone.
+        await rm(path, { recursive: true });
+        await backup(repo, { paths: [source], workers: WORKERS });
+      }
+      const next = await backup(repo, { paths: [source], workers: WORKERS });
+      assert.equal(next.dirsReused, next.snapshot.summary.dirs, `${what}: rebuilt`);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { DecryptionFailed } from '../crypto/aead.js';
+import { errnoCode } from '../errors.js';
 import { type BlobEntry, FormatError } from '../repository/blob-entry.js';
 import { openFile } from '../repository/file-envelope.js';
 import { writeIndex } from '../repository/index-store.js';
@@ -30,6 +32,17 @@ export async function readPackHeader(repo: Repository, packId: string): Promise<
   }
 }
 
+/**
+ * The SHA-256 of a file, read in pieces: a file in `data/` that no index names may be anything,
+ * of any size (not read into memory whole).
+ */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 export interface OrphanRecovery {
   /** Packs found without an index entry and indexed now. */
   readonly indexed: number;
@@ -48,14 +61,14 @@ export async function indexOrphanPacks(repo: Repository, index: MasterIndex): Pr
   for (const packId of await repo.listPackIds()) {
     if (index.hasPack(packId)) continue;
     try {
-      const bytes = await readFile(repo.packPath(packId));
-      if (createHash('sha256').update(bytes).digest('hex') !== packId) {
+      if ((await sha256OfFile(repo.packPath(packId))) !== packId) {
         unreadable.push(packId);
         continue;
       }
       recovered.push({ packId, entries: await readPackHeader(repo, packId) });
     } catch (error) {
-      if (error instanceof FormatError) unreadable.push(packId);
+      const code = errnoCode(error);
+      if (error instanceof FormatError || code === 'EIO' || code === 'EISDIR') unreadable.push(packId);
       else throw error;
     }
   }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lchown, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { BlobId } from '../crypto/blob-id.js';
-import { BackupError, errnoCode } from '../errors.js';
+import { BackupError, errnoCode, isBackupError } from '../errors.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { MasterIndex } from '../repository/master-index.js';
 import type { Repository } from '../repository/repository.js';
@@ -17,6 +17,9 @@ import { WorkerPool } from './worker-pool.js';
 import { released } from './reclaim.js';
 import { secondsFromNs } from './worker-files.js';
 import type { RestoreFile, RestoreFileOutcome, StoredBlob } from './worker-protocol.js';
+
+/** Errno codes of a directory name the target file system refuses (the rest of the tree goes on). */
+const REFUSED_NAME = new Set(['ENAMETOOLONG', 'EINVAL', 'EILSEQ']);
 
 /**
  * Heap garbage per restore job and per blob reference in it on the main thread (job objects, the
@@ -88,8 +91,9 @@ class Restorer {
   private failure: Error | undefined;
   private readonly asRoot = process.getuid?.() === 0;
   /**
-   * Temporary names are `<dest>.tresor-restore-<run>-<n>`: random per run, counted per file
-   * (4 random bytes per file cost ~150 ms of the main thread over 20,000 files).
+   * Temporary names are `.tresor-restore-<run>-<n>` next to `dest`: random per run, counted per
+   * file (4 random bytes per file cost ~150 ms of the main thread over 20,000 files). Not derived
+   * from the file's name, which may be as long as the file system allows (255 bytes).
    */
   private readonly runId = randomBytes(4).toString('hex');
   private tempNames = 0;
@@ -134,15 +138,23 @@ class Restorer {
       if (selected === 'none') continue;
       const dest = join(this.target, path);
       switch (node.type) {
-        case 'dir':
-          if (!(await this.makeDirectory(dest))) {
-            this.errors.push({ path, message: 'not restored: the target exists and is not a directory' });
+        case 'dir': {
+          const made = await this.makeDirectory(dest);
+          if (made !== true) {
+            this.errors.push({
+              path,
+              message:
+                made === false
+                  ? 'not restored: the target exists and is not a directory'
+                  : `not restored, nor anything below it (${made})`,
+            });
             break;
           }
           this.counts.dirs++;
           await this.walk(node.subtree, path, selected);
           this.dirsToFinish.push({ path: dest, node });
           break;
+        }
         case 'file':
           if (selected !== 'all') break;
           await this.startFile(node, path, dest);
@@ -169,14 +181,23 @@ class Restorer {
   /**
    * Creates `dest` as a real directory. An existing symbolic link there is refused: following it
    * could write outside the target.
+   * @returns true, false when something else is in the way, or the errno code the file system
+   * refused the name with (too long for it, say: a tree may hold names of up to 4096 bytes).
    */
-  private async makeDirectory(dest: string): Promise<boolean> {
+  private async makeDirectory(dest: string): Promise<boolean | string> {
     try {
-      await mkdir(dest);
+      try {
+        await mkdir(dest);
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw error;
+      }
+      return (await lstat(dest)).isDirectory();
     } catch (error) {
-      if (errnoCode(error) !== 'EEXIST') throw error;
+      const code = errnoCode(error);
+      // Only a name this file system refuses; a full disk or an I/O error still ends the restore.
+      if (code === undefined || !REFUSED_NAME.has(code)) throw error;
+      return code;
     }
-    return (await lstat(dest)).isDirectory();
   }
 
   private async restoreSymlink(node: SymlinkNode, path: string, dest: string): Promise<void> {
@@ -206,14 +227,23 @@ class Restorer {
         this.errors.push({ path, message: `not restored: blob ${id} is not in the index` });
         return;
       }
-      blobs.push({ ...entry, packPath: await this.repo.locatePack(entry.packId) });
+      let packPath: string;
+      try {
+        packPath = await this.repo.locatePack(entry.packId);
+      } catch (error) {
+        // A pack fetched from the cloud that does not match its name: damaged data like any other.
+        if (!isBackupError(error, 'cloud.damaged')) throw error;
+        this.errors.push({ path, message: `not restored: ${error.message}` });
+        return;
+      }
+      blobs.push({ ...entry, packPath });
     }
     this.batch.push({
       path,
       blobCount: blobs.length,
       file: {
         dest,
-        temp: `${dest}.tresor-restore-${this.runId}-${++this.tempNames}`,
+        temp: join(dirname(dest), `.tresor-restore-${this.runId}-${++this.tempNames}`),
         blobs,
         mode: node.mode,
         mtimeNs: node.mtimeNs,

@@ -8,6 +8,8 @@ export interface LoadedIndex {
   readonly index: MasterIndex;
   /** Index files that could not be read; their packs are invisible until re-indexed. */
   readonly problems: readonly string[];
+  /** The same, one error per file: which file (`kind`, `id`) and why (`message`, as in `problems`). */
+  readonly damaged: readonly DamagedFileError[];
   /** The index files read and merged, and those that could not be read (together: all of them). */
   readonly files: readonly string[];
   readonly unreadable: readonly string[];
@@ -16,7 +18,7 @@ export interface LoadedIndex {
 /** Reads and merges every index file. Damaged ones are reported, not fatal. */
 export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
   const index = new MasterIndex();
-  const problems: string[] = [];
+  const damaged: DamagedFileError[] = [];
   const files: string[] = [];
   const unreadable: string[] = [];
   const ids = await repo.listFiles('index');
@@ -25,13 +27,16 @@ export async function loadIndex(repo: Repository): Promise<LoadedIndex> {
       index.addEncoded(await bytes);
       files.push(id);
     } catch (error) {
-      if (error instanceof DamagedFileError) problems.push(error.message);
-      else if (error instanceof FormatError) problems.push(`index file ${id}: ${error.message}`);
-      else throw error;
+      if (error instanceof DamagedFileError) damaged.push(error);
+      else if (error instanceof FormatError) {
+        damaged.push(
+          new DamagedFileError('index', id, `index file ${id}: ${error.message}`, { cause: error }),
+        );
+      } else throw error;
       unreadable.push(id);
     }
   }
-  return { index, problems, files, unreadable };
+  return { index, problems: damaged.map(({ message }) => message), damaged, files, unreadable };
 }
 
 /** Writes one index file for `packs` (all already durable). @returns its id. */

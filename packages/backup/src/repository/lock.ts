@@ -63,11 +63,28 @@ const TEMP_PREFIX = '.taking-';
  */
 const UNREADABLE_STALE_MS = 60_000;
 
+/** A lock file's content. @throws SyntaxError when it is not (handled like a half-written file). */
+function parseLock(text: string): LockContent {
+  const value: unknown = JSON.parse(text);
+  const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const { pid, hostname: host, createdAt } = record;
+  // pid 0 and negative pids would make isAlive ask about whole process groups.
+  if (
+    !Number.isSafeInteger(pid) ||
+    (pid as number) <= 0 ||
+    typeof host !== 'string' ||
+    typeof createdAt !== 'string'
+  ) {
+    throw new SyntaxError('not a lock file');
+  }
+  return { pid: pid as number, hostname: host, createdAt };
+}
+
 /** Whether the lock file at `path` belongs to a live process; stale ones are removed. */
 async function heldByOther(path: string): Promise<LockContent | undefined> {
   let content: LockContent;
   try {
-    content = JSON.parse(await readFile(path, 'utf8')) as LockContent;
+    content = parseLock(await readFile(path, 'utf8'));
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
     const modified = await stat(path).then(

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isBackupError } from '../errors.js';
 import { FORMAT_VERSION } from '../format.js';
 import { TEST_KDF, TEST_PASSPHRASE, newTestRepository, removeDir, tempDir } from '../testing/fixtures.js';
 import { layout } from './layout.js';
-import { Repository } from './repository.js';
+import { DamagedFileError, Repository } from './repository.js';
 
 /** Every file below `root` with size and mtime: proves that nothing was written. */
 async function fingerprint(root: string): Promise<string[]> {
@@ -133,6 +134,16 @@ describe('Repository', () => {
     const bytes = await readFile(path);
     bytes[bytes.length - 1]! ^= 0x10;
     await writeFile(path, bytes);
-    await assert.rejects(repo.readFile('snapshot', id), { name: 'DamagedFileError' });
+    const damaged = (name: string, reason: string) => (error: unknown) => {
+      assert.ok(error instanceof DamagedFileError, String(error));
+      assert.deepEqual([error.kind, error.id], ['snapshot', name]);
+      assert.equal(error.message, `snapshot file ${name} does not ${reason}`);
+      return true;
+    };
+    await assert.rejects(repo.readFile('snapshot', id), damaged(id, 'match its name'));
+    // Named by the hash of the changed bytes, it matches its name but does not decrypt.
+    const renamed = createHash('sha256').update(bytes).digest('hex');
+    await rename(path, layout.file(root, 'snapshot', renamed));
+    await assert.rejects(repo.readFile('snapshot', renamed), damaged(renamed, 'decrypt'));
   });
 });

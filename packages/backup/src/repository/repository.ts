@@ -24,9 +24,21 @@ import { type RepositoryConfig, encodeConfig, readRepositoryConfig } from './con
 import { openFile, sealFile } from './file-envelope.js';
 import { type FileKind, REPOSITORY_DIRECTORIES, isHexId, layout } from './layout.js';
 
-/** A repository file that exists but does not decrypt, parse or match its name. */
+/**
+ * A repository file that exists but does not decrypt, parse or match its name. Names the file
+ * (`kind`, `id`), so callers tell which one it is without reading the message.
+ */
 export class DamagedFileError extends Error {
   override readonly name = 'DamagedFileError';
+
+  constructor(
+    readonly kind: FileKind,
+    readonly id: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /**
@@ -203,15 +215,26 @@ export class Repository {
     return id;
   }
 
-  /** @throws DamagedFileError if the file does not match its name or does not decrypt. */
+  /**
+   * @throws DamagedFileError if the file does not match its name or does not decrypt, or the disk
+   * cannot read it (EIO) or holds a directory in its place (EISDIR): others are still read.
+   */
   async readFile(kind: FileKind, id: string): Promise<Uint8Array> {
-    const bytes = await readFile(layout.file(this.root, kind, id));
-    if (sha256Hex(bytes) !== id) throw new DamagedFileError(`${kind} file ${id} does not match its name`);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(layout.file(this.root, kind, id));
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code !== 'EIO' && code !== 'EISDIR') throw error;
+      throw new DamagedFileError(kind, id, `${kind} file ${id} cannot be read (${code})`, { cause: error });
+    }
+    if (sha256Hex(bytes) !== id)
+      throw new DamagedFileError(kind, id, `${kind} file ${id} does not match its name`);
     try {
       return openFile(this.keys.encryption, kind, bytes);
     } catch (error) {
       if (error instanceof DecryptionFailed)
-        throw new DamagedFileError(`${kind} file ${id} does not decrypt`);
+        throw new DamagedFileError(kind, id, `${kind} file ${id} does not decrypt`);
       throw error;
     }
   }

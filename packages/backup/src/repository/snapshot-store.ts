@@ -11,12 +11,15 @@ export interface SnapshotRecord {
 export interface LoadedSnapshots {
   /** Oldest first. */
   readonly snapshots: readonly SnapshotRecord[];
+  /** Snapshot files that could not be read. */
   readonly problems: readonly string[];
+  /** The same, one error per file: which file (`kind`, `id`) and why (`message`, as in `problems`). */
+  readonly damaged: readonly DamagedFileError[];
 }
 
 export async function loadSnapshots(repo: Repository): Promise<LoadedSnapshots> {
   const snapshots: SnapshotRecord[] = [];
-  const problems: string[] = [];
+  const damaged: DamagedFileError[] = [];
   const ids = await repo.listFiles('snapshot');
   for await (const [id, bytes] of readingAhead(ids, FILES_READ_AHEAD, (id) =>
     repo.readFile('snapshot', id),
@@ -24,13 +27,16 @@ export async function loadSnapshots(repo: Repository): Promise<LoadedSnapshots> 
     try {
       snapshots.push({ id, snapshot: decodeSnapshot(await bytes) });
     } catch (error) {
-      if (error instanceof DamagedFileError) problems.push(error.message);
-      else if (error instanceof SnapshotFormatError) problems.push(`snapshot ${id}: ${error.message}`);
-      else throw error;
+      if (error instanceof DamagedFileError) damaged.push(error);
+      else if (error instanceof SnapshotFormatError) {
+        damaged.push(
+          new DamagedFileError('snapshot', id, `snapshot ${id}: ${error.message}`, { cause: error }),
+        );
+      } else throw error;
     }
   }
   snapshots.sort((a, b) => a.snapshot.time.localeCompare(b.snapshot.time) || a.id.localeCompare(b.id));
-  return { snapshots, problems };
+  return { snapshots, problems: damaged.map(({ message }) => message), damaged };
 }
 
 export async function saveSnapshot(repo: Repository, snapshot: Snapshot): Promise<string> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DecryptionFailed } from '../crypto/aead.js';
 import type { BlobId } from '../crypto/blob-id.js';
+import { BlobDamaged } from '../engine/blob-codec.js';
 import { PackReader } from '../engine/pack-reader.js';
 import { TreeLoader } from '../engine/tree-loader.js';
 import { BackupError } from '../errors.js';
@@ -52,37 +53,23 @@ export async function repositoryUsage(
   repo: Repository,
   options: UsageOptions = {},
 ): Promise<RepositoryUsage> {
-  const { index, problems, unreadable } = await loadIndex(repo);
-  const { snapshots, problems: snapshotProblems } = await loadSnapshots(repo);
-  let all = [...problems, ...snapshotProblems];
+  const { index, damaged } = await loadIndex(repo);
+  const { snapshots, damaged: damagedSnapshots } = await loadSnapshots(repo);
+  let all = [...damaged, ...damagedSnapshots];
   const foreign: ForeignFile[] = [];
   if (all.length > 0 && options.cloudSha256 !== undefined) {
-    const readable = new Set(snapshots.map(({ id }) => id));
-    const unreadableSnapshots = (await repo.listFiles('snapshot')).filter((id) => !readable.has(id));
-    for (const [kind, ids] of [
-      ['index', unreadable],
-      ['snapshot', unreadableSnapshots],
-    ] as const) {
-      for (const id of ids) {
-        const reason = await foreignReason(repo, kind, id, options.cloudSha256(kind, id));
-        if (reason !== undefined) foreign.push({ kind, id, reason });
-      }
+    for (const { kind, id } of all) {
+      const reason = await foreignReason(repo, kind, id, options.cloudSha256(kind, id));
+      if (reason !== undefined) foreign.push({ kind, id, reason });
     }
     // A problem is left out only when it is about exactly a foreign file: same kind, same name.
     const foreignFiles = new Set(foreign.map(({ kind, id }) => `${kind}/${id}`));
-    const damage = (kind: FileKind, problem: string): boolean => {
-      const id = problemFile(kind, problem);
-      return id === undefined || !foreignFiles.has(`${kind}/${id}`);
-    };
-    all = [
-      ...problems.filter((problem) => damage('index', problem)),
-      ...snapshotProblems.filter((problem) => damage('snapshot', problem)),
-    ];
+    all = all.filter(({ kind, id }) => !foreignFiles.has(`${kind}/${id}`));
   }
   if (all.length > 0) {
     throw new BackupError(
       'repo.damaged',
-      `refusing to apply retention to a damaged repository (${all[0]!}${all.length > 1 ? `, and ${all.length - 1} more` : ''}); run "tresor-backup check"`,
+      `refusing to apply retention to a damaged repository (${all[0]!.message}${all.length > 1 ? `, and ${all.length - 1} more` : ''}); run "tresor-backup check"`,
     );
   }
   const reader = new PackReader(repo);
@@ -98,16 +85,6 @@ export async function repositoryUsage(
     await reader.close();
   }
   return { index, snapshots: usage, foreign };
-}
-
-/**
- * The name of the `kind` file a problem reported by `loadIndex` or `loadSnapshots` is about:
- * `<kind> file <id> does not …` (DamagedFileError) or `index file <id>: …` / `snapshot <id>: …`
- * (a format error). Undefined when the message names no such file, so that it stays damage.
- */
-function problemFile(kind: FileKind, problem: string): string | undefined {
-  const match = /^(index|snapshot)(?: file)? ([0-9a-f]{64})(?::| does not )/.exec(problem);
-  return match?.[1] === kind ? match[2] : undefined;
 }
 
 /**
@@ -139,7 +116,7 @@ async function foreignReason(
 /**
  * Adds every blob (trees and data) below `root`, the tree of snapshot `id`, to `blobs`. A tree
  * already in `blobs` is not walked again (its blobs are there), so one set can gather several
- * snapshots. @throws BackupError repo.damaged when a tree is not in the index.
+ * snapshots. @throws BackupError repo.damaged when a tree is not in the index or cannot be read.
  */
 export async function collectBlobs(
   index: MasterIndex,
@@ -156,8 +133,18 @@ export async function collectBlobs(
         `snapshot ${id.slice(0, 8)} needs a directory listing that is not in the index; run "tresor-backup check"`,
       );
     }
+    let listing: Awaited<ReturnType<TreeLoader['load']>>;
+    try {
+      listing = await trees.load(tree);
+    } catch (error) {
+      if (!(error instanceof BlobDamaged)) throw error;
+      throw new BackupError(
+        'repo.damaged',
+        `snapshot ${id.slice(0, 8)} has a directory listing that cannot be read (${error.message}); run "tresor-backup check"`,
+      );
+    }
     blobs.add(tree);
-    for (const node of (await trees.load(tree)).nodes) {
+    for (const node of listing.nodes) {
       if (node.type === 'file') for (const blob of node.content) blobs.add(blob);
       else if (node.type === 'dir') await walk(node.subtree);
     }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { BlobDamaged } from '../../engine/blob-codec.js';
+import { BackupError } from '../../errors.js';
 import { diffTrees, walkTree } from '../../engine/tree-walk.js';
 import { PackReader } from '../../engine/pack-reader.js';
 import { TreeLoader } from '../../engine/tree-loader.js';
@@ -9,11 +11,18 @@ import type { TreeNode } from '../../repository/tree.js';
 import { formatBytes, formatMode, formatTime } from '../format.js';
 import { type CliContext, globalFlags, openRepository, outputFor } from '../session.js';
 
+/** @throws BackupError repo.damaged when a directory listing cannot be read. */
 async function withTrees<T>(repo: Repository, use: (trees: TreeLoader) => Promise<T>): Promise<T> {
   const { index } = await loadIndex(repo);
   const reader = new PackReader(repo);
   try {
     return await use(new TreeLoader(repo, index, reader));
+  } catch (error) {
+    if (!(error instanceof BlobDamaged)) throw error;
+    throw new BackupError(
+      'repo.damaged',
+      `a directory listing of the snapshot cannot be read: ${error.message}; run "tresor-backup check"`,
+    );
   } finally {
     await reader.close();
   }
