@@ -51,7 +51,7 @@ export async function syncCloudMirror(cloud: CloudClient, root: string): Promise
 
   let fetched = 0;
   const fetchInto = async (object: CloudObject) => {
-    const bytes = await cloud.get(object.kind, object.name);
+    const bytes = await cloud.get(object.kind, object.name, object.size);
     if (sha256Hex(bytes) !== object.sha256) {
       throw new BackupError('cloud.damaged', `${object.kind}/${object.name} arrived damaged`);
     }

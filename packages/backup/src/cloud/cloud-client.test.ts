@@ -213,3 +213,64 @@ describe('cloud client: malformed answers', () => {
     });
   }
 });
+
+/** Object bodies are read only as far as they can be long: a server cannot make us hold more. */
+describe('cloud client: answers longer than they can be', () => {
+  /** A body of `total` bytes in 64 KiB pieces, counting how many were pulled. */
+  function streamed(total: number) {
+    const state = { pulled: 0 };
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (state.pulled >= total) {
+          controller.close();
+          return;
+        }
+        const piece = new Uint8Array(Math.min(64 * 1024, total - state.pulled)).fill(7);
+        state.pulled += piece.length;
+        controller.enqueue(piece);
+      },
+    });
+    return { body, state };
+  }
+
+  it('refuses an object longer than its listed size without reading it all', async () => {
+    const { body, state } = streamed(64 * 1024 * 1024);
+    const client = new CloudClient({
+      url: 'http://127.0.0.1:9',
+      token: 't',
+      fetch: () => Promise.resolve(new Response(body, { status: 200 })),
+    });
+    await assert.rejects(
+      client.get('index', 'a'.repeat(64), 100_000),
+      (error: unknown) =>
+        isBackupError(error, 'cloud.damaged') && error.message.includes('longer than the 100000 bytes'),
+    );
+    assert.ok(state.pulled < 1024 * 1024, `pulled ${state.pulled} bytes`);
+  });
+
+  it('refuses one whose declared length is too long before reading any of it', async () => {
+    const client = new CloudClient({
+      url: 'http://127.0.0.1:9',
+      token: 't',
+      fetch: () =>
+        Promise.resolve(new Response('x'.repeat(10), { status: 200, headers: { 'content-length': '10' } })),
+    });
+    await assert.rejects(client.get('index', 'a'.repeat(64), 9), (error: unknown) =>
+      isBackupError(error, 'cloud.damaged'),
+    );
+    assert.equal((await client.get('index', 'a'.repeat(64), 10)).length, 10);
+  });
+
+  it('reads a range only as far as needed from a server that ignores the range', async () => {
+    const { body, state } = streamed(64 * 1024 * 1024);
+    const client = new CloudClient({
+      url: 'http://127.0.0.1:9',
+      token: 't',
+      fetch: () => Promise.resolve(new Response(body, { status: 200 })),
+    });
+    const bytes = await client.getRange('data', 'b'.repeat(64), 100_000, 50_000);
+    assert.equal(bytes.length, 50_000);
+    assert.ok(bytes.every((b) => b === 7));
+    assert.ok(state.pulled < 1024 * 1024, `pulled ${state.pulled} bytes`);
+  });
+});

@@ -153,10 +153,14 @@ export class CloudClient {
     return new Set(names);
   }
 
-  /** The object's bytes, checked against the SHA-256 the server reports for it. */
-  async get(kind: CloudKind, name: string): Promise<Uint8Array> {
+  /**
+   * The object's bytes, checked against the SHA-256 the server reports for it. At most `maxBytes`
+   * are read (the size the listing gave, or the largest object the server stores): a longer
+   * answer is `cloud.damaged`, never held in memory whole.
+   */
+  async get(kind: CloudKind, name: string, maxBytes = MAX_CLOUD_OBJECT_BYTES): Promise<Uint8Array> {
     const response = await this.request('GET', objectPath(kind, name));
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await readAtMost(response, maxBytes, `${kind}/${name}`);
     const reported = response.headers.get('x-content-sha256');
     if (reported !== null && reported !== sha256Hex(bytes)) {
       throw new BackupError('cloud.damaged', `${kind}/${name} arrived damaged (its hash does not match)`);
@@ -174,8 +178,10 @@ export class CloudClient {
     const response = await this.request('GET', objectPath(kind, name), undefined, {
       range: `bytes=${offset}-${offset + length - 1}`,
     });
-    let bytes = new Uint8Array(await response.arrayBuffer());
-    if (response.status !== 206) bytes = bytes.subarray(offset, offset + length);
+    // A server that ignores the range sends the object from its start: read only as far as needed.
+    const partial = response.status === 206;
+    let bytes = await readAtMost(response, partial ? length : offset + length, `${kind}/${name}`, !partial);
+    if (!partial) bytes = bytes.subarray(offset, offset + length);
     if (bytes.length !== length) {
       throw new BackupError(
         'cloud.damaged',
@@ -392,6 +398,55 @@ function networkProblem(error: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   const message = cause instanceof Error ? cause.message : String(cause);
   return typeof code === 'string' ? `${code}: ${message}` : message;
+}
+
+/** The largest object the Tresor server stores (its `MAX_OBJECT_BYTES`). */
+const MAX_CLOUD_OBJECT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The body of `response`, at most `limit` bytes. With `cut`, reading stops there (the rest is not
+ * needed); without, a longer body is `cloud.damaged`.
+ */
+async function readAtMost(response: Response, limit: number, what: string, cut = false): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (!cut && declared > limit) throw tooLong(what, limit);
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  const body = response.body as ReadableStream<Uint8Array> | null;
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      const piece = next.value;
+      const room = limit - total;
+      if (piece.length > room) {
+        if (!cut) throw tooLong(what, limit);
+        pieces.push(piece.subarray(0, room));
+        total += room;
+        await reader.cancel(); // the rest is not needed
+        break;
+      }
+      pieces.push(piece);
+      total += piece.length;
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  }
+  if (pieces.length === 1) return pieces[0]!;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return bytes;
+}
+
+function tooLong(what: string, limit: number): BackupError {
+  return new BackupError('cloud.damaged', `${what} arrived longer than the ${limit} bytes it can be`);
 }
 
 /** `value[key]` when `value` is a JSON object, else undefined. */
