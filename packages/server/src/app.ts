@@ -39,6 +39,7 @@ import {
   sendNotFound,
   sendWebAppMissing,
 } from './platform/http/error-handler.js';
+import { registerJsonBodies } from './platform/http/json-body.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { errorAnswerSecurityHeaders, registerSecurityHeaders } from './platform/http/security-headers.js';
 import { registerValidation } from './platform/http/validation.js';
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
   });
   registerValidation(app);
+  registerJsonBodies(app);
   app.setErrorHandler(handleError);
   // The web app is served only if it is built; without it a page request gets a JSON 404 saying so.
   const webDir = config.webDir !== undefined && existsSync(config.webDir) ? config.webDir : undefined;

@@ -70,7 +70,8 @@ export const ImportPatientsReply = Type.Object({ ids: Type.Array(Uuid) });
 
 export const UpdatePatientBody = Type.Object(
   {
-    expectedVersion: Type.Integer({ minimum: 1 }),
+    // Stored as a PostgreSQL `integer`: a larger one is invalid, not a version conflict.
+    expectedVersion: Type.Integer({ minimum: 1, maximum: 2147483647 }),
     master: RecordEnvelope,
     blindIndex: BlindIndexBody,
     directory: EnvelopeSchema,
