@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackupError, errnoCode } from '../errors.js';
+import { BackupError, errnoCode, isBackupError } from '../errors.js';
 import { writeFileAtomic } from '../repository/atomic-file.js';
 import { REPOSITORY_DIRECTORIES, layout } from '../repository/layout.js';
 import type { PackSource } from '../repository/repository.js';
@@ -20,6 +20,11 @@ export interface CloudMirror {
   readonly objects: ReadonlyMap<string, CloudObject>;
   /** Metadata files fetched by this sync. */
   readonly fetched: number;
+  /**
+   * Key slots, index files and snapshots (`kind/name`) that arrived damaged: each is an empty
+   * file in the mirror, so reading it fails as for any damaged file of a repository.
+   */
+  readonly damaged: readonly string[];
 }
 
 const METADATA: readonly CloudKind[] = ['keys', 'index', 'snapshots'];
@@ -27,10 +32,16 @@ export const objectKey = (kind: CloudKind, name: string) => `${kind}/${name}`;
 
 /**
  * Brings the cache's metadata in line with the cloud: downloads config, key slots, index files and
- * snapshots it lacks (each checked against its hash) and removes those the cloud no longer has
- * (cloud retention). Packs are fetched only when needed ({@link CloudPackSource}). A cache of
- * another repository is emptied first.
- * @throws BackupError cloud.empty when the cloud holds no repository yet.
+ * snapshots it lacks or holds otherwise than listed (each checked against its listed hash) and
+ * removes those the cloud no longer has (cloud retention). Packs are fetched only when needed
+ * ({@link CloudPackSource}). A cache of another repository is emptied first.
+ *
+ * A key slot, index file or snapshot that arrives damaged does not stop the sync: the mirror
+ * holds an empty file in its place (the next sync fetches it again), so each command treats it
+ * as a damaged file of a repository (restore and check report it, retention stops, replicate
+ * sends a new index for the packs it named), and the cloud client's `warn` names it.
+ * @throws BackupError cloud.empty when the cloud holds no repository yet; cloud.damaged when
+ *   its config arrives damaged.
  */
 export async function syncCloudMirror(cloud: CloudClient, root: string): Promise<CloudMirror> {
   const listing = await cloud.list();
@@ -50,10 +61,16 @@ export async function syncCloudMirror(cloud: CloudClient, root: string): Promise
   for (const dir of REPOSITORY_DIRECTORIES) await mkdir(join(root, dir), { recursive: true });
 
   let fetched = 0;
+  const damaged: string[] = [];
   const fetchInto = async (object: CloudObject) => {
-    const bytes = await cloud.get(object.kind, object.name, object.size);
-    if (sha256Hex(bytes) !== object.sha256) {
-      throw new BackupError('cloud.damaged', `${object.kind}/${object.name} arrived damaged`);
+    const bytes = await fetchChecked(cloud, object);
+    if (bytes === undefined) {
+      if (object.kind === 'config') {
+        throw new BackupError('cloud.damaged', `config/config arrived damaged from ${cloud.url}`);
+      }
+      damaged.push(objectKey(object.kind, object.name));
+      await writeFileAtomic(root, localPath(root, object), new Uint8Array(0));
+      return;
     }
     await writeFileAtomic(root, localPath(root, object), bytes);
     fetched++;
@@ -62,14 +79,37 @@ export async function syncCloudMirror(cloud: CloudClient, root: string): Promise
     const dir = join(root, kind); // keys/, index/ and snapshots/ are named as their kinds
     const present = new Set((await readdir(dir)).filter((name) => !name.startsWith('.')));
     for (const object of listing) {
-      if (object.kind === kind && !present.has(object.name)) await fetchInto(object);
+      if (object.kind !== kind) continue;
+      // A copy in the cache is used only as listed: one damaged on this disk, or one that
+      // arrived damaged last time, is fetched again.
+      const cached = present.has(object.name) && sha256Hex(await readOrEmpty(localPath(root, object)));
+      if (cached !== object.sha256) await fetchInto(object);
     }
     for (const name of present) {
       if (!objects.has(objectKey(kind, name))) await unlink(join(dir, name)).catch(() => undefined);
     }
   }
   if (sha256Hex(await readOrEmpty(configPath)) !== config.sha256) await fetchInto(config);
-  return { root, objects, fetched };
+  if (damaged.length > 0) {
+    cloud.warn(
+      `${damaged.length} file(s) of the cloud copy arrived damaged (${damaged.slice(0, 5).join(', ')}` +
+        `${damaged.length > 5 ? ', …' : ''}): what they hold cannot be read from the cloud; ` +
+        '"tresor-backup check --cloud-copy" lists what is affected',
+    );
+  }
+  return { root, objects, fetched, damaged };
+}
+
+/** The object's bytes, or undefined when they arrive damaged (not as listed). */
+async function fetchChecked(cloud: CloudClient, object: CloudObject): Promise<Uint8Array | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await cloud.get(object.kind, object.name, object.size);
+  } catch (error) {
+    if (isBackupError(error, 'cloud.damaged')) return undefined;
+    throw error;
+  }
+  return sha256Hex(bytes) === object.sha256 ? bytes : undefined;
 }
 
 async function readOrEmpty(path: string): Promise<Uint8Array> {

@@ -116,6 +116,11 @@ export class CloudClient {
     return objects;
   }
 
+  /** Tells the user about a problem with what the cloud holds (through the `warn` option). */
+  warn(message: string): void {
+    this.options.warn?.(message);
+  }
+
   private ignore(kind: unknown, name: unknown): void {
     const what = JSON.stringify(`${String(kind)}/${String(name)}`).slice(0, 200);
     if (this.ignored.has(what)) return;

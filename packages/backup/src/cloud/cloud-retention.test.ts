@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { backup } from '../engine/backup.js';
@@ -11,113 +11,14 @@ import { sealFile } from '../repository/file-envelope.js';
 import { loadIndex } from '../repository/index-store.js';
 import type { Repository } from '../repository/repository.js';
 import { planRetention } from '../retention/forget.js';
+import { FakeCloudServer as FakeServer } from '../testing/fake-cloud-server.js';
 import { TEST_PASSPHRASE, newTestRepository, removeDir, seededBytes, tempDir } from '../testing/fixtures.js';
 import { syncCloudMirror } from './cloud-cache.js';
-import { CloudClient, sha256Hex } from './cloud-client.js';
+import { sha256Hex } from './cloud-client.js';
 import { cloudUsageOptions, deleteCloudSnapshots, pruneCloud } from './cloud-retention.js';
 import { recordPendingPacks } from './prune-journal.js';
 import { replicate } from './replicate.js';
 import { openCloudRepository } from './smart-restore.js';
-
-interface Stored {
-  readonly kind: string;
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly lockedUntil: string;
-}
-
-const PAST = '2026-01-01T00:00:00.000Z';
-
-/**
- * The server's `backup-repo` API in memory, as far as replicate and cloud retention use it:
- * objects stored once (under any name, as the real server), past their lock period unless
- * `lockNew` is set, deleted only under the retention lock.
- */
-class FakeServer {
-  readonly objects = new Map<string, Stored>();
-  private lock: { id: string; token: string } | undefined;
-  /** Objects stored from now on are in their lock period (those stored before are past it). */
-  lockNew = false;
-  /** Called before a store is recorded (tests run a cloud retention there). */
-  beforePut: ((kind: string, name: string) => Promise<void>) | undefined;
-  /** kind/name of every store, in order. */
-  readonly puts: string[] = [];
-
-  client(token: string): CloudClient {
-    return new CloudClient({ url: 'https://tresor.test', token, fetch: this.fetchAs(token), attempts: 1 });
-  }
-
-  private fetchAs(token: string): typeof fetch {
-    const view = ({ kind, name, bytes, lockedUntil }: Stored) => ({
-      kind,
-      name,
-      size: bytes.length,
-      sha256: sha256Hex(bytes),
-      createdAt: PAST,
-      lockedUntil,
-    });
-    const error = (status: number, code: string) =>
-      Response.json({ error: { code, message: code } }, { status });
-    return (async (input: string, init: RequestInit = {}) => {
-      const url = new URL(input);
-      const method = init.method ?? 'GET';
-      const path = url.pathname;
-      if (path === '/api/v1/backup/objects') {
-        const kind = url.searchParams.get('kind');
-        const objects = [...this.objects.values()].filter((o) => kind === null || o.kind === kind);
-        return Response.json({ objects: objects.map(view) });
-      }
-      if (path === '/api/v1/backup/forgotten-snapshots') return Response.json({ names: [] });
-      if (path === '/api/v1/backup/retention-lock' && method === 'POST') {
-        if (this.lock !== undefined) return error(409, 'backup.retention_running');
-        this.lock = { id: randomUUID(), token };
-        return Response.json({ id: this.lock.id, expiresAt: new Date(Date.now() + 600_000).toISOString() });
-      }
-      if (path.startsWith('/api/v1/backup/retention-lock/')) {
-        if (method === 'DELETE') this.lock = undefined;
-        return Response.json({ id: this.lock?.id, expiresAt: new Date(Date.now() + 600_000).toISOString() });
-      }
-      const match = /^\/api\/v1\/backup\/objects\/([a-z]+)\/([^/]+)$/.exec(path);
-      if (match === null) return error(404, 'not_found');
-      const kind = match[1]!;
-      const name = decodeURIComponent(match[2]!);
-      const key = `${kind}/${name}`;
-      if (method === 'PUT') {
-        if (this.lock !== undefined && this.lock.token !== token)
-          return error(423, 'backup.retention_running');
-        await this.beforePut?.(kind, name);
-        const existing = this.objects.get(key);
-        const bytes = new Uint8Array(init.body as Uint8Array);
-        if (existing !== undefined && sha256Hex(existing.bytes) !== sha256Hex(bytes)) {
-          return error(409, 'backup.object_exists');
-        }
-        const lockedUntil = this.lockNew ? new Date(Date.now() + 30 * 86_400_000).toISOString() : PAST;
-        const stored = existing ?? { kind, name, bytes, lockedUntil };
-        this.objects.set(key, stored);
-        this.puts.push(key);
-        return Response.json(view(stored));
-      }
-      const existing = this.objects.get(key);
-      if (method === 'DELETE') {
-        if (this.lock?.token !== token || url.searchParams.get('lock') !== this.lock.id) {
-          return error(409, 'backup.retention_lock_required');
-        }
-        if (existing === undefined) return error(404, 'backup.object_not_found');
-        if (Date.parse(existing.lockedUntil) > Date.now()) return error(409, 'backup.object_locked');
-        this.objects.delete(key);
-        return Response.json({ ok: true });
-      }
-      if (existing === undefined) return error(404, 'backup.object_not_found');
-      const range = /^bytes=(\d+)-(\d+)$/.exec((init.headers as Record<string, string>).range ?? '');
-      if (range !== null) {
-        return new Response(existing.bytes.slice(Number(range[1]), Number(range[2]) + 1), { status: 206 });
-      }
-      return new Response(existing.bytes as Uint8Array<ArrayBuffer>, {
-        headers: { 'x-content-sha256': sha256Hex(existing.bytes) },
-      });
-    }) as typeof fetch;
-  }
-}
 
 /** Flips one byte inside every data blob of every pack, in the local `data/` or the server's copy. */
 async function damageDataBlobs(repo: Repository, server?: FakeServer): Promise<number> {
@@ -355,13 +256,9 @@ describe('cloud retention: objects no holder of the repository key wrote', () =>
       },
     ],
     ...(['snapshots', 'index'] as const).map((kind): (typeof realDamage)[number] => [
-      `a damaged copy of a real ${kind === 'index' ? 'index file' : 'snapshot'} in the cache`,
-      async (server, _repo, cacheRoot) => {
-        await syncCloudMirror(server.client('tbk_retention'), cacheRoot);
-        const name = [...server.objects.values()].find((object) => object.kind === kind)!.name;
-        const file = await open(join(cacheRoot, kind, name), 'r+');
-        await file.write(Buffer.from([0xff]), 0, 1, 30);
-        await file.close();
+      `a real ${kind === 'index' ? 'index file' : 'snapshot'} that rotted on the server`,
+      async (server) => {
+        server.rot(kind, [...server.objects.values()].find((object) => object.kind === kind)!.name);
       },
     ]),
   ];
@@ -375,6 +272,27 @@ describe('cloud retention: objects no holder of the repository key wrote', () =>
         isBackupError(error, 'repo.damaged'),
       );
       assert.deepEqual([...server.objects.keys()].sort(), before, 'nothing deleted or added');
+    });
+  }
+});
+
+describe('cloud retention: a damaged copy in the cache', () => {
+  for (const kind of ['snapshots', 'index'] as const) {
+    it(`fetches ${kind === 'index' ? 'an index file' : 'a snapshot'} damaged on this disk again and goes on`, async () => {
+      const { server, repo, cacheRoot } = await setUp();
+      await syncCloudMirror(server.client('tbk_retention'), cacheRoot);
+      const object = [...server.objects.values()].find((stored) => stored.kind === kind)!;
+      const path = join(cacheRoot, kind, object.name);
+      const file = await open(path, 'r+');
+      await file.write(Buffer.from([0xff]), 0, 1, 30);
+      await file.close();
+
+      const { prune } = await cloudRetention(server, repo, cacheRoot);
+
+      assert.ok(prune.packsRewritten >= 1 && prune.packsDeleted >= 1, JSON.stringify(prune));
+      if (server.objects.has(`${kind}/${object.name}`)) {
+        assert.deepEqual(new Uint8Array(await readFile(path)), object.bytes, 'the cache copy is sound again');
+      }
     });
   }
 });

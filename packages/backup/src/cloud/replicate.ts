@@ -49,7 +49,9 @@ const key = (kind: CloudKind, name: string) => `${kind}/${name}`;
  * once more at the end. Before and after the snapshots are stored, the cloud is listed again and
  * every blob they need must be in a pack a cloud index names (a cloud prune may have removed what
  * the first listing showed): what is missing is sent again, else the snapshot is not stored or
- * is reported. Holds the shared repository lock, so no local prune removes a pack.
+ * is reported. When a cloud index file arrives damaged, the packs the cloud's snapshots need are
+ * named again in the new index (they are in the cloud already; the damaged file stays). Holds the
+ * shared repository lock, so no local prune removes a pack.
  */
 export async function replicate(
   repo: Repository,
@@ -74,9 +76,26 @@ export async function replicate(
     // Nothing to send (the usual nightly run without a new snapshot): no index or mirror to read.
     // A damaged index file matters only if a snapshot to send needs its blobs (checked below).
     const { index } = toSend.length > 0 ? await loadIndex(repo) : { index: new MasterIndex() };
-    const cloudBlobs =
-      toSend.length > 0 ? await blobsInCloud(repo, cloud, options.cacheRoot, remote) : new Set<BlobId>();
+    const inCloud =
+      toSend.length > 0
+        ? await blobsInCloud(repo, cloud, options.cacheRoot, remote)
+        : { blobs: new Set<BlobId>(), damagedIndex: false };
+    const cloudBlobs = inCloud.blobs;
     const { sendable, packs, needs } = await packsToSend(repo, index, toSend, cloudBlobs, problems);
+    // A cloud index file that arrived damaged hides which cloud packs hold the blobs it named:
+    // the snapshots the cloud holds are checked as well, and the packs they need (in the cloud
+    // already) are named again by the new index this run sends.
+    if (inCloud.damagedIndex) {
+      const held = loaded.snapshots.filter(({ id }) => remote.has(key('snapshots', id)));
+      const unrepaired: string[] = [];
+      const repair = await packsToSend(repo, index, held, cloudBlobs, unrepaired);
+      for (const packId of repair.packs) packs.add(packId);
+      if (unrepaired.length > 0) {
+        problems.push(
+          `${unrepaired.length} snapshot(s) in the cloud need data that a damaged cloud index file named and the local repository cannot name again: ${unrepaired.map((problem) => problem.replace(/; not uploaded$/, '')).join('; ')}`,
+        );
+      }
+    }
 
     const objects: LocalObject[] = [
       ...[...packs].map((name): LocalObject => ({ kind: 'data', name, size: undefined, sha256: name })),
@@ -158,7 +177,7 @@ export async function replicate(
      * @returns the snapshots whose blobs are still not all in the cloud.
      */
     const fillGaps = async (ids: readonly string[]): Promise<string[]> => {
-      let inCloud = await blobsInCloud(repo, cloud, options.cacheRoot, await listing(cloud));
+      let inCloud = (await blobsInCloud(repo, cloud, options.cacheRoot, await listing(cloud))).blobs;
       const lacking = (id: string) => [...needs.get(id)!].filter((blob) => !inCloud.has(blob));
       const repair = new Set<string>();
       for (const id of ids) {
@@ -175,7 +194,7 @@ export async function replicate(
           if (sent.includes(object)) repaired.push(packId);
         }
         if (repaired.length > 0) await sendIndex(repaired);
-        inCloud = await blobsInCloud(repo, cloud, options.cacheRoot, await listing(cloud));
+        inCloud = (await blobsInCloud(repo, cloud, options.cacheRoot, await listing(cloud))).blobs;
       }
       return ids.filter((id) => lacking(id).length > 0);
     };
@@ -215,21 +234,25 @@ export async function replicate(
   }
 }
 
-/** Blobs the cloud's index lists in packs the cloud holds (none while it has no config yet). */
+/**
+ * Blobs the cloud's index lists in packs the cloud holds (none while it has no config yet), and
+ * whether a cloud index file arrived damaged (its blobs are then missing here).
+ */
 async function blobsInCloud(
   repo: Repository,
   cloud: CloudClient,
   cacheRoot: string,
   remote: ReadonlyMap<string, CloudObject>,
-): Promise<Set<BlobId>> {
+): Promise<{ blobs: Set<BlobId>; damagedIndex: boolean }> {
   const blobs = new Set<BlobId>();
-  if (!remote.has(key('config', 'config'))) return blobs;
-  const mirror = await repo.openSibling((await syncCloudMirror(cloud, cacheRoot)).root);
+  if (!remote.has(key('config', 'config'))) return { blobs, damagedIndex: false };
+  const synced = await syncCloudMirror(cloud, cacheRoot);
+  const mirror = await repo.openSibling(synced.root);
   const { index } = await loadIndex(mirror);
   for (const [packId, entries] of index.packs()) {
     if (remote.has(key('data', packId))) for (const entry of entries) blobs.add(entry.id);
   }
-  return blobs;
+  return { blobs, damagedIndex: synced.damaged.some((name) => name.startsWith('index/')) };
 }
 
 /**

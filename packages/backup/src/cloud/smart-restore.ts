@@ -109,7 +109,9 @@ export async function openRestoreSource(
     try {
       record = await resolveSnapshot(local, ref);
     } catch (error) {
-      if (cloud === undefined || !isBackupError(error, 'snapshot.not_found')) throw error;
+      // Not here, or here but damaged: the cloud's copy may serve.
+      const elsewhere = isBackupError(error, 'snapshot.not_found') || isBackupError(error, 'repo.damaged');
+      if (cloud === undefined || !elsewhere) throw error;
     }
     if (record !== undefined) {
       if (cloud === undefined)

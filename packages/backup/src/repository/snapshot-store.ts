@@ -43,9 +43,13 @@ export async function saveSnapshot(repo: Repository, snapshot: Snapshot): Promis
   return repo.writeFile('snapshot', encodeSnapshot(snapshot));
 }
 
-/** `latest`, a full id, or a unique prefix of at least 4 hex digits. */
+/**
+ * `latest` (the newest readable snapshot), a full id, or a unique prefix of at least 4 hex digits.
+ * @throws BackupError snapshot.not_found | snapshot.ambiguous | usage.invalid | repo.damaged (the
+ *   id names only a snapshot file that cannot be read)
+ */
 export async function resolveSnapshot(repo: Repository, ref: string): Promise<SnapshotRecord> {
-  const { snapshots } = await loadSnapshots(repo);
+  const { snapshots, damaged } = await loadSnapshots(repo);
   if (ref === 'latest') {
     const latest = snapshots.at(-1);
     if (!latest) throw new BackupError('snapshot.not_found', 'the repository has no snapshots yet');
@@ -58,7 +62,16 @@ export async function resolveSnapshot(repo: Repository, ref: string): Promise<Sn
     );
   }
   const matches = snapshots.filter((record) => record.id.startsWith(ref));
-  if (matches.length === 0) throw new BackupError('snapshot.not_found', `no snapshot ${ref}`);
+  if (matches.length === 0) {
+    const unreadable = damaged.find((error) => error.id.startsWith(ref));
+    if (unreadable !== undefined) {
+      throw new BackupError(
+        'repo.damaged',
+        `snapshot ${unreadable.id.slice(0, 8)} is damaged: ${unreadable.message}`,
+      );
+    }
+    throw new BackupError('snapshot.not_found', `no snapshot ${ref}`);
+  }
   if (matches.length > 1)
     throw new BackupError('snapshot.ambiguous', `"${ref}" matches ${matches.length} snapshots`);
   return matches[0]!;
