@@ -20,6 +20,12 @@ export {
   MemoryDeviceKeyStore,
 } from './accounts/device-key-store.js';
 export {
+  type KeyVersionMemory,
+  type MemberIds,
+  MemoryKeyVersionMemory,
+  highestOpenedVersion,
+} from './accounts/key-version-memory.js';
+export {
   login,
   type LoginInput,
   type SecondFactorAnswer,

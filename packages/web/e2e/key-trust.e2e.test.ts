@@ -61,6 +61,30 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
     await login.submitCode(await authenticator.freshCode(user.username, secret));
   }
 
+  /** The values in this browser's `key-versions` store (IndexedDB `tresor`). */
+  function storedKeyVersions(page: Page): Promise<unknown[]> {
+    return page.evaluate(
+      () =>
+        new Promise<unknown[]>((resolve, reject) => {
+          const opening = indexedDB.open('tresor');
+          opening.onerror = () => {
+            reject(new Error('IndexedDB cannot be opened'));
+          };
+          opening.onsuccess = () => {
+            const db = opening.result;
+            const all = db.transaction('key-versions').objectStore('key-versions').getAll();
+            all.onerror = () => {
+              reject(new Error('key-versions cannot be read'));
+            };
+            all.onsuccess = () => {
+              db.close();
+              resolve(all.result);
+            };
+          };
+        }),
+    );
+  }
+
   async function signInWithPasskey(page: Page, user: { username: string; password: string }): Promise<void> {
     await page.getByRole('button', { name: 'Abmelden' }).click();
     const login = new LoginPage(page);
@@ -173,6 +197,12 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
     await new PatientListPage(anna).waitForCount('2 Patienten');
     // The banner's container renders with the session itself whenever a grant is untrusted.
     assert.equal(await anna.getByTestId('untrusted-grants').count(), 0);
+  });
+
+  it('remembers on each device the newest practice-key version it opened (a number only)', async () => {
+    // Anna opened version 2 when she trusted Ben; Ben made it by rotating.
+    assert.deepEqual(await storedKeyVersions(anna), [2]);
+    assert.deepEqual(await storedKeyVersions(ben), [2]);
   });
 
   it('ran without script errors or CSP violations', () => {

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { accounts, audit, backup, passkeys } from '../contract/index.js';
 import { TresorApiError } from '../api-error.js';
 import { SessionLockedError } from '../client-errors.js';
+import { type KeyVersionMemory, rememberOpenedVersion } from './key-version-memory.js';
 import { openKeyMaterial } from './unlock-keys.js';
 import { sealTrustedGranters } from './trusted-granters.js';
 import { listMembers } from './members.js';
@@ -33,6 +34,8 @@ export class AccountSession {
     private readonly http: HttpClient,
     readonly info: accounts.SessionReply,
     keys: UnlockedKeys,
+    /** Where this device remembers the highest version it opened (see `KeyVersionMemory`). */
+    private readonly keyVersions?: KeyVersionMemory,
   ) {
     this.#keys = keys;
   }
@@ -91,6 +94,14 @@ export class AccountSession {
       trustedGranters: new Map([...current.trustedGranters, ...(pins ?? [])]),
       held: current,
     });
+    await this.rememberVersion();
+  }
+
+  /** Saves the highest version opened so far in this device's memory, if it has one. */
+  private async rememberVersion(): Promise<void> {
+    const keys = this.#keys;
+    if (keys === undefined) return;
+    await rememberOpenedVersion(this.keyVersions, { practiceId: this.practiceId, userId: this.userId }, keys);
   }
 
   /**
@@ -325,6 +336,7 @@ export class AccountSession {
       removedMembers: [...(options.removedMembers ?? []), ...this.#removed],
     });
     this.adopt(rotation);
+    await this.rememberVersion();
     return rotation;
   }
 

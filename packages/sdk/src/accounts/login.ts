@@ -7,6 +7,7 @@ import { AccountSession } from './account-session.js';
 import type { DeviceKeyStore } from './device-key-store.js';
 import { ensureDeviceIdentity } from './device-identity.js';
 import { type KeyStretching, opaqueClient } from './opaque-client.js';
+import { type KeyVersionMemory, rememberOpenedVersion } from './key-version-memory.js';
 import { trustedGrantersToStore, unlockKeys } from './unlock-keys.js';
 import { sealTrustedGranters } from './trusted-granters.js';
 import type { UnlockedKeys } from './user-key-material.js';
@@ -38,6 +39,11 @@ export interface LoginInput {
   /** Asks the user for the 6-digit code (after showing the enrolment, if any). */
   readonly secondFactor: (prompt: SecondFactorPrompt) => Promise<SecondFactorAnswer>;
   readonly trustedGranters?: ReadonlyMap<string, string>;
+  /**
+   * This device's memory of the highest practice-key version it opened: the session never
+   * writes under an older one, whatever the server serves (see `KeyVersionMemory`).
+   */
+  readonly keyVersions?: KeyVersionMemory;
   /** Must match the stretching used at registration; leave unset except in load tests. */
   readonly keyStretching?: KeyStretching;
 }
@@ -98,14 +104,16 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
   const session = await completeLogin(http, step, signature, async (retry) =>
     step.secondFactor === 'none' ? undefined : input.secondFactor(retry ? { ...base, retry } : base),
   );
+  const ids = { practiceId: session.practice.id, userId: session.user.id };
+  const knownPkVersion = await input.keyVersions?.load(ids).catch(() => undefined);
   let keys: Awaited<ReturnType<typeof unlockKeys>>;
   try {
     keys = await unlockKeys({
-      practiceId: session.practice.id,
-      userId: session.user.id,
+      ...ids,
       exportKey: finished.exportKey,
       keys: session.keys,
       ...(input.trustedGranters ? { trustedGranters: input.trustedGranters } : {}),
+      ...(knownPkVersion === undefined ? {} : { knownPkVersion }),
     });
   } catch (error) {
     // Keys that do not verify (e.g. a grant the server forged): end the session, then refuse.
@@ -119,7 +127,8 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
   }
   // Best effort: if this fails, the user's other devices ask to confirm the granter instead.
   await storeNewPins(http, session, keys, input.trustedGranters).catch(() => undefined);
-  return new AccountSession(http, session, keys);
+  await rememberOpenedVersion(input.keyVersions, ids, keys);
+  return new AccountSession(http, session, keys, input.keyVersions);
 }
 
 const SECOND_FACTOR_TRIES = 3;

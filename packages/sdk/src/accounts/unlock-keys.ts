@@ -30,6 +30,8 @@ export async function unlockKeys(
     keys: accounts.KeyMaterial;
     /** Signing keys (base64url) of colleagues this device has pinned, e.g. from an invite link. */
     trustedGranters?: ReadonlyMap<string, string>;
+    /** The highest version this device opened in an earlier session (see `KeyVersionMemory`). */
+    knownPkVersion?: number;
   },
 ): Promise<UnlockedKeys> {
   const wrapping = await deriveUserKeyWrappingKey(base64urlToBytes(input.exportKey), input.userId);
@@ -51,7 +53,8 @@ export async function unlockKeys(
  * a granter not trusted yet stays closed and is listed in `untrustedGrants`.
  *
  * Nor is the server's word taken for the current version: `currentPkVersion` is never below the
- * highest version opened here (nor, on a refresh, below the session's). A server that reports an
+ * highest version opened here (nor, on a refresh, below the session's; nor below `knownPkVersion`,
+ * what this device opened in an earlier session). A server that reports an
  * older version, e.g. colluding with a removed user who holds it, is ignored, so nothing is written
  * or re-wrapped under the older key; a newer one is kept, so writes fail until its key is opened.
  */
@@ -63,6 +66,8 @@ export async function openKeyMaterial(
     pairs?: UserKeyPairs;
     /** What this session opened before (a refresh): kept, whatever the server now withholds. */
     held?: Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
+    /** The highest version this device opened in an earlier session (see `KeyVersionMemory`). */
+    knownPkVersion?: number;
   },
 ): Promise<UnlockedKeys> {
   const { practiceId, userId, userKey } = input;
@@ -112,6 +117,7 @@ export async function openKeyMaterial(
     currentPkVersion: Math.max(
       input.keys.currentPkVersion,
       input.held?.currentPkVersion ?? 0,
+      input.knownPkVersion ?? 0,
       ...practiceKeys.keys(),
     ),
     trustedGranters,

@@ -6,6 +6,7 @@ import {
   HttpClient,
   MemoryDeviceKeyStore,
   acceptInvite,
+  type KeyVersionMemory,
   createPractice,
   login,
   memberFingerprint,
@@ -94,7 +95,11 @@ export class MembersFixture {
 
   signIn(
     username: string,
-    options: { trustedGranters?: ReadonlyMap<string, string>; devices?: MemoryDeviceKeyStore } = {},
+    options: {
+      trustedGranters?: ReadonlyMap<string, string>;
+      devices?: MemoryDeviceKeyStore;
+      keyVersions?: KeyVersionMemory;
+    } = {},
   ) {
     const person = this.person(username);
     return login(this.http, {
@@ -103,6 +108,7 @@ export class MembersFixture {
       devices: options.devices ?? person.devices,
       deviceName: 'Arbeitsplatz',
       trustedGranters: options.trustedGranters ?? person.trustedGranters,
+      ...(options.keyVersions === undefined ? {} : { keyVersions: options.keyVersions }),
       secondFactor: async (prompt) => {
         if (prompt.kind === 'totp_enrolment') this.totpSecrets.set(username, prompt.secret);
         this.clock.advance(30_000);

@@ -1,12 +1,13 @@
 /**
  * The app's IndexedDB: what this browser keeps between visits. Nothing secret in the sense of
  * readable key material: the device key pair is a non-extractable CryptoKey (script can use it,
- * never read it), the rest are public keys and fingerprints this device pinned, and the audit
- * checkpoint it last accepted. No patient data, no session token, no practice or user key.
+ * never read it), the rest are public keys and fingerprints this device pinned, the audit
+ * checkpoint it last accepted and the highest practice-key version number it opened. No patient data, no session token, no practice or user key.
  */
 
 const DATABASE_NAME = 'tresor';
-const DATABASE_VERSION = 1;
+/** 2: `key-versions` added (the stores missing in an older database are created on upgrade). */
+const DATABASE_VERSION = 2;
 
 export const stores = {
   /** This device's identity per login name (a device belongs to one user). */
@@ -17,6 +18,8 @@ export const stores = {
   confirmedMembers: 'confirmed-members',
   /** Per practice: the audit checkpoint (and server key) accepted at the last verification. */
   auditCheckpoints: 'audit-checkpoints',
+  /** Per practice and user: the highest practice-key version this device opened (a number). */
+  keyVersions: 'key-versions',
 } as const;
 
 export type StoreName = (typeof stores)[keyof typeof stores];
@@ -66,7 +69,14 @@ export class LocalDatabase {
         }
       };
       req.onsuccess = () => {
-        resolve(req.result);
+        const db = req.result;
+        // A newer version of the app opened in another tab wants to upgrade: let it, and open
+        // the database again on the next use here.
+        db.onversionchange = () => {
+          db.close();
+          this.#opened = undefined;
+        };
+        resolve(db);
       };
       req.onerror = () => {
         reject(req.error ?? new Error('IndexedDB cannot be opened'));
