@@ -120,7 +120,7 @@ export function requiredCloud(context: CliContext, flags: GlobalFlags): CloudAcc
 export async function openCloudCopy(
   context: CliContext,
   flags: GlobalFlags,
-  options: { readonly localPacks?: boolean } = {},
+  options: { readonly localPacks?: boolean; readonly refetchMetadata?: boolean } = {},
   cloud: CloudAccess = requiredCloud(context, flags),
 ): Promise<CloudCopy> {
   const passphrase = passphraseOnce(context, flags);

@@ -43,7 +43,18 @@ export const objectKey = (kind: CloudKind, name: string) => `${kind}/${name}`;
  * @throws BackupError cloud.empty when the cloud holds no repository yet; cloud.damaged when
  *   its config arrives damaged.
  */
-export async function syncCloudMirror(cloud: CloudClient, root: string): Promise<CloudMirror> {
+export async function syncCloudMirror(
+  cloud: CloudClient,
+  root: string,
+  options: {
+    /**
+     * Fetch every metadata file again, also those cached as listed (a check of the cloud copy:
+     * a file that rotted on the server still matches the hash it lists). A sound cached copy
+     * of a file that now arrives damaged is kept; the file is in `damaged` all the same.
+     */
+    readonly refetch?: boolean;
+  } = {},
+): Promise<CloudMirror> {
   const listing = await cloud.list();
   const objects = new Map(listing.map((object) => [objectKey(object.kind, object.name), object]));
   const config = objects.get(objectKey('config', 'config'));
@@ -62,17 +73,18 @@ export async function syncCloudMirror(cloud: CloudClient, root: string): Promise
 
   let fetched = 0;
   const damaged: string[] = [];
-  const fetchInto = async (object: CloudObject) => {
+  /** Fetches `object` into the mirror; with `cached`, the mirror's copy is sound already. */
+  const fetchInto = async (object: CloudObject, cached = false) => {
     const bytes = await fetchChecked(cloud, object);
     if (bytes === undefined) {
       if (object.kind === 'config') {
         throw new BackupError('cloud.damaged', `config/config arrived damaged from ${cloud.url}`);
       }
       damaged.push(objectKey(object.kind, object.name));
-      await writeFileAtomic(root, localPath(root, object), new Uint8Array(0));
+      if (!cached) await writeFileAtomic(root, localPath(root, object), new Uint8Array(0));
       return;
     }
-    await writeFileAtomic(root, localPath(root, object), bytes);
+    if (!cached) await writeFileAtomic(root, localPath(root, object), bytes);
     fetched++;
   };
   for (const kind of METADATA) {
@@ -84,12 +96,14 @@ export async function syncCloudMirror(cloud: CloudClient, root: string): Promise
       // arrived damaged last time, is fetched again.
       const cached = present.has(object.name) && sha256Hex(await readOrEmpty(localPath(root, object)));
       if (cached !== object.sha256) await fetchInto(object);
+      else if (options.refetch === true) await fetchInto(object, true);
     }
     for (const name of present) {
       if (!objects.has(objectKey(kind, name))) await unlink(join(dir, name)).catch(() => undefined);
     }
   }
   if (sha256Hex(await readOrEmpty(configPath)) !== config.sha256) await fetchInto(config);
+  else if (options.refetch === true) await fetchInto(config, true);
   if (damaged.length > 0) {
     cloud.warn(
       `${damaged.length} file(s) of the cloud copy arrived damaged (${damaged.slice(0, 5).join(', ')}` +

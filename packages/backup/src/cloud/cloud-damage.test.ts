@@ -11,6 +11,7 @@ import { loadSnapshots } from '../repository/snapshot-store.js';
 import { FakeCloudServer } from '../testing/fake-cloud-server.js';
 import { TEST_PASSPHRASE, newTestRepository, removeDir, seededBytes, tempDir } from '../testing/fixtures.js';
 import { syncCloudMirror } from './cloud-cache.js';
+import { sha256Hex } from './cloud-client.js';
 import { replicate } from './replicate.js';
 import { openCloudRepository, openRestoreSource } from './smart-restore.js';
 
@@ -160,9 +161,22 @@ describe('cloud copy with an index file that rotted on the server', () => {
     await assertRestored(first.root, ['a.bin']);
 
     // The agent's cache holds the sound copy it fetched before the file rotted: the listing
-    // still names the recorded hash, so its replicate sees no damage.
+    // still names the recorded hash, so its replicate sees no damage. A check of the cloud copy
+    // with that cache fetches every metadata file again: it reports the file, keeping the sound copy.
     const unaware = await syncCloudMirror(server.client('tbk_agent'), agentCache);
     assert.deepEqual(unaware.damaged, []);
+    const checking = await openCloudRepository(
+      { client: server.client('tbk_agent'), cacheRoot: agentCache },
+      undefined,
+      async () => TEST_PASSPHRASE,
+      { localPacks: false, refetchMetadata: true },
+    );
+    assert.deepEqual(checking.mirror.damaged, [`index/${damagedIndex}`]);
+    assert.equal(
+      sha256Hex(await readFile(join(agentCache, 'index', damagedIndex))),
+      damagedIndex,
+      'the sound cached copy is kept',
+    );
 
     // The nightly backup and replicate with a cache that lacks the file (emptied, or a new
     // machine): a new snapshot, and the packs S2 needs named again.

@@ -158,10 +158,16 @@ export async function openCloudRepository(
   cloud: CloudAccess,
   local: Repository | undefined,
   passphrase: () => Promise<string>,
-  /** `false` to read every pack from the cloud (checking the cloud's copy, not the local one). */
-  options: { readonly localPacks?: boolean } = {},
+  options: {
+    /** `false` to read every pack from the cloud (checking the cloud's copy, not the local one). */
+    readonly localPacks?: boolean;
+    /** Fetch every metadata file again, cached or not (checking the cloud's copy). */
+    readonly refetchMetadata?: boolean;
+  } = {},
 ): Promise<CloudRepository> {
-  const mirror = await syncCloudMirror(cloud.client, cloud.cacheRoot);
+  const mirror = await syncCloudMirror(cloud.client, cloud.cacheRoot, {
+    refetch: options.refetchMetadata === true,
+  });
   const repo = await openMirror(mirror, local, passphrase);
   const localPacks =
     options.localPacks !== false && local?.config.id === repo.config.id

@@ -24,8 +24,10 @@ export function registerCheck(program: Command, context: CliContext): void {
     .addHelpText(
       'after',
       '\nWith --cloud-copy the copy on the Tresor server is checked instead (agent or retention token):\n' +
-        'its index and snapshots, and with --read-data every pack, downloaded into the cache (packs\n' +
-        'already cached were checked against their hash when fetched; empty the cache to fetch all).\n' +
+        'its config, key slots, index files and snapshots, each fetched again (one that rotted on the\n' +
+        'server is reported, though a sound copy is cached), and with --read-data every pack,\n' +
+        'downloaded into the cache (packs already cached were checked against their hash when\n' +
+        'fetched; empty the cache to fetch all).\n' +
         'Exit code 3 if anything is damaged or missing; affected snapshot paths are listed.',
     )
     .action(async (flags: CheckFlags, command: Command) => {
@@ -33,9 +35,11 @@ export function registerCheck(program: Command, context: CliContext): void {
       const output = outputFor(context, global);
       let repo;
       let packs: Map<string, number> | undefined;
+      let damagedInCloud: readonly string[] = [];
       if (flags.cloudCopy) {
-        const copy = await openCloudCopy(context, global, { localPacks: false });
+        const copy = await openCloudCopy(context, global, { localPacks: false, refetchMetadata: true });
         repo = copy.repo;
+        damagedInCloud = copy.mirror.damaged;
         packs = new Map(
           [...copy.mirror.objects.values()]
             .filter((object) => object.kind === 'data')
@@ -56,6 +60,11 @@ export function registerCheck(program: Command, context: CliContext): void {
         output.stopProgress();
       }
       for (const note of result.notes) output.text(`note: ${note}`);
+      for (const name of damagedInCloud) {
+        output.error(
+          `${name} is damaged in the cloud: its content does not match the hash the server recorded`,
+        );
+      }
       for (const error of result.errors) output.error(error);
       for (const path of result.affected) {
         output.error(`snapshot ${path.snapshot.slice(0, 8)}: ${path.path}: ${path.reason}`, {
@@ -65,22 +74,24 @@ export function registerCheck(program: Command, context: CliContext): void {
         });
       }
       const { stats } = result;
+      const status = damagedInCloud.length > 0 ? 'problems' : result.status;
       output.text(
         `Checked ${stats.snapshots} snapshots, ${stats.indexFiles} index files, ${stats.packs} packs, ${stats.blobs} blobs` +
           (flags.readData
             ? ` (read and verified ${stats.blobsRead} blobs, ${stats.damagedBlobs} damaged)`
             : '') +
-          `: ${result.status === 'ok' ? 'no problems found' : 'PROBLEMS FOUND'}`,
+          `: ${status === 'ok' ? 'no problems found' : 'PROBLEMS FOUND'}`,
       );
       output.event('summary', {
         command: 'check',
-        status: result.status,
+        status,
         readData: flags.readData === true,
         ...stats,
         errors: result.errors,
+        damagedInCloud,
         notes: result.notes,
         affected: result.affected,
       });
-      if (result.status !== 'ok') markPartial(context);
+      if (status !== 'ok') markPartial(context);
     });
 }

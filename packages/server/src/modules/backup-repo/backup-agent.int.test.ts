@@ -430,5 +430,69 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     );
   });
 
+  it('an index file that rotted in the server’s blob store: check names it, the rest restores, replicate names its packs again', async () => {
+    const practice = await replicatedPractice('rost', 'Befund vom Januar');
+    const firstIndex = (await cloudObjects(practice.agent)).find((o) => o.kind === 'index')!.name;
+    const firstSnapshot = (await cloudObjects(practice.agent)).find((o) => o.kind === 'snapshots')!.name;
+    await writeFile(join(practice.data, 'nachtrag.txt'), 'Nachtrag vom Februar');
+    for (const args of [['backup', practice.data], ['replicate']]) {
+      assert.equal((await cli(args, practice.env)).code, 0);
+    }
+    const secondIndex = (await cloudObjects(practice.agent)).find(
+      (o) => o.kind === 'index' && o.name !== firstIndex,
+    )!.name;
+    // One byte of the stored object flips on the server's disk; the server still lists its hash.
+    const { blob_key: blobKey } = await f.asOwner((trx) =>
+      trx
+        .selectFrom('backup_objects')
+        .select('blob_key')
+        .where('kind', '=', 'index')
+        .where('name', '=', secondIndex)
+        .executeTakeFirstOrThrow(),
+    );
+    const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
+    const bytes = await readFile(blobPath);
+    bytes[40]! ^= 0xff;
+    await writeFile(blobPath, bytes);
+
+    // The agent's cache holds a sound copy; the check fetches the metadata again and names it.
+    const checked = await cli(['check', '--cloud-copy', '--json'], practice.env);
+    assert.equal(checked.code, 3, checked.stdout + checked.stderr);
+    assert.match(checked.stdout + checked.stderr, new RegExp(`index/${secondIndex} is damaged in the cloud`));
+
+    // Another machine: the first snapshot restores from the cloud; the second needs the damaged file.
+    const machine = (name: string) => ({
+      ...practice.env,
+      TRESOR_BACKUP_REPO: join(dir, 'rost-nowhere'),
+      TRESOR_BACKUP_CACHE: join(dir, `rost-cache-${name}`),
+    });
+    const first = await cli(
+      ['restore', firstSnapshot.slice(0, 8), '--target', join(dir, 'rost-1')],
+      machine('a'),
+    );
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, new RegExp(`index/${secondIndex}`), 'a warning names the damaged file');
+    assert.equal(
+      await readFile(join(dir, 'rost-1', practice.data.slice(1), 'befund.txt'), 'utf8'),
+      'Befund vom Januar',
+    );
+    const latest = await cli(['restore', 'latest', '--target', join(dir, 'rost-2')], machine('b'));
+    assert.notEqual(latest.code, 0, 'the latest snapshot cannot be restored from the cloud alone');
+
+    // The practice's next backup and replicate, with an emptied cache: the packs are named again.
+    await rm(practice.env.TRESOR_BACKUP_CACHE, { recursive: true, force: true });
+    await writeFile(join(practice.data, 'nachtrag-2.txt'), 'Nachtrag vom März');
+    for (const args of [['backup', practice.data], ['replicate']]) {
+      const out = await cli(args, practice.env);
+      assert.equal(out.code, 0, out.stderr);
+    }
+    const healed = await cli(['restore', 'latest', '--target', join(dir, 'rost-3')], machine('c'));
+    assert.equal(healed.code, 0, healed.stderr);
+    assert.deepEqual(
+      await describeTree(join(dir, 'rost-3', practice.data.slice(1))),
+      await describeTree(practice.data),
+    );
+  });
+
   const cloudObjects = (token: string) => listCloudObjects(f.server.url, token);
 });
