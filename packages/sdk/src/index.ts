@@ -25,6 +25,7 @@ export {
   MemoryKeyVersionMemory,
   highestOpenedVersion,
 } from './accounts/key-version-memory.js';
+export { type RecordVersionMemory, MemoryRecordVersionMemory } from './records/record-version-memory.js';
 export {
   login,
   type LoginInput,

@@ -61,10 +61,10 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
     await login.submitCode(await authenticator.freshCode(user.username, secret));
   }
 
-  /** The values in this browser's `key-versions` store (IndexedDB `tresor`). */
-  function storedKeyVersions(page: Page): Promise<unknown[]> {
+  /** The values in one of this browser's stores of IndexedDB `tresor`. */
+  function storedValues(page: Page, store: 'key-versions' | 'record-versions'): Promise<unknown[]> {
     return page.evaluate(
-      () =>
+      (store) =>
         new Promise<unknown[]>((resolve, reject) => {
           const opening = indexedDB.open('tresor');
           opening.onerror = () => {
@@ -72,9 +72,9 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
           };
           opening.onsuccess = () => {
             const db = opening.result;
-            const all = db.transaction('key-versions').objectStore('key-versions').getAll();
+            const all = db.transaction(store).objectStore(store).getAll();
             all.onerror = () => {
-              reject(new Error('key-versions cannot be read'));
+              reject(new Error(`${store} cannot be read`));
             };
             all.onsuccess = () => {
               db.close();
@@ -82,6 +82,7 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
             };
           };
         }),
+      store,
     );
   }
 
@@ -199,10 +200,12 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
     assert.equal(await anna.getByTestId('untrusted-grants').count(), 0);
   });
 
-  it('remembers on each device the newest practice-key version it opened (a number only)', async () => {
+  it('remembers on each device the newest key version and record versions it opened (numbers only)', async () => {
     // Anna opened version 2 when she trusted Ben; Ben made it by rotating.
-    assert.deepEqual(await storedKeyVersions(anna), [2]);
-    assert.deepEqual(await storedKeyVersions(ben), [2]);
+    assert.deepEqual(await storedValues(anna, 'key-versions'), [2]);
+    assert.deepEqual(await storedValues(ben, 'key-versions'), [2]);
+    // Anna created her first patient and opened Nina Schulz's record: version 1 of each.
+    assert.deepEqual(await storedValues(anna, 'record-versions'), [1, 1]);
   });
 
   it('ran without script errors or CSP violations', () => {

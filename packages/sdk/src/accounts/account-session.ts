@@ -4,6 +4,7 @@ import { TresorApiError } from '../api-error.js';
 import { SessionLockedError } from '../client-errors.js';
 import { type KeyVersionMemory, rememberOpenedVersion } from './key-version-memory.js';
 import { openKeyMaterial } from './unlock-keys.js';
+import type { RecordVersionMemory } from '../records/record-version-memory.js';
 import { sealTrustedGranters } from './trusted-granters.js';
 import { listMembers } from './members.js';
 import type { HttpClient } from '../http.js';
@@ -34,8 +35,11 @@ export class AccountSession {
     private readonly http: HttpClient,
     readonly info: accounts.SessionReply,
     keys: UnlockedKeys,
-    /** Where this device remembers the highest version it opened (see `KeyVersionMemory`). */
-    private readonly keyVersions?: KeyVersionMemory,
+    /** What this device remembers between sessions (see `KeyVersionMemory`, `RecordVersionMemory`). */
+    private readonly memory: {
+      readonly keyVersions?: KeyVersionMemory | undefined;
+      readonly recordVersions?: RecordVersionMemory | undefined;
+    } = {},
   ) {
     this.#keys = keys;
   }
@@ -64,6 +68,7 @@ export class AccountSession {
       practiceId: this.practiceId,
       token: () => this.token,
       keys: () => this.keys,
+      ...(this.memory.recordVersions === undefined ? {} : { versionMemory: this.memory.recordVersions }),
     });
     return this.#records;
   }
@@ -101,7 +106,11 @@ export class AccountSession {
   private async rememberVersion(): Promise<void> {
     const keys = this.#keys;
     if (keys === undefined) return;
-    await rememberOpenedVersion(this.keyVersions, { practiceId: this.practiceId, userId: this.userId }, keys);
+    await rememberOpenedVersion(
+      this.memory.keyVersions,
+      { practiceId: this.practiceId, userId: this.userId },
+      keys,
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import { ensureDeviceIdentity } from './device-identity.js';
 import { type KeyStretching, opaqueClient } from './opaque-client.js';
 import { type KeyVersionMemory, rememberOpenedVersion } from './key-version-memory.js';
 import { trustedGrantersToStore, unlockKeys } from './unlock-keys.js';
+import type { RecordVersionMemory } from '../records/record-version-memory.js';
 import { sealTrustedGranters } from './trusted-granters.js';
 import type { UnlockedKeys } from './user-key-material.js';
 
@@ -44,6 +45,11 @@ export interface LoginInput {
    * writes under an older one, whatever the server serves (see `KeyVersionMemory`).
    */
   readonly keyVersions?: KeyVersionMemory;
+  /**
+   * This device's memory of the record versions it opened: a later session refuses older
+   * answers (`RecordRollbackError`), see `RecordVersionMemory`.
+   */
+  readonly recordVersions?: RecordVersionMemory;
   /** Must match the stretching used at registration; leave unset except in load tests. */
   readonly keyStretching?: KeyStretching;
 }
@@ -128,7 +134,10 @@ export async function login(http: HttpClient, input: LoginInput): Promise<Accoun
   // Best effort: if this fails, the user's other devices ask to confirm the granter instead.
   await storeNewPins(http, session, keys, input.trustedGranters).catch(() => undefined);
   await rememberOpenedVersion(input.keyVersions, ids, keys);
-  return new AccountSession(http, session, keys, input.keyVersions);
+  return new AccountSession(http, session, keys, {
+    keyVersions: input.keyVersions,
+    recordVersions: input.recordVersions,
+  });
 }
 
 const SECOND_FACTOR_TRIES = 3;

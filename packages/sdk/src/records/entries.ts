@@ -74,7 +74,7 @@ export async function patientHistory(
   names: UserNames,
   patientId: string,
 ): Promise<PatientVersion[]> {
-  const floor = seenVersion(context, patientId);
+  const floor = await seenVersion(context, patientId);
   const patient = await fetchPatientAnyVersion(context, patientId);
   const { versions } = await call(
     context,

@@ -4,6 +4,7 @@ import { generatePracticeKey } from '@tresor/crypto';
 import { TresorApiError } from '../api-error.js';
 import type { records as c } from '../contract/index.js';
 import { HttpClient } from '../http.js';
+import { MemoryRecordVersionMemory, type RecordVersionMemory } from './record-version-memory.js';
 import { RecordRollbackError } from './record-versions.js';
 import { RecordsClient } from './records-client.js';
 import type { PracticeKeys } from './records-context.js';
@@ -83,12 +84,14 @@ function recordsServer() {
     await hold;
     return Response.json(answer);
   };
-  const records = () =>
+  /** A session's records client; with `versionMemory`, on a device that remembers versions. */
+  const records = (versionMemory?: RecordVersionMemory) =>
     new RecordsClient({
       http: new HttpClient({ baseUrl: 'http://tresor.test', fetch }),
       practiceId,
       token: () => 'session-token',
       keys: () => keys,
+      ...(versionMemory === undefined ? {} : { versionMemory }),
     });
   return { state, records };
 }
@@ -152,12 +155,46 @@ describe('records: a server answering with an older version of a record (rollbac
     assert.equal((await records.patientHistory(created.id)).length, 2);
   });
 
-  it('is not detected by a fresh session (the limit: nothing is remembered across sessions)', async () => {
+  it('is not detected by a fresh session on a device that remembers nothing (the limit)', async () => {
     const server = recordsServer();
     const created = await server.records().createPatient(anna);
     await server.records().updatePatient(created.id, { ...anna, familyName: 'Roth-Weber' }, 1);
     server.state.serve = 1;
     assert.equal((await server.records().getPatient(created.id)).version, 1);
+  });
+
+  it('is refused by a later session on a device that remembers the versions it opened', async () => {
+    const server = recordsServer();
+    const device = new MemoryRecordVersionMemory();
+    const created = await server.records(device).createPatient(anna);
+    await server.records(device).updatePatient(created.id, { ...anna, familyName: 'Roth-Weber' }, 1);
+    assert.equal(await device.load(practiceId, created.id), 2);
+
+    server.state.serve = 1;
+    await assert.rejects(server.records(device).getPatient(created.id), isRollback(created.id, 2, 1));
+    server.state.historyUpTo = 1;
+    await assert.rejects(server.records(device).patientHistory(created.id), isRollback(created.id, 2, 1));
+    assert.equal(await device.load(practiceId, created.id), 2, 'never lowered');
+    // Another device knows nothing.
+    assert.equal((await server.records(new MemoryRecordVersionMemory()).getPatient(created.id)).version, 1);
+  });
+
+  it('counts a memory that cannot be read as empty, and a failing save does not fail the read', async () => {
+    const server = recordsServer();
+    const broken: RecordVersionMemory = {
+      load: () => Promise.reject(new Error('storage gone')),
+      save: () => Promise.reject(new Error('storage gone')),
+    };
+    const records = server.records(broken);
+    const created = await records.createPatient(anna);
+    await records.updatePatient(created.id, { ...anna, familyName: 'Roth-Weber' }, 1);
+    assert.equal((await records.getPatient(created.id)).version, 2);
+    server.state.serve = 1;
+    await assert.rejects(
+      records.getPatient(created.id),
+      isRollback(created.id, 2, 1),
+      'the session still knows',
+    );
   });
 
   it('does not count an answer to a read sent before the newer version was seen', async () => {

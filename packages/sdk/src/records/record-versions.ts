@@ -9,9 +9,11 @@ import type { RecordsContext } from './records-context.js';
  * opened in this session (a current read, a write's answer, a history read), and refuses a read
  * of the current version that answers with a lower one.
  *
- * The limit: this lives in memory, per records context (one per signed-in session). A fresh
- * session (new login, another device, a reload of the app) knows nothing and accepts whatever
- * validly sealed version the server serves first. Only the master data's version is watched:
+ * Within a session this lives in memory, per records context. With a `RecordVersionMemory`
+ * (the web app keeps one in IndexedDB) the device also remembers across sessions, so a later
+ * login on the same device refuses older answers too. A device without it (another device, a
+ * browser whose site data was cleared) knows nothing and accepts whatever validly sealed version
+ * the server serves first. Only the master data's version is watched:
  * entries, documents, the directory and the set of records carry no version the client could
  * compare, so a server withholding newer ones is not detected here.
  */
@@ -21,7 +23,7 @@ const highest = new WeakMap<RecordsContext, Map<string, number>>();
 export class RecordRollbackError extends TresorApiError {
   constructor(
     readonly recordId: string,
-    /** The highest version this session opened before the read was sent. */
+    /** The highest version this session (or this device) opened before the read was sent. */
     readonly seenVersion: number,
     /** The version the server answered with. */
     readonly servedVersion: number,
@@ -46,15 +48,27 @@ function versionsOf(context: RecordsContext): Map<string, number> {
 /** Record ids are UUIDs; a caller may spell one in capitals. */
 const key = (recordId: string) => recordId.toLowerCase();
 
-/** The highest version of `recordId` opened in this session (0: none). */
-export function seenVersion(context: RecordsContext, recordId: string): number {
-  return highest.get(context)?.get(key(recordId)) ?? 0;
+/**
+ * The highest version of `recordId` opened in this session or, with a memory, on this device
+ * before (0: none). A memory that cannot be read counts as empty.
+ */
+export async function seenVersion(context: RecordsContext, recordId: string): Promise<number> {
+  const inSession = highest.get(context)?.get(key(recordId)) ?? 0;
+  const remembered = await context.versionMemory
+    ?.load(context.practiceId, key(recordId))
+    .catch(() => undefined);
+  return Math.max(inSession, remembered ?? 0);
 }
 
-/** Remembers that version `version` of `recordId` was opened (verified) in this session. */
+/**
+ * Remembers that version `version` of `recordId` was opened (verified): in this session, and in
+ * the device's memory if there is one (best effort, not awaited).
+ */
 export function noteVersion(context: RecordsContext, recordId: string, version: number): void {
   const versions = versionsOf(context);
-  if (version > (versions.get(key(recordId)) ?? 0)) versions.set(key(recordId), version);
+  if (version <= (versions.get(key(recordId)) ?? 0)) return;
+  versions.set(key(recordId), version);
+  context.versionMemory?.save(context.practiceId, key(recordId), version).catch(() => undefined);
 }
 
 /**
@@ -67,7 +81,7 @@ export async function currentVersion<V extends { readonly id: string; readonly v
   recordId: string,
   request: () => Promise<V>,
 ): Promise<V> {
-  const floor = seenVersion(context, recordId);
+  const floor = await seenVersion(context, recordId);
   const view = await request();
   if (key(view.id) !== key(recordId)) {
     throw new TresorApiError(

@@ -11,6 +11,7 @@ import {
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { HttpClient } from '../http.js';
 import type { UnlockedKeys } from '../accounts/user-key-material.js';
+import type { RecordVersionMemory } from './record-version-memory.js';
 
 export type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
 
@@ -21,6 +22,8 @@ export interface RecordsContext {
   token(): string;
   /** The unlocked practice keys; throws once the session is locked. */
   keys(): PracticeKeys;
+  /** Where this device remembers record versions between sessions (see record-versions.ts). */
+  readonly versionMemory?: RecordVersionMemory;
 }
 
 // Derived keys are cached per practice key object: when a session is locked and drops its keys,

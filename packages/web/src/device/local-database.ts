@@ -2,11 +2,12 @@
  * The app's IndexedDB: what this browser keeps between visits. Nothing secret in the sense of
  * readable key material: the device key pair is a non-extractable CryptoKey (script can use it,
  * never read it), the rest are public keys and fingerprints this device pinned, the audit
- * checkpoint it last accepted and the highest practice-key version number it opened. No patient data, no session token, no practice or user key.
+ * checkpoint it last accepted, and version numbers: the highest practice-key version and record
+ * versions it opened. No patient data, no session token, no practice or user key.
  */
 
 const DATABASE_NAME = 'tresor';
-/** 2: `key-versions` added (the stores missing in an older database are created on upgrade). */
+/** 2: `key-versions` and `record-versions` added (missing stores are created on upgrade). */
 const DATABASE_VERSION = 2;
 
 export const stores = {
@@ -20,6 +21,8 @@ export const stores = {
   auditCheckpoints: 'audit-checkpoints',
   /** Per practice and user: the highest practice-key version this device opened (a number). */
   keyVersions: 'key-versions',
+  /** Per practice and record: the highest version of its master data this device opened (a number). */
+  recordVersions: 'record-versions',
 } as const;
 
 export type StoreName = (typeof stores)[keyof typeof stores];
@@ -50,6 +53,29 @@ export class LocalDatabase {
     const db = await this.open();
     const transaction = db.transaction(store, 'readwrite');
     transaction.objectStore(store).put(value, key);
+    await new Promise<void>((resolve, reject) => {
+      transaction.oncomplete = () => {
+        resolve();
+      };
+      transaction.onerror = () => {
+        reject(transaction.error ?? new Error('IndexedDB write failed'));
+      };
+    });
+  }
+
+  /**
+   * Stores the number `value` under `key` unless a higher number is stored there already: read
+   * and write in one transaction, so two concurrent calls never lower it.
+   */
+  async putMax(store: StoreName, key: string, value: number): Promise<void> {
+    const db = await this.open();
+    const transaction = db.transaction(store, 'readwrite');
+    const objects = transaction.objectStore(store);
+    const current = objects.get(key);
+    current.onsuccess = () => {
+      const stored: unknown = current.result;
+      if (typeof stored !== 'number' || stored < value) objects.put(value, key);
+    };
     await new Promise<void>((resolve, reject) => {
       transaction.oncomplete = () => {
         resolve();

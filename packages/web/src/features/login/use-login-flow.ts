@@ -9,7 +9,7 @@ import { useCallback, useRef, useState } from 'react';
 import { errorCode } from '../../api/describe-error';
 import { tresorClient } from '../../api/tresor-client';
 import { deviceKeyStoreFor } from '../../device/indexeddb-device-key-store';
-import { keyVersionMemory } from '../../device/key-version-memory';
+import { keyVersionMemory, recordVersionMemory } from '../../device/version-memory';
 import { loadTrustedGranters } from '../../device/pinned-keys';
 import { answerWithPasskey } from '../passkeys/webauthn';
 import { defaultDeviceName } from '../practice/password-rules';
@@ -63,6 +63,7 @@ export function useLoginFlow(onSignedIn: (session: AccountSession) => void) {
           deviceName: defaultDeviceName(),
           trustedGranters: await loadTrustedGranters(given.username),
           keyVersions: keyVersionMemory,
+          recordVersions: recordVersionMemory,
           secondFactor: (prompt) =>
             new Promise<SecondFactorAnswer>((resolve, reject) => {
               answerRequest.current = { resolve, reject };
