@@ -104,8 +104,22 @@ describe('cloud copy with a snapshot that rotted on the server', () => {
       openRestoreSource(undefined, async () => TEST_PASSPHRASE, cloud, second.slice(0, 8)),
       (error: unknown) => isBackupError(error, 'repo.damaged') && error.message.includes(second.slice(0, 8)),
     );
-    const latest = await openRestoreSource(undefined, async () => TEST_PASSPHRASE, cloud, 'latest');
+    const told: string[] = [];
+    const latest = await openRestoreSource(
+      undefined,
+      async () => TEST_PASSPHRASE,
+      cloud,
+      'latest',
+      (m) => told.push(m),
+    );
     assert.equal(latest.record.id, first, '"latest" is the newest snapshot that can be read');
+    assert.equal(told.length, 1);
+    assert.match(
+      told[0]!,
+      new RegExp(
+        `1 snapshot file\\(s\\) .* cannot be read; "latest" is the newest readable one, ${first.slice(0, 8)}`,
+      ),
+    );
   });
 
   it('restores it from the local repository, where it is sound, without asking the cloud for it', async () => {

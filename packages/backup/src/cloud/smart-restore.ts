@@ -102,12 +102,14 @@ export async function openRestoreSource(
   passphrase: () => Promise<string>,
   cloud: CloudAccess | undefined,
   ref: string,
+  /** Told when `latest` passes over snapshot files that cannot be read. */
+  warn?: (message: string) => void,
 ): Promise<RestoreSource> {
   const local = await openLocal(localRoot, passphrase, cloud !== undefined);
   if (local !== undefined) {
     let record: SnapshotRecord | undefined;
     try {
-      record = await resolveSnapshot(local, ref);
+      record = await resolveSnapshot(local, ref, warn);
     } catch (error) {
       // Not here, or here but damaged: the cloud's copy may serve.
       const elsewhere = isBackupError(error, 'snapshot.not_found') || isBackupError(error, 'repo.damaged');
@@ -138,7 +140,7 @@ export async function openRestoreSource(
   if (cloud === undefined) throw new BackupError('usage.invalid', 'no repository given');
 
   const opened = await openCloudRepository(cloud, local, passphrase);
-  const record = await resolveSnapshot(opened.repo, ref);
+  const record = await resolveSnapshot(opened.repo, ref, warn);
   return { ...opened, record, from: 'cloud' };
 }
 

@@ -8,7 +8,8 @@ import { sealFile } from './file-envelope.js';
 import { loadIndex } from './index-store.js';
 import { type FileKind, layout } from './layout.js';
 import { DamagedFileError, type Repository } from './repository.js';
-import { loadSnapshots } from './snapshot-store.js';
+import { isBackupError } from '../errors.js';
+import { loadSnapshots, resolveSnapshot } from './snapshot-store.js';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -66,4 +67,32 @@ describe('loading index and snapshot files: each unreadable one as a DamagedFile
       }
     });
   }
+});
+
+describe('resolving a snapshot among unreadable snapshot files', () => {
+  let dir: string;
+  before(async () => {
+    dir = await tempDir('tresor-damaged-resolve-');
+  });
+  after(async () => {
+    await removeDir(dir);
+  });
+
+  it('says an id names a damaged snapshot, and warns when "latest" passes over damaged ones', async () => {
+    const repo = await newTestRepository(join(dir, 'repo'));
+    const damaged = await plant(repo, 'snapshot', seededBytes('snapshot/junk', 100));
+    await assert.rejects(
+      resolveSnapshot(repo, damaged.slice(0, 8)),
+      (error: unknown) => isBackupError(error, 'repo.damaged') && error.message.includes(damaged.slice(0, 8)),
+    );
+    await assert.rejects(resolveSnapshot(repo, 'feedbeef'), (error: unknown) =>
+      isBackupError(error, 'snapshot.not_found'),
+    );
+    const warnings: string[] = [];
+    await assert.rejects(
+      resolveSnapshot(repo, 'latest', (message) => warnings.push(message)),
+      (error: unknown) => isBackupError(error, 'snapshot.not_found') && error.message.includes('1 cannot'),
+    );
+    assert.deepEqual(warnings, [], 'nothing to warn about when nothing is chosen');
+  });
 });

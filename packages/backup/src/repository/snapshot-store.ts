@@ -48,11 +48,25 @@ export async function saveSnapshot(repo: Repository, snapshot: Snapshot): Promis
  * @throws BackupError snapshot.not_found | snapshot.ambiguous | usage.invalid | repo.damaged (the
  *   id names only a snapshot file that cannot be read)
  */
-export async function resolveSnapshot(repo: Repository, ref: string): Promise<SnapshotRecord> {
+export async function resolveSnapshot(
+  repo: Repository,
+  ref: string,
+  /** Told when `latest` is resolved while snapshot files cannot be read (one may be newer). */
+  warn?: (message: string) => void,
+): Promise<SnapshotRecord> {
   const { snapshots, damaged } = await loadSnapshots(repo);
   if (ref === 'latest') {
     const latest = snapshots.at(-1);
-    if (!latest) throw new BackupError('snapshot.not_found', 'the repository has no snapshots yet');
+    if (!latest) {
+      const unreadable = damaged.length > 0 ? ` that can be read (${damaged.length} cannot)` : ' yet';
+      throw new BackupError('snapshot.not_found', `the repository has no snapshots${unreadable}`);
+    }
+    if (damaged.length > 0) {
+      warn?.(
+        `${damaged.length} snapshot file(s) in ${repo.root} cannot be read; "latest" is the newest readable ` +
+          `one, ${latest.id.slice(0, 8)} (run "tresor-backup check")`,
+      );
+    }
     return latest;
   }
   if (!/^[0-9a-f]{4,64}$/.test(ref)) {

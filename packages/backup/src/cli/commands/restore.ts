@@ -60,6 +60,9 @@ export function registerRestore(program: Command, context: CliContext): void {
         passphraseOnce(context, global),
         cloud,
         ref,
+        (message) => {
+          output.warn(message);
+        },
       );
       const { repo, record, cloudPacks } = source;
       const target = resolve(flags.target);

@@ -92,7 +92,9 @@ export function registerSnapshotCommands(program: Command, context: CliContext):
       const global = globalFlags(command);
       const output = outputFor(context, global);
       const repo = await openRepository(context, global);
-      const record = await resolveSnapshot(repo, ref);
+      const record = await resolveSnapshot(repo, ref, (message) => {
+        output.warn(message);
+      });
       const prefix = path === undefined ? undefined : `/${path.replace(/^\/+|\/+$/g, '')}`;
       await withTrees(repo, async (trees) => {
         for await (const entry of walkTree(trees, record.snapshot.tree)) {
@@ -120,8 +122,11 @@ export function registerSnapshotCommands(program: Command, context: CliContext):
       const global = globalFlags(command);
       const output = outputFor(context, global);
       const repo = await openRepository(context, global);
-      const a = await resolveSnapshot(repo, from);
-      const b = await resolveSnapshot(repo, to);
+      const warn = (message: string) => {
+        output.warn(message);
+      };
+      const a = await resolveSnapshot(repo, from, warn);
+      const b = await resolveSnapshot(repo, to, warn);
       const counts = { added: 0, removed: 0, modified: 0, typeChanged: 0, metadata: 0 };
       await withTrees(repo, async (trees) => {
         for await (const change of diffTrees(trees, a.snapshot.tree, b.snapshot.tree)) {
