@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type AccountSession, HttpClient, MemoryDeviceKeyStore, createPractice, login } from '@tresor/sdk';
+import type { AccountSession } from '@tresor/sdk';
 import { errorStatus, isErrorCode, records } from '@tresor/sdk/contract';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { dumpRows } from './testing/database-dump.js';
 import { SoftAuthenticator } from './testing/soft-authenticator.js';
+import { signUpPractice } from './testing/sign-up.js';
 import { type TestServer, createTestServer } from './testing/test-server.js';
-import { TestClock, totpCode } from './testing/totp-codes.js';
+import { TestClock } from './testing/totp-codes.js';
 
 /**
  * The bad-input sweep: every route of the OpenAPI document gets malformed requests (path
@@ -475,28 +476,7 @@ describe('bad input: every route, malformed requests signed in and anonymously',
   /** Real values in example bodies, so that their variants get past the first check. */
   const realValues: Record<string, Record<string, unknown>> = {};
 
-  const signUp = async (name: string, clock: TestClock) => {
-    const http = new HttpClient({ baseUrl: server.url });
-    const devices = new MemoryDeviceKeyStore();
-    await createPractice(http, {
-      practiceName: name,
-      username: name,
-      password: `${name} password`,
-      deviceName: 'PC',
-      devices,
-    });
-    let secret = '';
-    return login(http, {
-      username: name,
-      password: `${name} password`,
-      devices,
-      deviceName: 'PC',
-      secondFactor: async (prompt) => {
-        if (prompt.kind === 'totp_enrolment') secret = prompt.secret;
-        return totpCode(secret, clock.now());
-      },
-    });
-  };
+  const signUp = (name: string, clock: TestClock) => signUpPractice(server.url, name, clock);
 
   /**
    * Every row of every table, past row-level security, but for two things that change without any

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type AccountSession, HttpClient, MemoryDeviceKeyStore, createPractice, login } from '@tresor/sdk';
+import { type AccountSession, HttpClient, MemoryDeviceKeyStore, login } from '@tresor/sdk';
 import { sql } from 'kysely';
 import { dumpRows } from './testing/database-dump.js';
 import { SoftAuthenticator } from './testing/soft-authenticator.js';
+import { signUpPractice } from './testing/sign-up.js';
 import { type TestServer, createTestServer } from './testing/test-server.js';
-import { TestClock, totpCode } from './testing/totp-codes.js';
+import { TestClock } from './testing/totp-codes.js';
 
 /** Bodies that pass validation for routes that need one, so the sweep reaches the service. */
 const PUBLIC_URL = 'https://tresor.invalid';
@@ -59,29 +60,7 @@ describe('tenant separation: every route, as practice A, against the ids of prac
   let b: AccountSession;
   const idsOfB = new Set<string>();
 
-  const signUp = async (name: string, clock: TestClock) => {
-    const http = new HttpClient({ baseUrl: server.url });
-    const devices = new MemoryDeviceKeyStore();
-    await createPractice(http, {
-      practiceName: name,
-      username: name,
-      password: `${name} password`,
-      deviceName: 'PC',
-      devices,
-    });
-    let secret = '';
-    const session = await login(http, {
-      username: name,
-      password: `${name} password`,
-      devices,
-      deviceName: 'PC',
-      secondFactor: async (prompt) => {
-        if (prompt.kind === 'totp_enrolment') secret = prompt.secret;
-        return totpCode(secret, clock.now());
-      },
-    });
-    return session;
-  };
+  const signUp = (name: string, clock: TestClock) => signUpPractice(server.url, name, clock);
 
   /** Every row of practice B in every practice-owned table, as the owner sees it. */
   const snapshotOfB = () =>
