@@ -17,6 +17,7 @@ export interface MemberIds {
  */
 export interface KeyVersionMemory {
   load(ids: MemberIds): Promise<number | undefined>;
+  /** Keeps `version` unless a higher one is remembered (never lowers). */
   save(ids: MemberIds, version: number): Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export class MemoryKeyVersionMemory implements KeyVersionMemory {
   }
 
   async save(ids: MemberIds, version: number): Promise<void> {
-    this.#versions.set(memberKey(ids), version);
+    if (version > (this.#versions.get(memberKey(ids)) ?? 0)) this.#versions.set(memberKey(ids), version);
   }
 }
 
@@ -41,8 +42,8 @@ export function highestOpenedVersion(keys: Pick<UnlockedKeys, 'practiceKeys'>): 
 }
 
 /**
- * Saves `keys`' highest opened version when it is above what `memory` holds. Best effort: a
- * device that cannot write its storage still works, it only does not remember.
+ * Saves `keys`' highest opened version (the memory keeps the higher one). Best effort: a device
+ * that cannot write its storage still works, it only does not remember.
  */
 export async function rememberOpenedVersion(
   memory: KeyVersionMemory | undefined,
@@ -51,8 +52,9 @@ export async function rememberOpenedVersion(
 ): Promise<void> {
   if (memory === undefined) return;
   const opened = highestOpenedVersion(keys);
+  if (opened === 0) return;
   try {
-    if (opened > ((await memory.load(ids)) ?? 0)) await memory.save(ids, opened);
+    await memory.save(ids, opened);
   } catch {
     // not remembered this time; the next session tries again
   }
