@@ -1,6 +1,8 @@
 // Documents benchmark: encrypt+upload and download+decrypt of one document through the SDK
-// against the built server (embedded storage), with the CPU time client and server spend per
-// MiB and the client's full garbage collections. A minute or two.
+// against the built server (embedded storage), next to two plain copies of the same file made in
+// the same round (`fs.copyFile`, and a durable 1 MiB read/write copy ending in fsync), with the
+// CPU time client and server spend per MiB and the client's full garbage collections. A minute
+// or two.
 //
 //   npx tsc -b && npm run bench:documents
 //
@@ -14,7 +16,9 @@ import { join } from 'node:path';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { integerFromEnv } from '../lib/env.js';
+import { measureCopyReference } from '../lib/file-copy.js';
 import { markdownTable } from '../lib/markdown-table.js';
+import { median } from '../lib/stats.js';
 import { startBenchServer } from '../lib/tresor-server.js';
 import { signUp } from './bench-account.js';
 import { syntheticPatients } from './names.js';
@@ -62,6 +66,25 @@ async function measure(serverPid: number, work: () => Promise<void>) {
   };
 }
 
+/** Medians over the rounds and the issue's target (≥ 50 % of a plain copy's throughput). */
+function summary(
+  results: readonly { up: number; down: number; copyFile: number; durableCopy: number }[],
+): string {
+  const pick = (key: keyof (typeof results)[number]) => median(results.map((r) => r[key]));
+  const [up, down, copy, durable] = [pick('up'), pick('down'), pick('copyFile'), pick('durableCopy')];
+  const verdict = (ratio: number) => (ratio >= 0.5 ? 'met' : 'missed');
+  const line = (name: string, mbps: number) =>
+    `- ${name}: median ${mbps.toFixed(0)} MB/s = ${((100 * mbps) / copy).toFixed(0)} % of copyFile ` +
+    `(${verdict(mbps / copy)}), ${((100 * mbps) / durable).toFixed(0)} % of the durable copy ` +
+    `(${verdict(mbps / durable)}); target ≥ 50 %\n`;
+  return (
+    `\n\nMedians of ${results.length} rounds: copyFile ${copy.toFixed(0)} MB/s, durable copy ` +
+    `${durable.toFixed(0)} MB/s.\n\n` +
+    line('upload', up) +
+    line('download', down)
+  );
+}
+
 const server = await startBenchServer();
 const dir = mkdtempSync(join(tmpdir(), 'tresor-documents-bench-'));
 try {
@@ -73,7 +96,10 @@ try {
     await handle.write(randomBytes(4 * MiB));
   await handle.close();
   const rows: string[][] = [];
+  const perRound: { up: number; down: number; copyFile: number; durableCopy: number }[] = [];
+  const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;
   for (let round = 1; round <= rounds; round++) {
+    const reference = await measureCopyReference(source, documentMb * MiB, dir);
     let documentId = '';
     const up = await measure(server.pid, async () => {
       const info = await session.records.uploadDocument(patientId, {
@@ -100,13 +126,19 @@ try {
         String(round),
         direction,
         r.mbps.toFixed(0),
+        reference.copyFile.toFixed(0),
+        reference.durableCopy.toFixed(0),
+        percent(r.mbps, reference.copyFile),
+        percent(r.mbps, reference.durableCopy),
         r.clientMsPerMiB.toFixed(1),
         r.serverMsPerMiB.toFixed(1),
         String(r.fullCollections),
       ]);
     }
+    perRound.push({ up: up.mbps, down: down.mbps, ...reference });
     process.stderr.write(
-      `round ${round}: up ${up.mbps.toFixed(0)} MB/s, down ${down.mbps.toFixed(0)} MB/s\n`,
+      `round ${round}: up ${up.mbps.toFixed(0)} MB/s, down ${down.mbps.toFixed(0)} MB/s, ` +
+        `copyFile ${reference.copyFile.toFixed(0)} MB/s, durable copy ${reference.durableCopy.toFixed(0)} MB/s\n`,
     );
   }
   process.stdout.write(
@@ -117,12 +149,17 @@ try {
           { title: 'round' },
           { title: 'direction' },
           { title: 'MB/s', align: 'right' },
+          { title: 'copyFile MB/s', align: 'right' },
+          { title: 'durable copy MB/s', align: 'right' },
+          { title: 'vs copyFile', align: 'right' },
+          { title: 'vs durable copy', align: 'right' },
           { title: 'client CPU ms/MiB', align: 'right' },
           { title: 'server CPU ms/MiB', align: 'right' },
           { title: 'client full GCs', align: 'right' },
         ],
         rows,
-      ),
+      ) +
+      summary(perRound),
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { copyFile, open, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { AccountSession } from '@tresor/sdk';
 import { integerFromEnv } from '../lib/env.js';
+import { measureCopyReference } from '../lib/file-copy.js';
 import { markdownTable } from '../lib/markdown-table.js';
 import { startBenchDatabase } from '../lib/postgres.js';
 import { percentile } from '../lib/stats.js';
@@ -82,42 +83,13 @@ interface SearchResult {
   p99: number;
 }
 
-/**
- * A copy through user space that ends durable, as an upload's acknowledged chunks are: 1 MiB
- * reads and writes, then fsync. A second reference next to `fs.copyFile`, which copies inside
- * the kernel's page cache and never waits for the disk.
- */
-async function durableCopy(source: string, target: string): Promise<void> {
-  const input = await open(source, 'r');
-  const output = await open(target, 'w');
-  try {
-    const buffer = Buffer.allocUnsafe(MiB);
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, MiB, null);
-      if (bytesRead === 0) break;
-      await output.write(buffer, 0, bytesRead);
-    }
-    await output.sync();
-  } finally {
-    await input.close();
-    await output.close();
-  }
-}
-
 async function benchDocuments(session: AccountSession, patientId: string, dir: string) {
   const size = settings.documentMb * MiB;
   const source = join(dir, 'source.bin');
   const handle = await open(source, 'w');
   for (let written = 0; written < size; written += 4 * MiB) await handle.write(randomBytes(4 * MiB));
   await handle.close();
-  const copyStarted = performance.now();
-  await copyFile(source, join(dir, 'copy.bin'));
-  const copySeconds = (performance.now() - copyStarted) / 1000;
-  rmSync(join(dir, 'copy.bin'));
-  const durableStarted = performance.now();
-  await durableCopy(source, join(dir, 'copy.bin'));
-  const durableSeconds = (performance.now() - durableStarted) / 1000;
-  rmSync(join(dir, 'copy.bin'));
+  const reference = await measureCopyReference(source, size, dir);
 
   const uploadStarted = performance.now();
   const info = await session.records.uploadDocument(patientId, {
@@ -139,8 +111,8 @@ async function benchDocuments(session: AccountSession, patientId: string, dir: s
   return {
     upload: mbps(uploadSeconds),
     download: mbps(downloadSeconds),
-    copy: mbps(copySeconds),
-    durableCopy: mbps(durableSeconds),
+    copy: reference.copyFile,
+    durableCopy: reference.durableCopy,
   };
 }
 
