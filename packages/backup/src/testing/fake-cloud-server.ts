@@ -99,8 +99,10 @@ export class FakeCloudServer {
           return error(409, 'backup.object_exists');
         }
         const lockedUntil = this.lockNew ? new Date(Date.now() + 30 * 86_400_000).toISOString() : PAST;
-        const stored = existing ?? { kind, name, bytes, lockedUntil };
+        // As the real server's blob store: the same bytes again are written anew (heals rot).
+        const stored = existing === undefined ? { kind, name, bytes, lockedUntil } : { ...existing, bytes };
         this.objects.set(key, stored);
+        this.recorded.delete(key);
         this.puts.push(key);
         return Response.json(view(stored));
       }

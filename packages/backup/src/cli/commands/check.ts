@@ -62,7 +62,8 @@ export function registerCheck(program: Command, context: CliContext): void {
       for (const note of result.notes) output.text(`note: ${note}`);
       for (const name of damagedInCloud) {
         output.error(
-          `${name} is damaged in the cloud: its content does not match the hash the server recorded`,
+          `${name} is damaged in the cloud: its content does not match the hash the server recorded ` +
+            '("replicate --repair" stores it again from a sound copy in the local repository or the cache)',
         );
       }
       for (const error of result.errors) output.error(error);

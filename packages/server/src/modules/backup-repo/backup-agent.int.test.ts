@@ -494,5 +494,80 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     );
   });
 
+  it('replicate --repair stores again what rotted in the server’s blob store; then check passes and cloud retention runs', async () => {
+    const practice = await replicatedPractice('heil', 'Befund vom April');
+    await writeFile(join(practice.data, 'nachtrag.txt'), 'Nachtrag vom Mai');
+    for (const args of [['backup', practice.data], ['replicate']]) {
+      assert.equal((await cli(args, practice.env)).code, 0);
+    }
+    const objects = await cloudObjects(practice.agent);
+    const index = objects.find((o) => o.kind === 'index')!.name;
+    const snapshot = objects.filter((o) => o.kind === 'snapshots').at(-1)!.name;
+    // One byte of each stored object flips on the server's disk; the server still lists its hash.
+    const rot = async (kind: 'index' | 'snapshots', name: string) => {
+      const { blob_key: blobKey } = await f.asOwner((trx) =>
+        trx
+          .selectFrom('backup_objects')
+          .select('blob_key')
+          .where('kind', '=', kind)
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow(),
+      );
+      const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
+      const bytes = await readFile(blobPath);
+      bytes[40]! ^= 0xff;
+      await writeFile(blobPath, bytes);
+    };
+    await rot('index', index);
+    await rot('snapshots', snapshot);
+    const damaged = await cli(['check', '--cloud-copy'], practice.env);
+    assert.equal(damaged.code, 3, damaged.stdout + damaged.stderr);
+    // Retention on a machine whose cache holds no sound copy: it refuses to judge what the
+    // damaged files describe.
+    const blocked = await cli(['forget', '--cloud-copy', '--keep-last', '1', '--prune'], {
+      ...practice.env,
+      TRESOR_BACKUP_CACHE: join(dir, 'heil-cache-retention'),
+      TRESOR_BACKUP_CLOUD_TOKEN: practice.retention,
+    });
+    assert.equal(blocked.code, 1, 'retention refuses a cloud copy with damaged files');
+    assert.match(blocked.stderr, /damaged/);
+
+    // The index file comes from the agent's cache, the snapshot from the local repository; the
+    // agent token suffices, as it stores exactly the bytes that were stored.
+    const repaired = await cli(['replicate', '--repair', '--json'], practice.env);
+    assert.equal(repaired.code, 0, repaired.stdout + repaired.stderr);
+    const summary = repaired.stdout
+      .split('\n')
+      .filter((line) => line.includes('"summary"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((event) => event.command === 'repair')!;
+    assert.deepEqual(
+      [...(summary.repaired as string[])].sort(),
+      [`index/${index}`, `snapshots/${snapshot}`].sort(),
+    );
+    assert.deepEqual(summary.unrepaired, []);
+
+    const checked = await cli(['check', '--cloud-copy'], practice.env);
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    const elsewhere = {
+      ...practice.env,
+      TRESOR_BACKUP_REPO: join(dir, 'heil-nowhere'),
+      TRESOR_BACKUP_CACHE: join(dir, 'heil-cache-b'),
+    };
+    const restoredLatest = await cli(['restore', 'latest', '--target', join(dir, 'heil-r')], elsewhere);
+    assert.equal(restoredLatest.code, 0, restoredLatest.stderr);
+    assert.deepEqual(
+      await describeTree(join(dir, 'heil-r', practice.data.slice(1))),
+      await describeTree(practice.data),
+    );
+    const retention = await cli(['forget', '--cloud-copy', '--keep-last', '1', '--prune'], {
+      ...practice.env,
+      TRESOR_BACKUP_CACHE: join(dir, 'heil-cache-retention'),
+      TRESOR_BACKUP_CLOUD_TOKEN: practice.retention,
+    });
+    assert.equal(retention.code, 0, retention.stderr);
+    assert.equal((await cloudObjects(practice.agent)).filter((o) => o.kind === 'snapshots').length, 1);
+  });
+
   const cloudObjects = (token: string) => listCloudObjects(f.server.url, token);
 });

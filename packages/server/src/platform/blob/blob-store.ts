@@ -56,7 +56,8 @@ export class BlobStoreError extends Error {
 /**
  * Content-addressed storage for large opaque blobs (backup packs, attachments, media).
  * A blob is visible only once it is complete and durable; writing the same content twice
- * stores it once.
+ * stores it once, written anew: a blob that was damaged on disk is sound again afterwards (the
+ * backup agent's `replicate --repair` relies on that).
  */
 export interface BlobStore {
   put(content: AsyncIterable<Uint8Array> | Uint8Array, options?: PutOptions): Promise<BlobInfo>;

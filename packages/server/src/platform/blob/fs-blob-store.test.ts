@@ -55,6 +55,16 @@ describe('FsBlobStore', () => {
     assert.deepEqual(keys.sort(), [a.key, b.key].sort());
   });
 
+  it('writes a blob that damaged on disk anew when the same content is put again', async () => {
+    const { root, store } = await openStore();
+    const { key } = await store.put(chunks('Befund vom April'));
+    const path = join(root, 'sha256', key.slice(0, 2), key);
+    await writeFile(path, 'Befund vom Apri!'); // rot: one byte changed
+    assert.equal(await text((await store.get(key))!), 'Befund vom Apri!');
+    await store.put(chunks('Befund vom April'));
+    assert.equal(await text((await store.get(key))!), 'Befund vom April');
+  });
+
   it('answers undefined/false for missing blobs', async () => {
     const { store } = await openStore();
     const missing = sha256('missing');

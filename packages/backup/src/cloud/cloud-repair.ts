@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import type { Progress } from '../engine/progress.js';
+import { errnoCode, isBackupError } from '../errors.js';
+import type { Repository } from '../repository/repository.js';
+import { lockShared } from '../repository/lock.js';
+import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
+import { objectKey } from './cloud-cache.js';
+import { localPath } from './local-objects.js';
+
+/** Metadata kinds, read by every cloud command; packs only with `readData`. */
+const METADATA: readonly CloudKind[] = ['config', 'keys', 'index', 'snapshots'];
+
+export interface CloudRepairOptions {
+  /**
+   * The cache of this cloud: it holds copies of the cloud's index files (which replicate and a
+   * cloud prune write, so the local repository has none of them) as they were fetched.
+   */
+  readonly cacheRoot?: string;
+  /** Fetch and repair packs too (downloads the whole cloud copy). */
+  readonly readData?: boolean;
+  readonly progress?: Progress;
+}
+
+export interface CloudRepairResult {
+  /** Objects fetched and compared with the hash the server recorded. */
+  readonly checked: number;
+  readonly bytesChecked: number;
+  /** `kind/name` of damaged objects replaced by the local repository's sound copy, verified. */
+  readonly repaired: readonly string[];
+  /** Damaged objects left as they are, each with the reason. */
+  readonly unrepaired: readonly { readonly object: string; readonly reason: string }[];
+}
+
+/** The object's bytes as the server sends them now, or undefined when they are not as listed. */
+async function fetchSound(cloud: CloudClient, object: CloudObject): Promise<Uint8Array | undefined> {
+  try {
+    const bytes = await cloud.get(object.kind, object.name, object.size);
+    return sha256Hex(bytes) === object.sha256 ? bytes : undefined;
+  } catch (error) {
+    if (isBackupError(error, 'cloud.damaged')) return undefined;
+    throw error;
+  }
+}
+
+/** The object's bytes from the first repository directory in `roots` whose copy is as stored. */
+async function soundCopy(
+  roots: readonly string[],
+  object: CloudObject,
+): Promise<{ bytes: Uint8Array } | { reason: string }> {
+  let found = false;
+  for (const root of roots) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(localPath(root, object));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') continue;
+      throw error;
+    }
+    found = true;
+    if (sha256Hex(bytes) === object.sha256) return { bytes };
+  }
+  return {
+    reason: found
+      ? 'the copies here differ from what was stored'
+      : 'neither the local repository nor the cache has a copy',
+  };
+}
+
+/**
+ * Heals rot in the cloud copy. Every metadata object (and with `readData` every pack) is fetched
+ * again and compared with the hash the server recorded when it was stored: a file that rotted on
+ * the server's disk still lists that hash but arrives otherwise. Each damaged object of which the
+ * local repository or the cache of this cloud has a copy with exactly the recorded hash is stored
+ * again: the server accepts the same bytes under the same name (an agent token may do that, as a
+ * resumed upload does) and writes its blob anew, so what it holds is again what was stored, never
+ * anything else. The object is then fetched once more to verify. Holds the shared repository
+ * lock, so no local prune removes a file meanwhile.
+ */
+export async function repairCloud(
+  repo: Repository,
+  cloud: CloudClient,
+  options: CloudRepairOptions = {},
+): Promise<CloudRepairResult> {
+  const lock = await lockShared(repo.root);
+  try {
+    const kinds = options.readData === true ? [...METADATA, 'data'] : METADATA;
+    const objects = (await cloud.list()).filter((object) => kinds.includes(object.kind));
+    const progress = options.progress;
+    const roots = options.cacheRoot === undefined ? [repo.root] : [repo.root, options.cacheRoot];
+    if (progress) {
+      progress.filesTotal = objects.length;
+      progress.bytesTotal = objects.reduce((sum, object) => sum + object.size, 0);
+    }
+    const repaired: string[] = [];
+    const unrepaired: { object: string; reason: string }[] = [];
+    let bytesChecked = 0;
+    for (const object of objects) {
+      const name = objectKey(object.kind, object.name);
+      if (progress) progress.currentPath = name;
+      const sound = await fetchSound(cloud, object);
+      bytesChecked += object.size;
+      if (progress) {
+        progress.filesDone++;
+        progress.bytesDone += object.size;
+        progress.bytesProcessed += object.size;
+      }
+      if (sound !== undefined) continue;
+      const copy = await soundCopy(roots, object);
+      if ('reason' in copy) {
+        unrepaired.push({ object: name, reason: copy.reason });
+        continue;
+      }
+      await cloud.put(object.kind, object.name, copy.bytes);
+      if ((await fetchSound(cloud, object)) === undefined) {
+        unrepaired.push({ object: name, reason: 'the server still sends it damaged after storing it again' });
+      } else repaired.push(name);
+    }
+    return { checked: objects.length, bytesChecked, repaired, unrepaired };
+  } finally {
+    await lock.release();
+  }
+}
