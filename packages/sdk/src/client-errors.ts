@@ -16,9 +16,28 @@ export class SessionLockedError extends Error {
 export class KeyVersionLockedError extends Error {
   override readonly name = 'KeyVersionLockedError';
 
-  constructor(readonly version: number) {
-    super(`practice key version ${version} is not unlocked on this device`);
+  /**
+   * @param reason `untrusted_granter`: a grant of this version reached this device, signed by a
+   *   colleague not confirmed yet (`session.untrustedGrants`; confirm their fingerprint);
+   *   `not_granted`: no grant of it reached this device, although this device knows the version
+   *   (the server names it, or this device opened it before): the server withholds it, was
+   *   restored from a backup older than the rotation, or nobody handed it over yet.
+   */
+  constructor(
+    readonly version: number,
+    readonly reason: 'untrusted_granter' | 'not_granted' = 'not_granted',
+  ) {
+    super(`practice key version ${version} is not unlocked on this device (${reason})`);
   }
+}
+
+/** The error for a practice-key version missing from `keys`, with why it is missing. */
+export function keyVersionLocked(
+  keys: { readonly untrustedGrants?: readonly { readonly pkVersions: readonly number[] }[] },
+  version: number,
+): KeyVersionLockedError {
+  const untrusted = (keys.untrustedGrants ?? []).some((grant) => grant.pkVersions.includes(version));
+  return new KeyVersionLockedError(version, untrusted ? 'untrusted_granter' : 'not_granted');
 }
 
 /**

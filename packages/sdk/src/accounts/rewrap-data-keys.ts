@@ -1,4 +1,4 @@
-import { KeyVersionLockedError } from '../client-errors.js';
+import { keyVersionLocked } from '../client-errors.js';
 import {
   DATA_KEY_PURPOSE,
   type Envelope,
@@ -30,11 +30,12 @@ export interface WrappedDataKey {
   readonly wrapped: Envelope;
 }
 
-type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
+type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'> &
+  Partial<Pick<UnlockedKeys, 'untrustedGrants'>>;
 
 function keyOf(keys: PracticeKeys, version: number): PracticeKey {
   const key = keys.practiceKeys.get(version);
-  if (key === undefined) throw new KeyVersionLockedError(version);
+  if (key === undefined) throw keyVersionLocked(keys, version);
   return key;
 }
 

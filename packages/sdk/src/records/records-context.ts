@@ -1,4 +1,4 @@
-import { KeyVersionLockedError } from '../client-errors.js';
+import { keyVersionLocked } from '../client-errors.js';
 import {
   BlindIndexer,
   type DataKey,
@@ -13,7 +13,8 @@ import type { HttpClient } from '../http.js';
 import type { UnlockedKeys } from '../accounts/user-key-material.js';
 import type { RecordVersionMemory } from './record-version-memory.js';
 
-export type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'>;
+export type PracticeKeys = Pick<UnlockedKeys, 'practiceKeys' | 'currentPkVersion'> &
+  Partial<Pick<UnlockedKeys, 'untrustedGrants'>>;
 
 /** What the records client needs of a signed-in session. Keys are read on every use, so a locked session stops it. */
 export interface RecordsContext {
@@ -33,7 +34,7 @@ const directoryCiphers = new WeakMap<ReadonlyMap<number, PracticeKey>, Directory
 
 export function practiceKey(keys: PracticeKeys, version: number): PracticeKey {
   const key = keys.practiceKeys.get(version);
-  if (key === undefined) throw new KeyVersionLockedError(version);
+  if (key === undefined) throw keyVersionLocked(keys, version);
   return key;
 }
 

@@ -27,11 +27,25 @@ describe('describeError', () => {
     assert.equal(de(new DecryptionError()).code, 'client.decryption');
   });
 
-  it('names the practice key version that is not unlocked', () => {
-    const error = new KeyVersionLockedError(3);
-    assert.deepEqual(clientFailure(error), { kind: 'key_version_locked', version: 3 });
-    assert.match(de(error).text, /Version 3 des Praxisschlüssels/);
-    assert.match(en(error).text, /version 3 of the practice key/);
+  it('names the practice key version that is not unlocked, and why', () => {
+    const untrusted = new KeyVersionLockedError(3, 'untrusted_granter');
+    assert.deepEqual(clientFailure(untrusted), {
+      kind: 'key_version_locked',
+      version: 3,
+      reason: 'untrusted_granter',
+    });
+    assert.match(de(untrusted).text, /Version 3 des Praxisschlüssels/);
+    assert.match(de(untrusted).text, /vertrauen/);
+    assert.match(en(untrusted).text, /version 3 of the practice key/);
+    assert.match(en(untrusted).text, /trust the colleague/);
+
+    const withheld = new KeyVersionLockedError(4);
+    assert.equal(withheld.reason, 'not_granted');
+    assert.match(de(withheld).text, /Version 4 des Praxisschlüssels/);
+    assert.match(de(withheld).text, /älteren Sicherung/);
+    assert.match(en(withheld).text, /Version 4 of the practice key/);
+    assert.match(en(withheld).text, /older backup/);
+    assert.equal(de(withheld).code, 'client.key_version_locked');
   });
 
   it('says the session is locked', () => {

@@ -69,7 +69,9 @@ export function describeError(error: unknown, locale: Locale, t: Translate): Err
   if (client !== undefined) {
     const text =
       client.kind === 'key_version_locked'
-        ? t('error.keyVersionLocked', { version: client.version })
+        ? t(client.reason === 'untrusted_granter' ? 'error.keyVersionLocked' : 'error.keyVersionNotGranted', {
+            version: client.version,
+          })
         : t(clientMessages[client.kind]);
     return { text, code: `client.${client.kind}`, requestId: undefined };
   }
@@ -82,7 +84,11 @@ export function describeError(error: unknown, locale: Locale, t: Translate): Err
 /** A failure on this device (crypto and SDK checks) that the user can be told about specifically. */
 export type ClientFailure =
   | { readonly kind: 'decryption' | 'session_locked' | 'invalid_input' | 'file_changed' }
-  | { readonly kind: 'key_version_locked'; readonly version: number };
+  | {
+      readonly kind: 'key_version_locked';
+      readonly version: number;
+      readonly reason: KeyVersionLockedError['reason'];
+    };
 
 const clientMessages = {
   decryption: 'error.decryption',
@@ -100,7 +106,9 @@ const clientMessages = {
 export function clientFailure(error: unknown): ClientFailure | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'DecryptionError') return { kind: 'decryption' };
-  if (error instanceof KeyVersionLockedError) return { kind: 'key_version_locked', version: error.version };
+  if (error instanceof KeyVersionLockedError) {
+    return { kind: 'key_version_locked', version: error.version, reason: error.reason };
+  }
   if (error instanceof SessionLockedError) return { kind: 'session_locked' };
   if (error instanceof InvalidRecordInputError) return { kind: 'invalid_input' };
   if (error instanceof UploadFileChangedError) return { kind: 'file_changed' };

@@ -67,6 +67,8 @@ export const messagesDe = {
     'Die Daten ließen sich auf diesem Gerät nicht entschlüsseln (falscher Schlüssel oder beschädigte Daten). Wenden Sie sich an einen Hauptbenutzer, wenn das wieder vorkommt.',
   'error.keyVersionLocked':
     'Diese Daten sind mit Version {version} des Praxisschlüssels verschlüsselt, die auf diesem Gerät noch nicht entsperrt ist. Lesbar werden sie, sobald Sie der übergebenden Person vertrauen (Hinweis oben auf der Seite) oder ein Hauptbenutzer Ihnen diese Version übergibt.',
+  'error.keyVersionNotGranted':
+    'Version {version} des Praxisschlüssels ist auf diesem Gerät nicht entsperrt: Der Server hat sie diesem Gerät nicht übergeben, obwohl sie bekannt ist (dieses Gerät hat sie schon benutzt, oder der Server nennt sie). Es wurde nichts gespeichert. Möglicherweise wurde der Server aus einer älteren Sicherung wiederhergestellt oder hält den Schlüssel zurück. Bitte informieren Sie einen Hauptbenutzer: Er kann Ihnen den Schlüssel erneut übergeben.',
   'error.sessionLocked':
     'Die Sitzung ist gesperrt: Die Schlüssel wurden aus dem Speicher entfernt. Bitte melden Sie sich erneut an.',
   'error.invalidInput': 'Die Eingabe ist ungültig und wurde nicht gespeichert. Bitte prüfen Sie die Felder.',

@@ -67,6 +67,8 @@ export const messagesEn = {
     'The data could not be decrypted on this device (wrong key or damaged data). Contact a primary user if this happens again.',
   'error.keyVersionLocked':
     'This data is encrypted under version {version} of the practice key, which is not unlocked on this device yet. It becomes readable once you trust the colleague who handed it over (notice at the top of the page) or a primary user hands you this version.',
+  'error.keyVersionNotGranted':
+    'Version {version} of the practice key is not unlocked on this device: the server has not handed it to this device, although the version is known (this device used it before, or the server names it). Nothing was saved. The server may have been restored from an older backup, or it is withholding the key. Please tell a primary user: they can hand the key over to you again.',
   'error.sessionLocked': 'The session is locked: the keys were removed from memory. Please sign in again.',
   'error.invalidInput': 'The input is invalid and was not saved. Please check the fields.',
   'error.fileChanged':

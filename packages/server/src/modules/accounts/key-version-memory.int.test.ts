@@ -78,7 +78,8 @@ describe('practice-key versions remembered on a device', () => {
     assert.deepEqual([...remembering.keys.practiceKeys.keys()], [1]);
     await assert.rejects(
       newPatient(remembering),
-      (error: unknown) => error instanceof KeyVersionLockedError && error.version === 2,
+      (error: unknown) =>
+        error instanceof KeyVersionLockedError && error.version === 2 && error.reason === 'not_granted',
     );
     assert.equal(await patients(), before, 'nothing was stored');
     assert.equal(await memory.load(remembering), 2, 'the memory is not lowered');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type AccountSession, MemoryDeviceKeyStore, login } from '@tresor/sdk';
+import { type AccountSession, KeyVersionLockedError, MemoryDeviceKeyStore, login } from '@tresor/sdk';
 import { MembersFixture, rejectsWith } from '../../testing/members-fixture.js';
 
 describe('trusted granters: a key rotated by another primary, confirmed once for every device', () => {
@@ -28,6 +28,17 @@ describe('trusted granters: a key rotated by another primary, confirmed once for
     assert.deepEqual(before.untrustedGrants, [{ granterUserId: second.userId, pkVersions: [2] }]);
     assert.equal(before.keys.practiceKeys.has(2), false);
     assert.equal(before.keys.practiceKeys.has(1), true, 'the founder’s grant (pinned) still opens');
+    await assert.rejects(
+      before.records.createPatient({
+        givenName: 'Greta',
+        familyName: 'Hahn',
+        birthDate: '1961-07-14',
+        sex: 'female',
+      }),
+      (error: unknown) =>
+        error instanceof KeyVersionLockedError && error.version === 2 && error.reason === 'untrusted_granter',
+      'writes wait for the confirmation, and the error says so',
+    );
 
     // What the staff member's screen shows and compares with the colleague's own screen.
     const shown = await before.granterFingerprint(second.userId);
