@@ -68,7 +68,7 @@ export const messagesDe = {
   'error.keyVersionLocked':
     'Diese Daten sind mit Version {version} des Praxisschlüssels verschlüsselt, die auf diesem Gerät noch nicht entsperrt ist. Lesbar werden sie, sobald Sie der übergebenden Person vertrauen (Hinweis oben auf der Seite) oder ein Hauptbenutzer Ihnen diese Version übergibt.',
   'error.keyVersionNotGranted':
-    'Version {version} des Praxisschlüssels ist auf diesem Gerät nicht entsperrt: Der Server hat sie diesem Gerät nicht übergeben, obwohl sie bekannt ist (dieses Gerät hat sie schon benutzt, oder der Server nennt sie). Es wurde nichts gespeichert. Möglicherweise wurde der Server aus einer älteren Sicherung wiederhergestellt oder hält den Schlüssel zurück. Bitte informieren Sie einen Hauptbenutzer: Er kann Ihnen den Schlüssel erneut übergeben.',
+    'Version {version} des Praxisschlüssels hat dieses Gerät nicht erreicht, obwohl sie bekannt ist (dieses Gerät hat sie schon benutzt, oder der Server nennt sie): Daten darunter lassen sich nicht öffnen, und unter einem älteren Schlüssel wird nichts gespeichert. Möglicherweise wurde der Server aus einer älteren Sicherung wiederhergestellt oder hält den Schlüssel zurück. Bitte informieren Sie einen Hauptbenutzer: Er kann Ihnen den Schlüssel erneut übergeben.',
   'error.sessionLocked':
     'Die Sitzung ist gesperrt: Die Schlüssel wurden aus dem Speicher entfernt. Bitte melden Sie sich erneut an.',
   'error.invalidInput': 'Die Eingabe ist ungültig und wurde nicht gespeichert. Bitte prüfen Sie die Felder.',

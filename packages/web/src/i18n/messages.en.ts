@@ -68,7 +68,7 @@ export const messagesEn = {
   'error.keyVersionLocked':
     'This data is encrypted under version {version} of the practice key, which is not unlocked on this device yet. It becomes readable once you trust the colleague who handed it over (notice at the top of the page) or a primary user hands you this version.',
   'error.keyVersionNotGranted':
-    'Version {version} of the practice key is not unlocked on this device: the server has not handed it to this device, although the version is known (this device used it before, or the server names it). Nothing was saved. The server may have been restored from an older backup, or it is withholding the key. Please tell a primary user: they can hand the key over to you again.',
+    'Version {version} of the practice key has not reached this device, although it is known here (this device used it before, or the server names it): data under it cannot be opened, and nothing is saved under an older key. The server may have been restored from an older backup, or it is withholding the key. Please tell a primary user: they can hand the key over to you again.',
   'error.sessionLocked': 'The session is locked: the keys were removed from memory. Please sign in again.',
   'error.invalidInput': 'The input is invalid and was not saved. Please check the fields.',
   'error.fileChanged':
