@@ -139,9 +139,12 @@ export async function withCloudRetention<T>(
   context: CliContext,
   flags: GlobalFlags,
   work: (copy: CloudCopy) => Promise<T>,
+  options: { readonly refetchMetadata?: boolean } = {},
 ): Promise<T> {
   const cloud = requiredCloud(context, flags);
-  return cloud.client.whileRetentionLocked(async () => work(await openCloudCopy(context, flags, {}, cloud)));
+  return cloud.client.whileRetentionLocked(async () =>
+    work(await openCloudCopy(context, flags, options, cloud)),
+  );
 }
 
 export function passphraseSources(context: CliContext, flags: GlobalFlags): PassphraseSources {

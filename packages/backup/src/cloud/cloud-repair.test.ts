@@ -10,7 +10,7 @@ import { FakeCloudServer } from '../testing/fake-cloud-server.js';
 import { TEST_PASSPHRASE, newTestRepository, removeDir, seededBytes, tempDir } from '../testing/fixtures.js';
 import { syncCloudMirror } from './cloud-cache.js';
 import type { CloudKind } from './cloud-client.js';
-import { repairCloud } from './cloud-repair.js';
+import { removeDamagedCloudFiles, repairCloud } from './cloud-repair.js';
 import { localPath } from './local-objects.js';
 import { replicate } from './replicate.js';
 import { openRestoreSource } from './smart-restore.js';
@@ -128,5 +128,52 @@ describe('repairCloud', () => {
     );
     assert.equal(server.puts.length, puts + 1, 'only the repairable file was stored');
     assert.ok(server.objects.has(`snapshots/${second}`));
+  });
+});
+
+describe('removeDamagedCloudFiles', () => {
+  it('deletes damaged index files and snapshots nothing here can replace, keeps the rest, and honours the lock', async () => {
+    const { repo, server, snapshotIds, cacheRoot } = await setUp();
+    const [first, second] = snapshotIds as [string, string];
+    const [index, laterIndex] = names(server, 'index') as [string, string];
+    for (const [kind, name] of [
+      ['snapshots', first],
+      ['snapshots', second],
+      ['index', index],
+      ['index', laterIndex],
+    ] as const) {
+      server.rot(kind, name);
+    }
+    // Neither snapshot has a copy here any more; the first index file is only in the cache.
+    for (const id of [first, second]) {
+      for (const root of [repo.root, cacheRoot])
+        await unlink(localPath(root, { kind: 'snapshots', name: id }));
+    }
+    // The second snapshot is still in its lock period.
+    const locked = server.objects.get(`snapshots/${second}`)!;
+    server.objects.set(`snapshots/${second}`, { ...locked, lockedUntil: '2999-01-01T00:00:00.000Z' });
+    await unlink(localPath(cacheRoot, { kind: 'index', name: laterIndex }));
+    const client = server.client('tbk_retention');
+    const mirror = await syncCloudMirror(client, cacheRoot, { refetch: true });
+    assert.equal(mirror.damaged.length, 4);
+    const roots = [repo.root, cacheRoot];
+
+    const dry = await removeDamagedCloudFiles(client, mirror, roots, { dryRun: true });
+    assert.deepEqual(
+      [[...dry.deleted].sort(), dry.locked, dry.repairable],
+      [[`index/${laterIndex}`, `snapshots/${first}`, `snapshots/${second}`].sort(), [], [`index/${index}`]],
+    );
+    assert.equal(server.objects.size, names(server, 'data').length + 6, 'a dry run deletes nothing');
+
+    const removal = await client.whileRetentionLocked(() => removeDamagedCloudFiles(client, mirror, roots));
+    assert.deepEqual(
+      [[...removal.deleted].sort(), removal.locked, removal.repairable],
+      [[`index/${laterIndex}`, `snapshots/${first}`].sort(), [`snapshots/${second}`], [`index/${index}`]],
+    );
+    assert.equal(server.objects.has(`snapshots/${first}`), false);
+    assert.equal(server.objects.has(`index/${laterIndex}`), false);
+    assert.ok(server.objects.has(`snapshots/${second}`), 'locked: it stays');
+    assert.ok(server.objects.has(`index/${index}`), 'repairable: it stays');
+    assert.ok(names(server, 'data').length > 0, 'packs are never deleted here');
   });
 });

@@ -4,7 +4,7 @@ import { errnoCode, isBackupError } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
 import { lockShared } from '../repository/lock.js';
 import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
-import { objectKey } from './cloud-cache.js';
+import { type CloudMirror, objectKey } from './cloud-cache.js';
 import { localPath } from './local-objects.js';
 
 /** Metadata kinds, read by every cloud command; packs only with `readData`. */
@@ -119,4 +119,50 @@ export async function repairCloud(
   } finally {
     await lock.release();
   }
+}
+
+export interface DamagedRemoval {
+  /** Deleted (a dry run: would be): damaged index files and snapshots nothing here can replace. */
+  readonly deleted: readonly string[];
+  /** Damaged, but still in the server's lock period: nobody can delete them yet. */
+  readonly locked: readonly string[];
+  /** Damaged, but a sound copy is here: `replicate --repair` stores it again, so it is kept. */
+  readonly repairable: readonly string[];
+}
+
+/**
+ * Deletes the index files and snapshots that arrived damaged in `mirror` (synced with `refetch`,
+ * so a sound cached copy does not hide rot on the server) and that no copy in `roots` (the local
+ * repository, the cache) can replace, so that cloud retention, which refuses to judge what
+ * unreadable files describe, can run again. Needs the retention credential and its lock; objects
+ * in their lock period stay. A damaged snapshot is lost with or without this (it cannot be read);
+ * a damaged index file only named packs: they stay, unindexed (a cloud prune leaves such packs
+ * alone), and `replicate` names the packs the cloud's snapshots need again. A snapshot whose trees
+ * only that index named still stops retention until then.
+ */
+export async function removeDamagedCloudFiles(
+  cloud: CloudClient,
+  mirror: CloudMirror,
+  roots: readonly string[],
+  options: { readonly dryRun?: boolean } = {},
+): Promise<DamagedRemoval> {
+  const deleted: string[] = [];
+  const locked: string[] = [];
+  const repairable: string[] = [];
+  for (const name of mirror.damaged) {
+    const object = mirror.objects.get(name);
+    if (object === undefined || (object.kind !== 'index' && object.kind !== 'snapshots')) continue;
+    if ('bytes' in (await soundCopy(roots, object))) {
+      repairable.push(name);
+      continue;
+    }
+    if (options.dryRun === true) {
+      deleted.push(name);
+      continue;
+    }
+    const outcome = await cloud.delete(object.kind, object.name);
+    if (outcome === 'locked') locked.push(name);
+    else deleted.push(name);
+  }
+  return { deleted, locked, repairable };
 }

@@ -53,7 +53,13 @@ async function executeRepair(
     });
   }
   for (const { object, reason } of result.unrepaired) {
-    output.error(`${object} is damaged in the cloud and was not repaired: ${reason}`);
+    const removable = object.startsWith('index/') || object.startsWith('snapshots/');
+    output.error(
+      `${object} is damaged in the cloud and was not repaired: ${reason}` +
+        (removable
+          ? ' (nobody can read it; "prune --cloud-copy --remove-damaged" with a retention token deletes it)'
+          : ''),
+    );
   }
   output.text(
     `Repair: fetched ${result.checked} object(s) (${formatBytes(result.bytesChecked)}) of the cloud copy; ` +

@@ -19,6 +19,7 @@ import {
   pruneCloud,
 } from '../../cloud/cloud-retention.js';
 import type { ForeignFile } from '../../retention/usage.js';
+import { removeDamagedCloudFiles } from '../../cloud/cloud-repair.js';
 import {
   type CliContext,
   type CloudCopy,
@@ -27,6 +28,7 @@ import {
   markPartial,
   openCloudCopy,
   openRepository,
+  optionalRepoPath,
   outputFor,
   withCloudRetention,
 } from '../session.js';
@@ -337,6 +339,51 @@ async function cloudForget(
   return result.sizeLimitUnmet;
 }
 
+/**
+ * `prune --cloud-copy --remove-damaged`: deletes the cloud's damaged index files and snapshots
+ * that no copy here can replace (see {@link removeDamagedCloudFiles}) and reports each.
+ * @returns false for a dry run that would delete some (the prune's count would not be its own).
+ */
+async function removeDamaged(
+  output: Output,
+  context: CliContext,
+  global: GlobalFlags,
+  copy: CloudCopy,
+  dryRun: boolean,
+): Promise<boolean> {
+  const local = optionalRepoPath(context, global);
+  const roots = local === undefined ? [copy.mirror.root] : [local, copy.mirror.root];
+  const removal = await removeDamagedCloudFiles(copy.cloud.client, copy.mirror, roots, { dryRun });
+  for (const name of removal.deleted) {
+    output.warn(
+      `${name} was damaged in the cloud and nothing here can replace it: ${dryRun ? 'would be deleted' : 'deleted'}`,
+      { object: name, outcome: dryRun ? 'deletable' : 'deleted' },
+    );
+  }
+  for (const name of removal.locked) {
+    output.warn(`${name} is damaged in the cloud but still in the server's lock period: it stays for now`, {
+      object: name,
+      outcome: 'locked',
+    });
+  }
+  for (const name of removal.repairable) {
+    output.warn(
+      `${name} is damaged in the cloud, but a sound copy is here: kept; "replicate --repair" stores it again`,
+      { object: name, outcome: 'repairable' },
+    );
+  }
+  output.text(
+    `Cloud: ${removal.deleted.length} damaged file(s) ${dryRun ? 'would be deleted' : 'deleted'}, ` +
+      `${removal.locked.length} locked, ${removal.repairable.length} repairable`,
+  );
+  output.event('summary', { command: 'remove-damaged', cloud: true, dryRun, ...removal });
+  if (dryRun && removal.deleted.length > 0) {
+    output.text('Dry run: the prune itself is counted once the damaged files are deleted.');
+    return false;
+  }
+  return true;
+}
+
 export function registerRetention(program: Command, context: CliContext): void {
   program
     .command('forget')
@@ -394,6 +441,10 @@ export function registerRetention(program: Command, context: CliContext): void {
     .option('--dry-run', 'only count what would be removed')
     .addOption(new Option('--max-unused <percent>', MAX_UNUSED_HELP).argParser(percent))
     .option('--cloud-copy', CLOUD_COPY_HELP)
+    .option(
+      '--remove-damaged',
+      'with --cloud-copy: first delete the index files and snapshots that arrive damaged from the cloud and that nothing here can replace (retention token)',
+    )
     .addHelpText(
       'after',
       '\nPacks whose blobs are all needed stay; partly needed packs are rewritten (needed blobs copied\n' +
@@ -404,18 +455,36 @@ export function registerRetention(program: Command, context: CliContext): void {
         'With --cloud-copy the same for the cloud copy (retention token): partly needed packs are\n' +
         'read from the local repository where it has them, else downloaded, and their needed blobs\n' +
         'uploaded in new packs before a new index is uploaded and the old files deleted. Objects in\n' +
-        "the server's lock period stay.",
+        "the server's lock period stay.\n" +
+        'A file of the cloud copy that rotted on the server stops cloud retention. If a sound copy is\n' +
+        'here (local repository or cache), "replicate --repair" stores it again; if not, it cannot be\n' +
+        'read by anyone, and --remove-damaged deletes it (index files and snapshots; the packs an index\n' +
+        'named stay, and "replicate" names the ones the cloud\'s snapshots need again).',
     )
     .action(
-      async (flags: { dryRun?: boolean; cloudCopy?: boolean; maxUnused?: number }, command: Command) => {
+      async (
+        flags: { dryRun?: boolean; cloudCopy?: boolean; maxUnused?: number; removeDamaged?: boolean },
+        command: Command,
+      ) => {
         const global = globalFlags(command);
         const output = outputFor(context, global);
+        if (flags.removeDamaged === true && flags.cloudCopy !== true) {
+          throw new BackupError('usage.invalid', '--remove-damaged needs --cloud-copy');
+        }
         if (flags.cloudCopy) {
           const dryRun = flags.dryRun === true;
-          const pruneCopy = (copy: CloudCopy) =>
-            runCloudPrune(output, copy, copy.mirror, dryRun, flags.maxUnused);
-          if (dryRun) await pruneCopy(await openCloudCopy(context, global));
-          else await withCloudRetention(context, global, pruneCopy);
+          const removing = flags.removeDamaged === true;
+          const pruneCopy = async (copy: CloudCopy) => {
+            let mirror = copy.mirror;
+            if (removing) {
+              if (!(await removeDamaged(output, context, global, copy, dryRun))) return;
+              mirror = await syncCloudMirror(copy.cloud.client, copy.mirror.root);
+            }
+            await runCloudPrune(output, copy, mirror, dryRun, flags.maxUnused);
+          };
+          const options = { refetchMetadata: removing };
+          if (dryRun) await pruneCopy(await openCloudCopy(context, global, options));
+          else await withCloudRetention(context, global, pruneCopy, options);
           return;
         }
         const repo = await openRepository(context, global);

@@ -569,5 +569,76 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.equal((await cloudObjects(practice.agent)).filter((o) => o.kind === 'snapshots').length, 1);
   });
 
+  it('prune --cloud-copy --remove-damaged deletes a rotted snapshot nothing here can replace (retention token only), then retention runs', async () => {
+    const practice = await replicatedPractice('verlust', 'Befund vom Juni');
+    const snapshots = async () =>
+      (await cloudObjects(practice.agent)).filter((o) => o.kind === 'snapshots').map((o) => o.name);
+    const [older] = (await snapshots()) as [string];
+    await writeFile(join(practice.data, 'nachtrag.txt'), 'Nachtrag vom Juli');
+    for (const args of [['backup', practice.data], ['replicate']]) {
+      assert.equal((await cli(args, practice.env)).code, 0);
+    }
+    const newer = (await snapshots()).find((name) => name !== older)!;
+    // Local retention forgot the older snapshot (the cloud keeps it), the cache is gone, and then
+    // the older snapshot rots on the server's disk: no sound copy of it is left anywhere.
+    assert.equal((await cli(['forget', '--keep-last', '1', '--prune'], practice.env)).code, 0);
+    await rm(practice.env.TRESOR_BACKUP_CACHE, { recursive: true, force: true });
+    const { blob_key: blobKey } = await f.asOwner((trx) =>
+      trx
+        .selectFrom('backup_objects')
+        .select('blob_key')
+        .where('kind', '=', 'snapshots')
+        .where('name', '=', older)
+        .executeTakeFirstOrThrow(),
+    );
+    const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
+    const bytes = await readFile(blobPath);
+    bytes[40]! ^= 0xff;
+    await writeFile(blobPath, bytes);
+
+    const repair = await cli(['replicate', '--repair'], practice.env);
+    assert.equal(repair.code, 3, 'nothing here can repair it');
+    assert.match(
+      repair.stderr,
+      new RegExp(`snapshots/${older} is damaged in the cloud and was not repaired`),
+    );
+    const retentionEnv = { ...practice.env, TRESOR_BACKUP_CLOUD_TOKEN: practice.retention };
+    const blocked = await cli(['forget', '--cloud-copy', '--keep-last', '1', '--prune'], retentionEnv);
+    assert.equal(blocked.code, 1, 'retention refuses while it is there');
+
+    const asAgent = await cli(['prune', '--cloud-copy', '--remove-damaged'], practice.env);
+    assert.equal(asAgent.code, 1, 'the agent token cannot delete');
+    assert.ok((await cloudObjects(practice.agent)).some((o) => o.name === older));
+    const dry = await cli(['prune', '--cloud-copy', '--remove-damaged', '--dry-run'], retentionEnv);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, new RegExp(`snapshots/${older} was damaged in the cloud .*would be deleted`));
+    assert.ok(
+      (await cloudObjects(practice.agent)).some((o) => o.name === older),
+      'a dry run deletes nothing',
+    );
+
+    const removed = await cli(['prune', '--cloud-copy', '--remove-damaged'], retentionEnv);
+    assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+    assert.match(removed.stderr, new RegExp(`snapshots/${older} was damaged in the cloud .*deleted`));
+    const left = (await cloudObjects(practice.agent))
+      .filter((o) => o.kind === 'snapshots')
+      .map((o) => o.name);
+    assert.deepEqual(left, [newer]);
+    const checked = await cli(['check', '--cloud-copy'], practice.env);
+    assert.equal(checked.code, 0, checked.stdout + checked.stderr);
+    const retention = await cli(['forget', '--cloud-copy', '--keep-last', '1', '--prune'], retentionEnv);
+    assert.equal(retention.code, 0, retention.stderr);
+    const restoredLatest = await cli(['restore', 'latest', '--target', join(dir, 'verlust-r')], {
+      ...practice.env,
+      TRESOR_BACKUP_REPO: join(dir, 'verlust-nowhere'),
+      TRESOR_BACKUP_CACHE: join(dir, 'verlust-cache-b'),
+    });
+    assert.equal(restoredLatest.code, 0, restoredLatest.stderr);
+    assert.deepEqual(
+      await describeTree(join(dir, 'verlust-r', practice.data.slice(1))),
+      await describeTree(practice.data),
+    );
+  });
+
   const cloudObjects = (token: string) => listCloudObjects(f.server.url, token);
 });
