@@ -442,18 +442,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
       (o) => o.kind === 'index' && o.name !== firstIndex,
     )!.name;
     // One byte of the stored object flips on the server's disk; the server still lists its hash.
-    const { blob_key: blobKey } = await f.asOwner((trx) =>
-      trx
-        .selectFrom('backup_objects')
-        .select('blob_key')
-        .where('kind', '=', 'index')
-        .where('name', '=', secondIndex)
-        .executeTakeFirstOrThrow(),
-    );
-    const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
-    const bytes = await readFile(blobPath);
-    bytes[40]! ^= 0xff;
-    await writeFile(blobPath, bytes);
+    await rotStored('index', secondIndex);
 
     // The agent's cache holds a sound copy; the check fetches the metadata again and names it.
     const checked = await cli(['check', '--cloud-copy', '--json'], practice.env);
@@ -504,22 +493,8 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     const index = objects.find((o) => o.kind === 'index')!.name;
     const snapshot = objects.filter((o) => o.kind === 'snapshots').at(-1)!.name;
     // One byte of each stored object flips on the server's disk; the server still lists its hash.
-    const rot = async (kind: 'index' | 'snapshots', name: string) => {
-      const { blob_key: blobKey } = await f.asOwner((trx) =>
-        trx
-          .selectFrom('backup_objects')
-          .select('blob_key')
-          .where('kind', '=', kind)
-          .where('name', '=', name)
-          .executeTakeFirstOrThrow(),
-      );
-      const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
-      const bytes = await readFile(blobPath);
-      bytes[40]! ^= 0xff;
-      await writeFile(blobPath, bytes);
-    };
-    await rot('index', index);
-    await rot('snapshots', snapshot);
+    await rotStored('index', index);
+    await rotStored('snapshots', snapshot);
     const damaged = await cli(['check', '--cloud-copy'], practice.env);
     assert.equal(damaged.code, 3, damaged.stdout + damaged.stderr);
     // Retention on a machine whose cache holds no sound copy: it refuses to judge what the
@@ -583,18 +558,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     // the older snapshot rots on the server's disk: no sound copy of it is left anywhere.
     assert.equal((await cli(['forget', '--keep-last', '1', '--prune'], practice.env)).code, 0);
     await rm(practice.env.TRESOR_BACKUP_CACHE, { recursive: true, force: true });
-    const { blob_key: blobKey } = await f.asOwner((trx) =>
-      trx
-        .selectFrom('backup_objects')
-        .select('blob_key')
-        .where('kind', '=', 'snapshots')
-        .where('name', '=', older)
-        .executeTakeFirstOrThrow(),
-    );
-    const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
-    const bytes = await readFile(blobPath);
-    bytes[40]! ^= 0xff;
-    await writeFile(blobPath, bytes);
+    await rotStored('snapshots', older);
 
     const repair = await cli(['replicate', '--repair'], practice.env);
     assert.equal(repair.code, 3, 'nothing here can repair it');
@@ -640,5 +604,20 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     );
   });
 
+  /** Flips one byte of a stored object's blob on the server's disk, as a failing disk would. */
+  const rotStored = async (kind: 'index' | 'snapshots', name: string) => {
+    const { blob_key: blobKey } = await f.asOwner((trx) =>
+      trx
+        .selectFrom('backup_objects')
+        .select('blob_key')
+        .where('kind', '=', kind)
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow(),
+    );
+    const blobPath = join(f.server.storage.dataDir, 'blobs', 'sha256', blobKey.slice(0, 2), blobKey);
+    const bytes = await readFile(blobPath);
+    bytes[40]! ^= 0xff;
+    await writeFile(blobPath, bytes);
+  };
   const cloudObjects = (token: string) => listCloudObjects(f.server.url, token);
 });
