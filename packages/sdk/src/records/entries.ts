@@ -3,7 +3,13 @@ import { Value } from '@sinclair/typebox/value';
 import { records as c } from '../contract/index.js';
 import { dataKeyForWrite, fetchPatient, fetchPatientAnyVersion, openMaster } from './patients.js';
 import { type EntryInput, EntryInputSchema, checkEntry } from './plaintext.js';
-import { RecordRollbackError, noteVersion, seenVersion } from './record-versions.js';
+import {
+  EntriesRollbackError,
+  RecordRollbackError,
+  entryCountKey,
+  noteVersion,
+  seenVersion,
+} from './record-versions.js';
 import { type RecordsContext, call, openDataKey, randomId } from './records-context.js';
 import type { ClinicalEntry, PatientVersion } from './types.js';
 import type { UserNames } from './user-names.js';
@@ -52,11 +58,14 @@ export async function listEntries(
   patientId: string,
 ): Promise<ClinicalEntry[]> {
   const patient = await fetchPatient(context, patientId);
+  const floor = await seenVersion(context, entryCountKey(patientId));
   const { entries } = await call(context, 'GET', `/api/v1/patients/${enc(patientId)}/entries`, c.EntryList);
+  if (entries.length < floor) throw new EntriesRollbackError(patientId, floor, entries.length);
   const dataKey = await openDataKey(context, patientId, patient.dataKey);
   try {
     const out: ClinicalEntry[] = [];
     for (const view of entries) out.push(await openEntry(context, dataKey, names, view));
+    noteVersion(context, entryCountKey(patientId), out.length);
     return out;
   } finally {
     dataKey.fill(0);

@@ -5,7 +5,7 @@ import { TresorApiError } from '../api-error.js';
 import type { records as c } from '../contract/index.js';
 import { HttpClient } from '../http.js';
 import { MemoryRecordVersionMemory, type RecordVersionMemory } from './record-version-memory.js';
-import { RecordRollbackError } from './record-versions.js';
+import { EntriesRollbackError, RecordRollbackError } from './record-versions.js';
 import { RecordsClient } from './records-client.js';
 import type { PracticeKeys } from './records-context.js';
 
@@ -26,7 +26,10 @@ function recordsServer() {
     hold: Promise<void> | undefined;
     /** A history cut short after this many versions. */
     historyUpTo: number | undefined;
-  } = { serve: undefined, hold: undefined, historyUpTo: undefined };
+    /** Clinical entry listings cut short after this many entries (withheld ones). */
+    entriesUpTo: number | undefined;
+  } = { serve: undefined, hold: undefined, historyUpTo: undefined, entriesUpTo: undefined };
+  const entries = new Map<string, c.EntryView[]>();
   const now = '2025-01-02T03:04:05.000Z';
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const path = new URL(input instanceof Request ? input.url : input).pathname;
@@ -53,6 +56,22 @@ function recordsServer() {
     }
     if (path === '/api/v1/practice/members') {
       return Response.json({ currentPkVersion: 1, members: [] });
+    }
+    const entryPath = /^\/api\/v1\/patients\/([^/]+)\/entries$/.exec(path);
+    if (entryPath !== null) {
+      const patientId = entryPath[1]!;
+      const list = entries.get(patientId) ?? [];
+      entries.set(patientId, list);
+      if (method === 'POST') {
+        const added = JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as Pick<
+          c.EntryView,
+          'id' | 'body'
+        >;
+        const view: c.EntryView = { ...added, patientId, authorId: userId, createdAt: now };
+        list.push(view);
+        return Response.json(view, { status: 201 });
+      }
+      return Response.json({ entries: list.slice(0, state.entriesUpTo) });
     }
     const match = /^\/api\/v1\/patients\/([^/]+)(\/versions)?$/.exec(path);
     const stored = versions.get(match?.[1] ?? '');
@@ -212,5 +231,34 @@ describe('records: a server answering with an older version of a record (rollbac
     release?.();
     assert.equal((await earlier).version, 1);
     assert.equal((await records.getPatient(created.id)).version, 2);
+  });
+});
+
+describe('records: a server withholding clinical entries', () => {
+  const note = { kind: 'note', text: 'Kontrolle in drei Monaten' } as const;
+  const isWithheld = (id: string, seen: number, served: number) => (error: unknown) => {
+    assert.ok(error instanceof EntriesRollbackError);
+    assert.deepEqual([error.recordId, error.seenCount, error.servedCount], [id, seen, served]);
+    assert.equal(error.code, 'client.rollback');
+    return true;
+  };
+
+  it('is refused once this session or this device listed more entries', async () => {
+    const server = recordsServer();
+    const device = new MemoryRecordVersionMemory();
+    const session = server.records(device);
+    const created = await session.createPatient(anna);
+    for (let i = 0; i < 3; i++) await session.addEntry(created.id, note);
+    assert.equal((await session.listEntries(created.id)).length, 3);
+    assert.equal(await device.load(practiceId, `${created.id}/entries`), 3);
+
+    server.state.entriesUpTo = 2;
+    await assert.rejects(session.listEntries(created.id), isWithheld(created.id, 3, 2));
+    await assert.rejects(server.records(device).listEntries(created.id), isWithheld(created.id, 3, 2));
+    // Another device knows nothing (the limit), and more entries than seen are fine.
+    assert.equal((await server.records().listEntries(created.id)).length, 2);
+    server.state.entriesUpTo = undefined;
+    await session.addEntry(created.id, note);
+    assert.equal((await session.listEntries(created.id)).length, 4);
   });
 });

@@ -13,9 +13,11 @@ import type { RecordsContext } from './records-context.js';
  * (the web app keeps one in IndexedDB) the device also remembers across sessions, so a later
  * login on the same device refuses older answers too. A device without it (another device, a
  * browser whose site data was cleared) knows nothing and accepts whatever validly sealed version
- * the server serves first. Only the master data's version is watched:
- * entries, documents, the directory and the set of records carry no version the client could
- * compare, so a server withholding newer ones is not detected here.
+ * the server serves first. Besides the master data's version, the number of clinical entries
+ * listed is watched the same way (entries are only ever added, so a listing with fewer entries
+ * than one seen before withholds some: `EntriesRollbackError`). Documents, the directory and the
+ * set of records carry nothing the client could compare, so a server withholding newer ones is
+ * not detected here.
  */
 const highest = new WeakMap<RecordsContext, Map<string, number>>();
 
@@ -36,6 +38,23 @@ export class RecordRollbackError extends TresorApiError {
   }
 }
 
+/** A listing of a record's clinical entries with fewer entries than seen before (withheld ones). */
+export class EntriesRollbackError extends TresorApiError {
+  constructor(
+    readonly recordId: string,
+    /** The most entries this session (or this device) listed before the read was sent. */
+    readonly seenCount: number,
+    /** The number of entries the server answered with. */
+    readonly servedCount: number,
+  ) {
+    super(
+      'client.rollback',
+      `The server listed ${servedCount} clinical entries of record ${recordId}, fewer than the ${seenCount} seen before (withheld?); refused.`,
+      0,
+    );
+  }
+}
+
 function versionsOf(context: RecordsContext): Map<string, number> {
   let versions = highest.get(context);
   if (versions === undefined) {
@@ -47,6 +66,12 @@ function versionsOf(context: RecordsContext): Map<string, number> {
 
 /** Record ids are UUIDs; a caller may spell one in capitals. */
 const key = (recordId: string) => recordId.toLowerCase();
+
+/**
+ * Where the number of `recordId`'s clinical entries listed is kept, next to its version (in the
+ * session and in the device's memory): it only grows, as a version does.
+ */
+export const entryCountKey = (recordId: string) => `${key(recordId)}/entries`;
 
 /**
  * The highest version of `recordId` opened in this session or, with a memory, on this device
