@@ -17,6 +17,7 @@ import { UploadFileChangedError } from '../client-errors.js';
 import { records as c } from '../contract/index.js';
 import { dataKeyForWrite, fetchPatient } from './patients.js';
 import { type DocumentMeta, DocumentMetaSchema } from './plaintext.js';
+import { checkedListing, noteListed } from './record-versions.js';
 import { type RecordsContext, call, openDataKey, randomId } from './records-context.js';
 import type { DocumentInfo, DownloadOptions, PendingUpload, UploadOptions, UploadSource } from './types.js';
 
@@ -195,24 +196,25 @@ export async function resumeUpload(
   }
 }
 
-async function documentViews(context: RecordsContext, patientId: string) {
-  const patient = await fetchPatient(context, patientId);
-  const { documents } = await call(
-    context,
-    'GET',
-    `/api/v1/patients/${enc(patientId)}/documents`,
-    c.DocumentList,
-  );
-  return { dataKey: await openDataKey(context, patientId, patient.dataKey), documents };
+async function documentList(context: RecordsContext, patientId: string): Promise<c.DocumentView[]> {
+  const path = `/api/v1/patients/${enc(patientId)}/documents`;
+  return (await call(context, 'GET', path, c.DocumentList)).documents;
 }
 
+/**
+ * The complete documents of a patient. Complete documents are only ever added (until the whole
+ * record is erased), so a listing with fewer than this session or device listed is refused.
+ */
 export async function listDocuments(context: RecordsContext, patientId: string): Promise<DocumentInfo[]> {
-  const { dataKey, documents } = await documentViews(context, patientId);
+  const patient = await fetchPatient(context, patientId);
+  const complete = await checkedListing(context, patientId, 'documents', async () =>
+    (await documentList(context, patientId)).filter((view) => view.status === 'complete'),
+  );
+  const dataKey = await openDataKey(context, patientId, patient.dataKey);
   try {
     const out: DocumentInfo[] = [];
-    for (const view of documents) {
-      if (view.status === 'complete') out.push(info(view, await openMeta(context, dataKey, view)));
-    }
+    for (const view of complete) out.push(info(view, await openMeta(context, dataKey, view)));
+    noteListed(context, patientId, 'documents', out.length);
     return out;
   } finally {
     dataKey.fill(0);
@@ -220,7 +222,9 @@ export async function listDocuments(context: RecordsContext, patientId: string):
 }
 
 export async function pendingUploads(context: RecordsContext, patientId: string): Promise<PendingUpload[]> {
-  const { dataKey, documents } = await documentViews(context, patientId);
+  const patient = await fetchPatient(context, patientId);
+  const documents = await documentList(context, patientId);
+  const dataKey = await openDataKey(context, patientId, patient.dataKey);
   try {
     const out: PendingUpload[] = [];
     for (const view of documents) {

@@ -4,9 +4,9 @@ import { records as c } from '../contract/index.js';
 import { dataKeyForWrite, fetchPatient, fetchPatientAnyVersion, openMaster } from './patients.js';
 import { type EntryInput, EntryInputSchema, checkEntry } from './plaintext.js';
 import {
-  EntriesRollbackError,
   RecordRollbackError,
-  entryCountKey,
+  checkedListing,
+  noteListed,
   noteVersion,
   seenVersion,
 } from './record-versions.js';
@@ -58,14 +58,18 @@ export async function listEntries(
   patientId: string,
 ): Promise<ClinicalEntry[]> {
   const patient = await fetchPatient(context, patientId);
-  const floor = await seenVersion(context, entryCountKey(patientId));
-  const { entries } = await call(context, 'GET', `/api/v1/patients/${enc(patientId)}/entries`, c.EntryList);
-  if (entries.length < floor) throw new EntriesRollbackError(patientId, floor, entries.length);
+  const entries = await checkedListing(
+    context,
+    patientId,
+    'entries',
+    async () =>
+      (await call(context, 'GET', `/api/v1/patients/${enc(patientId)}/entries`, c.EntryList)).entries,
+  );
   const dataKey = await openDataKey(context, patientId, patient.dataKey);
   try {
     const out: ClinicalEntry[] = [];
     for (const view of entries) out.push(await openEntry(context, dataKey, names, view));
-    noteVersion(context, entryCountKey(patientId), out.length);
+    noteListed(context, patientId, 'entries', out.length);
     return out;
   } finally {
     dataKey.fill(0);

@@ -5,7 +5,7 @@ import { TresorApiError } from '../api-error.js';
 import type { records as c } from '../contract/index.js';
 import { HttpClient } from '../http.js';
 import { MemoryRecordVersionMemory, type RecordVersionMemory } from './record-version-memory.js';
-import { EntriesRollbackError, RecordRollbackError } from './record-versions.js';
+import { ListRollbackError, RecordRollbackError } from './record-versions.js';
 import { RecordsClient } from './records-client.js';
 import type { PracticeKeys } from './records-context.js';
 
@@ -237,8 +237,11 @@ describe('records: a server answering with an older version of a record (rollbac
 describe('records: a server withholding clinical entries', () => {
   const note = { kind: 'note', text: 'Kontrolle in drei Monaten' } as const;
   const isWithheld = (id: string, seen: number, served: number) => (error: unknown) => {
-    assert.ok(error instanceof EntriesRollbackError);
-    assert.deepEqual([error.recordId, error.seenCount, error.servedCount], [id, seen, served]);
+    assert.ok(error instanceof ListRollbackError);
+    assert.deepEqual(
+      [error.recordId, error.list, error.seenCount, error.servedCount],
+      [id, 'entries', seen, served],
+    );
     assert.equal(error.code, 'client.rollback');
     return true;
   };

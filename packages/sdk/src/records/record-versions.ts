@@ -14,10 +14,10 @@ import type { RecordsContext } from './records-context.js';
  * login on the same device refuses older answers too. A device without it (another device, a
  * browser whose site data was cleared) knows nothing and accepts whatever validly sealed version
  * the server serves first. Besides the master data's version, the number of clinical entries
- * listed is watched the same way (entries are only ever added, so a listing with fewer entries
- * than one seen before withholds some: `EntriesRollbackError`). Documents, the directory and the
- * set of records carry nothing the client could compare, so a server withholding newer ones is
- * not detected here.
+ * and of complete documents listed is watched the same way (both are only ever added, so a listing
+ * with fewer than one seen before withholds some: `ListRollbackError`). The directory and the set
+ * of records carry nothing the client could compare, so a server withholding newer ones is not
+ * detected here.
  */
 const highest = new WeakMap<RecordsContext, Map<string, number>>();
 
@@ -38,18 +38,25 @@ export class RecordRollbackError extends TresorApiError {
   }
 }
 
-/** A listing of a record's clinical entries with fewer entries than seen before (withheld ones). */
-export class EntriesRollbackError extends TresorApiError {
+/** The lists of a record that only ever grow (until the whole record is erased). */
+export type RecordList = 'entries' | 'documents';
+
+/**
+ * A listing of a record's clinical entries or (complete) documents with fewer than this session
+ * or device listed before: both are only ever added, so the server withholds some.
+ */
+export class ListRollbackError extends TresorApiError {
   constructor(
     readonly recordId: string,
-    /** The most entries this session (or this device) listed before the read was sent. */
+    readonly list: RecordList,
+    /** The most items this session (or this device) listed before the read was sent. */
     readonly seenCount: number,
-    /** The number of entries the server answered with. */
+    /** The number of items the server answered with. */
     readonly servedCount: number,
   ) {
     super(
       'client.rollback',
-      `The server listed ${servedCount} clinical entries of record ${recordId}, fewer than the ${seenCount} seen before (withheld?); refused.`,
+      `The server listed ${servedCount} ${list} of record ${recordId}, fewer than the ${seenCount} seen before (withheld?); refused.`,
       0,
     );
   }
@@ -68,10 +75,32 @@ function versionsOf(context: RecordsContext): Map<string, number> {
 const key = (recordId: string) => recordId.toLowerCase();
 
 /**
- * Where the number of `recordId`'s clinical entries listed is kept, next to its version (in the
- * session and in the device's memory): it only grows, as a version does.
+ * Where the number of items of `recordId`'s `list` is kept, next to its version (in the session
+ * and in the device's memory, under `<record id>/<list>`): it only grows, as a version does.
  */
-export const entryCountKey = (recordId: string) => `${key(recordId)}/entries`;
+const listKey = (recordId: string, list: RecordList) => `${key(recordId)}/${list}`;
+
+/**
+ * Sends a listing request for `recordId`'s `list` and refuses (ListRollbackError) an answer with
+ * fewer items than listed before the request was sent. Once the items are opened, the caller
+ * reports their number with {@link noteListed}.
+ */
+export async function checkedListing<T>(
+  context: RecordsContext,
+  recordId: string,
+  list: RecordList,
+  request: () => Promise<readonly T[]>,
+): Promise<readonly T[]> {
+  const floor = await seenVersion(context, listKey(recordId, list));
+  const items = await request();
+  if (items.length < floor) throw new ListRollbackError(recordId, list, floor, items.length);
+  return items;
+}
+
+/** Remembers that `count` items of `recordId`'s `list` were listed and opened (verified). */
+export function noteListed(context: RecordsContext, recordId: string, list: RecordList, count: number): void {
+  noteVersion(context, listKey(recordId, list), count);
+}
 
 /**
  * The highest version of `recordId` opened in this session or, with a memory, on this device

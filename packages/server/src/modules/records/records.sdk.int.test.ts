@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { AccountSession, PatientMaster, UploadSource } from '@tresor/sdk';
+import { type AccountSession, ListRollbackError, type PatientMaster, type UploadSource } from '@tresor/sdk';
 import { MembersFixture, rejectsWith } from '../../testing/members-fixture.js';
 
 const MiB = 1024 * 1024;
@@ -287,6 +287,46 @@ describe('records through the SDK', () => {
     await assert.rejects(readAll());
     await setChunk(1, original[1]!);
     assert.deepEqual(await readAll(), expected, 'restored: readable again');
+  });
+
+  it('refuses listings that withhold documents or entries this session listed before', async () => {
+    const id = ids.get('Schmitt')!;
+    const documents = await nurse.records.listDocuments(id);
+    const entries = await nurse.records.listEntries(id);
+    assert.ok(documents.length > 0);
+    // The server (here: its database owner) hides one complete document and one entry.
+    const hidden = documents[0]!.id;
+    const setStatus = (status: 'uploading' | 'complete') =>
+      f.asOwner((trx) => trx.updateTable('documents').set({ status }).where('id', '=', hidden).execute());
+    await setStatus('uploading');
+    await assert.rejects(nurse.records.listDocuments(id), (error: unknown) => {
+      assert.ok(error instanceof ListRollbackError);
+      assert.deepEqual(
+        [error.code, error.list, error.seenCount, error.servedCount],
+        ['client.rollback', 'documents', documents.length, documents.length - 1],
+      );
+      return true;
+    });
+    await setStatus('complete');
+    assert.equal((await nurse.records.listDocuments(id)).length, documents.length);
+
+    await nurse.records.addEntry(id, { kind: 'note', text: 'Befund besprochen.' });
+    assert.equal((await nurse.records.listEntries(id)).length, entries.length + 1);
+    const [entry] = await f.asOwner((trx) =>
+      trx.selectFrom('clinical_entries').selectAll().where('patient_id', '=', id).execute(),
+    );
+    await f.asOwner((trx) => trx.deleteFrom('clinical_entries').where('id', '=', entry!.id).execute());
+    await assert.rejects(
+      nurse.records.listEntries(id),
+      (error: unknown) => error instanceof ListRollbackError && error.list === 'entries',
+    );
+    await f.asOwner((trx) =>
+      trx
+        .insertInto('clinical_entries')
+        .values({ ...entry!, body: JSON.stringify(entry!.body) })
+        .execute(),
+    );
+    assert.equal((await nurse.records.listEntries(id)).length, entries.length + 1);
   });
 
   it('erases a patient: gone for everyone, tombstone in the directory, audited', async () => {
