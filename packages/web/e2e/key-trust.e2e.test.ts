@@ -61,29 +61,46 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
     await login.submitCode(await authenticator.freshCode(user.username, secret));
   }
 
-  /** The values in one of this browser's stores of IndexedDB `tresor`. */
-  function storedValues(page: Page, store: 'key-versions' | 'record-versions'): Promise<unknown[]> {
-    return page.evaluate(
+  /**
+   * The entries of one of this browser's stores of IndexedDB `tresor`, sorted, each key without
+   * its `<practice id>/` prefix and with ids as `<record>`.
+   */
+  async function stored(page: Page, store: 'key-versions' | 'record-versions'): Promise<[string, unknown][]> {
+    const entries = await page.evaluate(
       (store) =>
-        new Promise<unknown[]>((resolve, reject) => {
+        new Promise<[string, unknown][]>((resolve, reject) => {
           const opening = indexedDB.open('tresor');
           opening.onerror = () => {
             reject(new Error('IndexedDB cannot be opened'));
           };
           opening.onsuccess = () => {
             const db = opening.result;
-            const all = db.transaction(store).objectStore(store).getAll();
-            all.onerror = () => {
+            const objects = db.transaction(store).objectStore(store);
+            const keys = objects.getAllKeys();
+            const values = objects.getAll();
+            values.onerror = () => {
               reject(new Error(`${store} cannot be read`));
             };
-            all.onsuccess = () => {
+            values.onsuccess = () => {
               db.close();
-              resolve(all.result);
+              resolve(
+                keys.result.map((key, i) => [
+                  typeof key === 'string' ? key : JSON.stringify(key),
+                  values.result[i],
+                ]),
+              );
             };
           };
         }),
       store,
     );
+    const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+    return entries
+      .map(([key, value]): [string, unknown] => [
+        key.replace(/^[^/]+\//, '').replace(uuid, '<record>'),
+        value,
+      ])
+      .sort(([a], [b]) => a.localeCompare(b));
   }
 
   async function signInWithPasskey(page: Page, user: { username: string; password: string }): Promise<void> {
@@ -202,10 +219,23 @@ describe('trusting a colleague’s practice key in Chromium', { timeout: 150_000
 
   it('remembers on each device the newest key version and record versions it opened (numbers only)', async () => {
     // Anna opened version 2 when she trusted Ben; Ben made it by rotating.
-    assert.deepEqual(await storedValues(anna, 'key-versions'), [2]);
-    assert.deepEqual(await storedValues(ben, 'key-versions'), [2]);
-    // Anna created her first patient and opened Nina Schulz's record: version 1 of each.
-    assert.deepEqual(await storedValues(anna, 'record-versions'), [1, 1]);
+    const values = async (page: Page, store: 'key-versions' | 'record-versions') =>
+      (await stored(page, store)).map(([, value]) => value);
+    assert.deepEqual(await values(anna, 'key-versions'), [2]);
+    assert.deepEqual(await values(ben, 'key-versions'), [2]);
+    // Anna created her first patient and opened Nina Schulz's record: version 1 of each; her
+    // patient list held both patients, up to the feed position of the second.
+    const records = await stored(anna, 'record-versions');
+    assert.deepEqual(records.slice(0, 2), [
+      ['<record>', 1],
+      ['<record>', 1],
+    ]);
+    assert.deepEqual(
+      records.slice(2).map(([key]) => key),
+      ['directory/cursor', 'directory/patients'],
+    );
+    assert.ok(Number.isSafeInteger(records[2]![1]) && (records[2]![1] as number) >= 2, 'feed position');
+    assert.equal(records[3]![1], 2, 'both patients');
   });
 
   it('ran without script errors or CSP violations', () => {

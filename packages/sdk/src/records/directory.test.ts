@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { DirectoryCipher, type Envelope, type PracticeKey, generatePracticeKey } from '@tresor/crypto';
 import { HttpClient } from '../http.js';
 import { PatientDirectory } from './directory.js';
+import { MemoryRecordVersionMemory } from './record-version-memory.js';
+import { DirectoryRollbackError } from './record-versions.js';
 import type { PracticeKeys } from './records-context.js';
 
 const practiceId = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5';
@@ -87,4 +89,52 @@ describe('PatientDirectory', () => {
       '/api/v1/directory?since=2&limit=5000',
     ]);
   });
+
+  it('refuses a full download with fewer patients or an older position than this device saw', async () => {
+    const key = generatePracticeKey();
+    const sealer = new DirectoryCipher(practiceId, new Map<number, PracticeKey>([[1, key]]));
+    const keys: PracticeKeys = { practiceKeys: new Map([[1, key]]), currentPkVersion: 1 };
+    const annaEntry = {
+      patientId: anna,
+      seq: 1,
+      entry: await sealer.seal(1, anna, { givenName: 'Anna', familyName: 'Roth', birthDate: '1970-02-03' }),
+    };
+    // Bernd was erased: his tombstone stays in the feed and counts.
+    const berndErased = { patientId: bernd, seq: 3, entry: null };
+    const device = new MemoryRecordVersionMemory();
+    const directoryOn = (feed: Parameters<typeof feedServer>[0], versionMemory?: MemoryRecordVersionMemory) =>
+      new PatientDirectory({
+        http: feedServer(feed).http,
+        practiceId,
+        token: () => 'session-token',
+        keys: () => keys,
+        ...(versionMemory === undefined ? {} : { versionMemory }),
+      });
+
+    const first = directoryOn([annaEntry, berndErased], device);
+    await first.refresh();
+    assert.equal(first.size, 1);
+    assert.equal(await device.load(practiceId, 'directory/patients'), 2);
+    assert.equal(await device.load(practiceId, 'directory/cursor'), 3);
+
+    const isRollback = (error: unknown) => {
+      assert.ok(error instanceof DirectoryRollbackError);
+      assert.equal(error.code, 'client.rollback');
+      return true;
+    };
+    // A later session on this device: the tombstone withheld.
+    const withheld = directoryOn([annaEntry], device);
+    await assert.rejects(withheld.refresh(), isRollback);
+    assert.equal(withheld.size, 0, 'nothing of the refused download is kept');
+    // Every patient, but an older state of the feed (Bernd's erasure not yet there).
+    await assert.rejects(directoryOn([annaEntry, { ...berndErased, seq: 2 }], device).refresh(), isRollback);
+    // Another device knows nothing (the limit); the same or a newer feed is fine here.
+    assert.equal((await refreshed(directoryOn([annaEntry]))).size, 1);
+    assert.equal((await refreshed(directoryOn([annaEntry, berndErased], device))).size, 1);
+  });
 });
+
+async function refreshed(directory: PatientDirectory): Promise<PatientDirectory> {
+  await directory.refresh();
+  return directory;
+}

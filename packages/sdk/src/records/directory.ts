@@ -3,6 +3,13 @@ import { Value } from '@sinclair/typebox/value';
 import { records as c } from '../contract/index.js';
 import { DirectoryEntrySchema } from './plaintext.js';
 import { type RecordsContext, call, directoryCipher } from './records-context.js';
+import {
+  DIRECTORY_CURSOR,
+  DIRECTORY_PATIENTS,
+  DirectoryRollbackError,
+  noteVersion,
+  seenVersion,
+} from './record-versions.js';
 import { DirectoryIndex, type IndexedEntry, indexEntry } from './directory-search.js';
 import type { DirectoryHit } from './types.js';
 
@@ -15,6 +22,10 @@ type SealedEntry = NonNullable<c.DirectoryChange['entry']>;
  * then brought up to date incrementally (`refresh()` asks only for what changed since the last
  * cursor; erased patients arrive as tombstones). Searches run locally and synchronously.
  * Decrypted names live in memory only; call `clear()` when the session is locked.
+ *
+ * Patients are only ever added (an erased one stays as a tombstone) and the feed position only
+ * grows, so a full download with fewer patients or an older position than this session or device
+ * (`RecordVersionMemory`) saw before withholds some: it is refused (`DirectoryRollbackError`).
  */
 export class PatientDirectory {
   readonly #context: RecordsContext;
@@ -22,6 +33,8 @@ export class PatientDirectory {
   #index: DirectoryIndex | undefined;
   #sorted: IndexedEntry[] | undefined;
   #cursor = 0;
+  /** Every patient id the feed named, tombstones included (they stay in the feed for good). */
+  readonly #known = new Set<string>();
   /** Entries that did not decrypt, kept sealed and tried again on every refresh. */
   #unreadable = new Map<string, SealedEntry>();
   #refreshing: Promise<void> | undefined;
@@ -69,6 +82,13 @@ export class PatientDirectory {
       }
     };
     let changed = false;
+    const full = this.#cursor === 0;
+    const seen = full
+      ? {
+          patients: await seenVersion(this.#context, DIRECTORY_PATIENTS),
+          cursor: await seenVersion(this.#context, DIRECTORY_CURSOR),
+        }
+      : undefined;
     for (const [patientId, sealed] of [...this.#unreadable]) {
       const entry = await open(patientId, sealed);
       if (entry === null) continue;
@@ -90,6 +110,7 @@ export class PatientDirectory {
         ),
       );
       page.changes.forEach((change, i) => {
+        this.#known.add(change.patientId);
         const entry = opened[i];
         this.#entries.delete(change.patientId);
         this.#unreadable.delete(change.patientId);
@@ -100,6 +121,13 @@ export class PatientDirectory {
       this.#cursor = page.cursor;
       if (!page.more) break;
     }
+    const served = { patients: this.#known.size, cursor: this.#cursor };
+    if (seen !== undefined && (served.patients < seen.patients || served.cursor < seen.cursor)) {
+      this.clear();
+      throw new DirectoryRollbackError(seen, served);
+    }
+    noteVersion(this.#context, DIRECTORY_PATIENTS, served.patients);
+    noteVersion(this.#context, DIRECTORY_CURSOR, served.cursor);
     if (changed) {
       this.#sorted = undefined;
       this.#index = undefined;
@@ -135,6 +163,7 @@ export class PatientDirectory {
   clear(): void {
     this.#entries.clear();
     this.#unreadable.clear();
+    this.#known.clear();
     this.#sorted = undefined;
     this.#index = undefined;
     this.#cursor = 0;

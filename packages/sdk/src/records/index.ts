@@ -1,6 +1,6 @@
 export { RecordsClient } from './records-client.js';
 export { PatientDirectory } from './directory.js';
-export { ListRollbackError, RecordRollbackError } from './record-versions.js';
+export { DirectoryRollbackError, ListRollbackError, RecordRollbackError } from './record-versions.js';
 export type { EraseOptions } from './erasure.js';
 export type { RecordsContext } from './records-context.js';
 export type {

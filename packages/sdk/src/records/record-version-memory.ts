@@ -2,10 +2,11 @@
  * What a device remembers between sessions about the records it opened: per practice and
  * record, the highest version of the master data it opened (verified), and under
  * `<recordId>/entries` and `<recordId>/documents` the most clinical entries and complete
- * documents it listed. A later session on the same device then refuses an answer older than that
- * (`RecordRollbackError`, `ListRollbackError`), as one session does within itself (see
- * record-versions.ts). An app keeps it next to the device identity (the web app: IndexedDB);
- * numbers only, nothing of the data.
+ * documents it listed, and under `directory/patients` and `directory/cursor` the patient
+ * directory's size and feed position. A later session on the same device then refuses an answer
+ * older than that (`RecordRollbackError`, `ListRollbackError`, `DirectoryRollbackError`), as one
+ * session does within itself (see record-versions.ts). An app keeps it next to the device
+ * identity (the web app: IndexedDB); numbers only, nothing of the data.
  */
 export interface RecordVersionMemory {
   load(practiceId: string, recordId: string): Promise<number | undefined>;

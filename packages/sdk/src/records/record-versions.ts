@@ -15,9 +15,9 @@ import type { RecordsContext } from './records-context.js';
  * browser whose site data was cleared) knows nothing and accepts whatever validly sealed version
  * the server serves first. Besides the master data's version, the number of clinical entries
  * and of complete documents listed is watched the same way (both are only ever added, so a listing
- * with fewer than one seen before withholds some: `ListRollbackError`). The directory and the set
- * of records carry nothing the client could compare, so a server withholding newer ones is not
- * detected here.
+ * with fewer than one seen before withholds some: `ListRollbackError`), and so are the patient
+ * directory's number of patients (erased ones stay as tombstones) and feed position at a full
+ * download (`DirectoryRollbackError`, see directory.ts).
  */
 const highest = new WeakMap<RecordsContext, Map<string, number>>();
 
@@ -61,6 +61,28 @@ export class ListRollbackError extends TresorApiError {
     );
   }
 }
+
+/**
+ * A full download of the patient directory with fewer patients (erased ones count, as their
+ * tombstones stay) or an older feed position than this session or device saw before.
+ */
+export class DirectoryRollbackError extends TresorApiError {
+  constructor(
+    readonly seen: { readonly patients: number; readonly cursor: number },
+    readonly served: { readonly patients: number; readonly cursor: number },
+  ) {
+    super(
+      'client.rollback',
+      `The server's patient directory has ${served.patients} patients up to position ${served.cursor}, ` +
+        `fewer or older than the ${seen.patients} up to ${seen.cursor} seen before (withheld?); refused.`,
+      0,
+    );
+  }
+}
+
+/** Where the directory's patient count and feed position are kept (practice-wide). */
+export const DIRECTORY_PATIENTS = 'directory/patients';
+export const DIRECTORY_CURSOR = 'directory/cursor';
 
 function versionsOf(context: RecordsContext): Map<string, number> {
   let versions = highest.get(context);

@@ -58,7 +58,7 @@ export const messagesDe = {
   'error.unexpectedResponse':
     'Der Server hat unerwartet geantwortet. Möglicherweise passen App und Server nicht zusammen – bitte laden Sie die Seite neu.',
   'error.rollback':
-    'Der Server hat einen älteren Stand dieser Akte geliefert (eine ältere Fassung oder weniger Einträge), als dieses Gerät schon gesehen hat. Er wurde nicht angezeigt. Bitte melden Sie dies Ihrer Praxis-IT.',
+    'Der Server hat einen älteren Stand geliefert (eine ältere Fassung einer Akte oder weniger Einträge, Dokumente oder Patienten), als dieses Gerät schon gesehen hat. Er wurde nicht angezeigt. Bitte melden Sie dies Ihrer Praxis-IT.',
   'error.serverUnavailable': 'Der Server ist noch nicht bereit. Bitte versuchen Sie es gleich noch einmal.',
   'error.serverInternal': 'Auf dem Server ist ein unerwarteter Fehler aufgetreten.',
   'error.rateLimited': 'Zu viele Anfragen. Bitte warten Sie einen Moment.',

@@ -58,7 +58,7 @@ export const messagesEn = {
   'error.unexpectedResponse':
     'The server gave an unexpected answer. The app and the server may not match – please reload the page.',
   'error.rollback':
-    "The server returned an older state of this record (an older version or fewer entries) than this device already saw. It was not shown. Please report this to your practice's IT.",
+    "The server returned an older state (an older version of a record, or fewer entries, documents or patients) than this device already saw. It was not shown. Please report this to your practice's IT.",
   'error.serverUnavailable': 'The server is not ready yet. Please try again in a moment.',
   'error.serverInternal': 'An unexpected error occurred on the server.',
   'error.rateLimited': 'Too many requests. Please wait a moment.',
