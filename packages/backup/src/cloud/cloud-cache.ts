@@ -115,7 +115,7 @@ export async function syncCloudMirror(
 }
 
 /** The object's bytes, or undefined when they arrive damaged (not as listed). */
-async function fetchChecked(cloud: CloudClient, object: CloudObject): Promise<Uint8Array | undefined> {
+export async function fetchChecked(cloud: CloudClient, object: CloudObject): Promise<Uint8Array | undefined> {
   let bytes: Uint8Array;
   try {
     bytes = await cloud.get(object.kind, object.name, object.size);

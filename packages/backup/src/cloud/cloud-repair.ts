@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Progress } from '../engine/progress.js';
-import { errnoCode, isBackupError } from '../errors.js';
+import { errnoCode } from '../errors.js';
 import type { Repository } from '../repository/repository.js';
 import { lockShared } from '../repository/lock.js';
 import { type CloudClient, type CloudKind, type CloudObject, sha256Hex } from './cloud-client.js';
-import { type CloudMirror, objectKey } from './cloud-cache.js';
+import { type CloudMirror, fetchChecked, objectKey } from './cloud-cache.js';
 import { localPath } from './local-objects.js';
 
 /** Metadata kinds, read by every cloud command; packs only with `readData`. */
@@ -29,17 +29,6 @@ export interface CloudRepairResult {
   readonly repaired: readonly string[];
   /** Damaged objects left as they are, each with the reason. */
   readonly unrepaired: readonly { readonly object: string; readonly reason: string }[];
-}
-
-/** The object's bytes as the server sends them now, or undefined when they are not as listed. */
-async function fetchSound(cloud: CloudClient, object: CloudObject): Promise<Uint8Array | undefined> {
-  try {
-    const bytes = await cloud.get(object.kind, object.name, object.size);
-    return sha256Hex(bytes) === object.sha256 ? bytes : undefined;
-  } catch (error) {
-    if (isBackupError(error, 'cloud.damaged')) return undefined;
-    throw error;
-  }
 }
 
 /** The object's bytes from the first repository directory in `roots` whose copy is as stored. */
@@ -97,7 +86,7 @@ export async function repairCloud(
     for (const object of objects) {
       const name = objectKey(object.kind, object.name);
       if (progress) progress.currentPath = name;
-      const sound = await fetchSound(cloud, object);
+      const sound = await fetchChecked(cloud, object);
       bytesChecked += object.size;
       if (progress) {
         progress.filesDone++;
@@ -111,7 +100,7 @@ export async function repairCloud(
         continue;
       }
       await cloud.put(object.kind, object.name, copy.bytes);
-      if ((await fetchSound(cloud, object)) === undefined) {
+      if ((await fetchChecked(cloud, object)) === undefined) {
         unrepaired.push({ object: name, reason: 'the server still sends it damaged after storing it again' });
       } else repaired.push(name);
     }

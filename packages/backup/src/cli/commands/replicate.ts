@@ -47,7 +47,7 @@ async function executeRepair(
     output.stopProgress();
   }
   for (const object of result.repaired) {
-    output.warn(`${object} was damaged in the cloud; stored again from the local repository and verified`, {
+    output.warn(`${object} was damaged in the cloud; stored again from the sound copy here and verified`, {
       object,
       outcome: 'repaired',
     });
