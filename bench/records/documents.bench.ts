@@ -1,8 +1,9 @@
 // Documents benchmark: encrypt+upload and download+decrypt of one document through the SDK
 // against the built server (embedded storage), next to two plain copies of the same file made in
-// the same round (`fs.copyFile`, and a durable 1 MiB read/write copy ending in fsync), with the
-// CPU time client and server spend per MiB and the client's full garbage collections. A minute
-// or two.
+// the same round (`fs.copyFile`, and a durable 1 MiB read/write copy ending in fsync) and the same
+// file sent over plain HTTP (bench/lib/http-floor.ts: 4 MiB bodies to a plain Node server that
+// fsyncs each, no encryption or database), with the CPU time client and server spend per MiB and
+// the client's full garbage collections. A minute or two.
 //
 //   npx tsc -b && npm run bench:documents
 //
@@ -17,6 +18,7 @@ import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { integerFromEnv } from '../lib/env.js';
 import { measureCopyReference } from '../lib/file-copy.js';
+import { HttpFloorServer } from '../lib/http-floor.js';
 import { markdownTable } from '../lib/markdown-table.js';
 import { median } from '../lib/stats.js';
 import { startBenchServer } from '../lib/tresor-server.js';
@@ -66,27 +68,40 @@ async function measure(serverPid: number, work: () => Promise<void>) {
   };
 }
 
-/** Medians over the rounds and the issue's target (≥ 50 % of a plain copy's throughput). */
-function summary(
-  results: readonly { up: number; down: number; copyFile: number; durableCopy: number }[],
-): string {
-  const pick = (key: keyof (typeof results)[number]) => median(results.map((r) => r[key]));
-  const [up, down, copy, durable] = [pick('up'), pick('down'), pick('copyFile'), pick('durableCopy')];
+interface RoundResult {
+  readonly up: number;
+  readonly down: number;
+  readonly copyFile: number;
+  readonly durableCopy: number;
+  readonly plainUp: number;
+  readonly plainDown: number;
+}
+
+/**
+ * Medians over the rounds and the issue's target (≥ 50 % of a plain copy's throughput), with
+ * the share of the plain HTTP transfer each direction reaches.
+ */
+function summary(results: readonly RoundResult[]): string {
+  const pick = (key: keyof RoundResult) => median(results.map((r) => r[key]));
+  const [copy, durable] = [pick('copyFile'), pick('durableCopy')];
   const verdict = (ratio: number) => (ratio >= 0.5 ? 'met' : 'missed');
-  const line = (name: string, mbps: number) =>
+  const line = (name: string, mbps: number, plain: number) =>
     `- ${name}: median ${mbps.toFixed(0)} MB/s = ${((100 * mbps) / copy).toFixed(0)} % of copyFile ` +
     `(${verdict(mbps / copy)}), ${((100 * mbps) / durable).toFixed(0)} % of the durable copy ` +
-    `(${verdict(mbps / durable)}); target ≥ 50 %\n`;
+    `(${verdict(mbps / durable)}); target ≥ 50 %. Plain HTTP ${plain.toFixed(0)} MB/s ` +
+    `(${((100 * plain) / durable).toFixed(0)} % of the durable copy); the SDK reaches ` +
+    `${((100 * mbps) / plain).toFixed(0)} % of it\n`;
   return (
     `\n\nMedians of ${results.length} rounds: copyFile ${copy.toFixed(0)} MB/s, durable copy ` +
     `${durable.toFixed(0)} MB/s.\n\n` +
-    line('upload', up) +
-    line('download', down)
+    line('upload', pick('up'), pick('plainUp')) +
+    line('download', pick('down'), pick('plainDown'))
   );
 }
 
 const server = await startBenchServer();
 const dir = mkdtempSync(join(tmpdir(), 'tresor-documents-bench-'));
+let plainHttp: HttpFloorServer | undefined;
 try {
   const session = await signUp(server.url);
   const patientId = (await session.records.createPatient(syntheticPatients(1)[0]!)).id;
@@ -96,10 +111,12 @@ try {
     await handle.write(randomBytes(4 * MiB));
   await handle.close();
   const rows: string[][] = [];
-  const perRound: { up: number; down: number; copyFile: number; durableCopy: number }[] = [];
+  const perRound: RoundResult[] = [];
+  plainHttp = await HttpFloorServer.start(dir, source);
   const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)} %`;
   for (let round = 1; round <= rounds; round++) {
     const reference = await measureCopyReference(source, documentMb * MiB, dir);
+    const plain = await plainHttp.measure(source, documentMb * MiB);
     let documentId = '';
     const up = await measure(server.pid, async () => {
       const info = await session.records.uploadDocument(patientId, {
@@ -118,9 +135,9 @@ try {
     });
     if ((await stat(target)).size !== documentMb * MiB) throw new Error('the download has the wrong size');
     rmSync(target);
-    for (const [direction, r] of [
-      ['upload', up],
-      ['download', down],
+    for (const [direction, r, plainMbps] of [
+      ['upload', up, plain.upload],
+      ['download', down, plain.download],
     ] as const) {
       rows.push([
         String(round),
@@ -130,15 +147,24 @@ try {
         reference.durableCopy.toFixed(0),
         percent(r.mbps, reference.copyFile),
         percent(r.mbps, reference.durableCopy),
+        plainMbps.toFixed(0),
+        percent(r.mbps, plainMbps),
         r.clientMsPerMiB.toFixed(1),
         r.serverMsPerMiB.toFixed(1),
         String(r.fullCollections),
       ]);
     }
-    perRound.push({ up: up.mbps, down: down.mbps, ...reference });
+    perRound.push({
+      up: up.mbps,
+      down: down.mbps,
+      ...reference,
+      plainUp: plain.upload,
+      plainDown: plain.download,
+    });
     process.stderr.write(
       `round ${round}: up ${up.mbps.toFixed(0)} MB/s, down ${down.mbps.toFixed(0)} MB/s, ` +
-        `copyFile ${reference.copyFile.toFixed(0)} MB/s, durable copy ${reference.durableCopy.toFixed(0)} MB/s\n`,
+        `copyFile ${reference.copyFile.toFixed(0)} MB/s, durable copy ${reference.durableCopy.toFixed(0)} MB/s, ` +
+        `plain HTTP up ${plain.upload.toFixed(0)} / down ${plain.download.toFixed(0)} MB/s\n`,
     );
   }
   process.stdout.write(
@@ -153,6 +179,8 @@ try {
           { title: 'durable copy MB/s', align: 'right' },
           { title: 'vs copyFile', align: 'right' },
           { title: 'vs durable copy', align: 'right' },
+          { title: 'plain HTTP MB/s', align: 'right' },
+          { title: 'vs plain HTTP', align: 'right' },
           { title: 'client CPU ms/MiB', align: 'right' },
           { title: 'server CPU ms/MiB', align: 'right' },
           { title: 'client full GCs', align: 'right' },
@@ -163,5 +191,5 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await server.stop();
+  await Promise.all([server.stop(), plainHttp?.stop()]);
 }
