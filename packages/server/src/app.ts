@@ -27,8 +27,10 @@ import { backupRepoRoutes, createBackupRepoModule } from './modules/backup-repo/
 import { PgSystemStore, SystemService, systemRoutes } from './modules/system/index.js';
 import { AppError } from './platform/app-error.js';
 import type { BlobStore } from './platform/blob/blob-store.js';
+import { BlobScrubber } from './platform/blob/blob-scrub.js';
 import { OrphanBlobSweeper } from './platform/blob/orphan-sweep.js';
 import type { Database } from './platform/db/database.js';
+import { PgBlobDamageStore } from './platform/db/blob-damage.store.pg.js';
 import { PgOrphanSweepStore } from './platform/db/orphan-sweep.store.pg.js';
 import { registerApiDocs } from './platform/http/api-docs.js';
 import { createAuthGuards } from './platform/http/auth-guard.js';
@@ -50,6 +52,8 @@ declare module 'fastify' {
     recordsMaintenance: MaintenanceJob;
     /** The sweeper of orphaned blobs (the app starts it; tests run a pass with `runOnce`). */
     blobSweeper: OrphanBlobSweeper;
+    /** The integrity scrub of stored blobs (the app starts it; tests run a pass with `runOnce`). */
+    blobScrubber: BlobScrubber;
   }
 }
 
@@ -188,6 +192,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('blobSweeper', blobSweeper);
   blobSweeper.start();
   app.addHook('onClose', () => blobSweeper.stop());
+  // Every stored blob read and checked against its hash: weekly, the first pass an hour after start.
+  const blobScrubber = new BlobScrubber(deps.blobs, new PgBlobDamageStore(database.db), { logger });
+  app.decorate('blobScrubber', blobScrubber);
+  blobScrubber.start();
+  app.addHook('onClose', () => blobScrubber.stop());
   return app;
 }
 

@@ -10,13 +10,15 @@ import {
   describeAuditVerification,
   verifyPracticeAuditTrail,
 } from './modules/audit/index.js';
+import { describeBlobScrub, scrubBlobs } from './platform/blob/blob-scrub.js';
 import { FsBlobStore } from './platform/blob/fs-blob-store.js';
 import {
   DEFAULT_ORPHAN_GRACE_MS,
   describeOrphanSweep,
   sweepOrphanBlobs,
 } from './platform/blob/orphan-sweep.js';
-import { openDatabase } from './platform/db/database.js';
+import { PgBlobDamageStore } from './platform/db/blob-damage.store.pg.js';
+import { type Database, openDatabase } from './platform/db/database.js';
 import { PgOrphanSweepStore } from './platform/db/orphan-sweep.store.pg.js';
 import { lockDataDir } from './platform/lock/data-dir-lock.js';
 import { createLogger } from './platform/log/logger.js';
@@ -168,7 +170,8 @@ function graceHoursArgument(value: string): number {
   return hours;
 }
 
-async function blobsSweep(flags: BlobsSweepFlags): Promise<void> {
+/** Runs `work` with the data directory locked, the database open and the blob store. */
+async function withBlobStore(work: (blobs: FsBlobStore, database: Database) => Promise<void>): Promise<void> {
   const config = configFromEnvironment();
   // Always: the blob store is in the data directory, and opening it removes unfinished uploads.
   const lock = await lockDataDir(config.dataDir);
@@ -180,18 +183,33 @@ async function blobsSweep(flags: BlobsSweepFlags): Promise<void> {
       mode: 'require-current',
     });
     try {
-      const blobs = await FsBlobStore.open(join(config.dataDir, 'blobs'));
-      const graceMs = flags.graceHours * 60 * 60 * 1000;
-      const summary = await sweepOrphanBlobs(blobs, new PgOrphanSweepStore(database.db), { graceMs });
-      process.stdout.write(
-        flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : describeOrphanSweep(summary, graceMs),
-      );
+      await work(await FsBlobStore.open(join(config.dataDir, 'blobs')), database);
     } finally {
       await database.close();
     }
   } finally {
     await lock.release();
   }
+}
+
+async function blobsSweep(flags: BlobsSweepFlags): Promise<void> {
+  await withBlobStore(async (blobs, database) => {
+    const graceMs = flags.graceHours * 60 * 60 * 1000;
+    const summary = await sweepOrphanBlobs(blobs, new PgOrphanSweepStore(database.db), { graceMs });
+    process.stdout.write(
+      flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : describeOrphanSweep(summary, graceMs),
+    );
+  });
+}
+
+async function blobsScrub(flags: { json?: boolean }): Promise<void> {
+  await withBlobStore(async (blobs, database) => {
+    const summary = await scrubBlobs(blobs, new PgBlobDamageStore(database.db));
+    process.stdout.write(
+      flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : describeBlobScrub(summary),
+    );
+    if (summary.damaged > 0) process.exitCode = 3;
+  });
 }
 
 export function buildCli(): Command {
@@ -225,9 +243,10 @@ export function buildCli(): Command {
         'With embedded PGlite, stop the server first; PostgreSQL can be verified while serving.',
     )
     .action(auditVerify);
-  program
+  const blobs = program
     .command('blobs')
-    .description('the blob store (document chunks, cloud backup objects)')
+    .description('the blob store (document chunks, cloud backup objects)');
+  blobs
     .command('sweep')
     .description('delete blobs that nothing refers to (left by a crash); serve does this at start and daily')
     .option(
@@ -244,6 +263,19 @@ export function buildCli(): Command {
         'Exit codes: 0 done, 1 failed to run, 2 invalid usage.',
     )
     .action(blobsSweep);
+  blobs
+    .command('scrub')
+    .description(
+      'read every blob and check it against its hash; record damaged ones (serve does this weekly)',
+    )
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      '\nA damaged cloud backup object is listed to its agent, whose `tresor-backup replicate --repair`\n' +
+        'stores it again. Stop the server first (the data directory is locked while it runs).\n' +
+        'Exit codes: 0 no damage, 3 damaged blobs found, 1 failed to run, 2 invalid usage.',
+    )
+    .action(blobsScrub);
   return program;
 }
 

@@ -6,16 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startServerProcess } from './testing/server-process.js';
-import { createTestStorage, type TestStorage } from './testing/test-storage.js';
+import { createTestStorage, storageEnv, type TestStorage } from './testing/test-storage.js';
 
 const PRACTICE = '7e3b2a10-5c4d-4e6f-8a9b-0c1d2e3f4a5b';
-
-function storageEnv(storage: TestStorage): Record<string, string> {
-  return {
-    TRESOR_DATA_DIR: storage.dataDir,
-    ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
-  };
-}
 
 async function writeProbe(url: string, body: string): Promise<string> {
   const res = await fetch(`${url}/api/v1/diagnostics/practices/${PRACTICE}/probes`, {

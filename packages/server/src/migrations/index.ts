@@ -11,6 +11,7 @@ import * as sessionCheck from './20261204170000-session-check.js';
 import * as blindIndexLookup from './20261204171000-blind-index-lookup.js';
 import * as backupRetentionLock from './20261205170000-backup-retention-lock.js';
 import * as backupForgottenSnapshots from './20261206020000-backup-forgotten-snapshots.js';
+import * as blobDamage from './20261207190000-blob-damage.js';
 
 /** Every migration, by timestamped name; they run in name order. Append, never edit. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -26,4 +27,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261204171000-blind-index-lookup': blindIndexLookup,
   '20261205170000-backup-retention-lock': backupRetentionLock,
   '20261206020000-backup-forgotten-snapshots': backupForgottenSnapshots,
+  '20261207190000-blob-damage': blobDamage,
 };

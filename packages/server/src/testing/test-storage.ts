@@ -52,3 +52,11 @@ async function adminQuery(text: string): Promise<void> {
     await client.end();
   }
 }
+
+/** The environment that points a server process or the CLI at `storage`. */
+export function storageEnv(storage: TestStorage): Record<string, string> {
+  return {
+    TRESOR_DATA_DIR: storage.dataDir,
+    ...(storage.databaseUrl === undefined ? {} : { DATABASE_URL: storage.databaseUrl }),
+  };
+}

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import { MembersFixture } from '../../testing/members-fixture.js';
 import { runCli } from '../../testing/server-process.js';
-import { createTestStorage, testPostgresUrl } from '../../testing/test-storage.js';
+import { createTestStorage, storageEnv, testPostgresUrl } from '../../testing/test-storage.js';
 import { openDatabase } from '../db/database.js';
 import { lockDataDir } from '../lock/data-dir-lock.js';
 import type { BlobKey, PutOptions, StagedBlob } from './blob-store.js';
@@ -312,10 +312,7 @@ describe('tresor blobs sweep', () => {
   it('deletes orphans past the grace period, refuses while the data directory is in use', async () => {
     const storage = await createTestStorage();
     try {
-      const cliEnv = {
-        TRESOR_DATA_DIR: storage.dataDir,
-        ...(storage.databaseUrl === undefined ? {} : { DATABASE_URL: storage.databaseUrl }),
-      };
+      const cliEnv = storageEnv(storage);
       const root = join(storage.dataDir, 'blobs');
       const old = await writeBlobFile(root, randomBytes(2048));
       await ageBlob(root, old, 25 * HOUR);

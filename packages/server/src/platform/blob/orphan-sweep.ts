@@ -143,7 +143,8 @@ export function describeOrphanSweep(summary: OrphanSweepSummary, graceMs: number
   );
 }
 
-function formatBytes(bytes: number): string {
+/** `bytes` for an operator: "512 bytes", "1.5 MiB". */
+export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;

@@ -24,6 +24,7 @@ export interface Schema {
   backup_retention_locks: BackupRetentionLockTable;
   backup_forgotten_snapshots: BackupForgottenSnapshotTable;
   blob_references: BlobReferenceTable;
+  blob_damage: BlobDamageTable;
   patients: PatientTable;
   patient_versions: PatientVersionTable;
   clinical_entries: ClinicalEntryTable;
@@ -80,6 +81,12 @@ export interface BackupForgottenSnapshotTable {
 }
 
 /** Global: how many rows of each practice refer to a blob (maintained by triggers). */
+/** Blobs the integrity scrub found damaged (platform/blob/blob-scrub.ts). */
+export interface BlobDamageTable {
+  blob_key: string;
+  detected_at: Generated<Date>;
+}
+
 export interface BlobReferenceTable {
   blob_key: string;
   practice_id: string;
