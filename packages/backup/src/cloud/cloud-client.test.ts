@@ -192,6 +192,10 @@ describe('cloud client: malformed answers', () => {
     await assert.rejects(client({ names: 'abc' }).forgottenSnapshots(), damaged);
     await assert.rejects(client({ names: [1, 2] }).forgottenSnapshots(), damaged);
     await assert.rejects(client({ sha256: 5, size: 1 }).put('data', 'x', new Uint8Array([1])), damaged);
+    const listed = { kind: 'data', name: 'a'.repeat(64), size: 1, sha256: 'b'.repeat(64) };
+    await assert.rejects(client({ objects: [{ ...listed, damaged: 'yes' }] }).list(), damaged);
+    assert.equal((await client({ objects: [{ ...listed, damaged: true }] }).list())[0]?.damaged, true);
+    assert.equal((await client({ objects: [listed] }).list())[0]?.damaged, undefined, 'older servers');
     await assert.rejects(
       client({ id: 'l', expiresAt: 'never' }).whileRetentionLocked(() => Promise.resolve()),
       damaged,

@@ -15,6 +15,12 @@ export interface CloudObject {
   readonly createdAt: string;
   /** Until then nobody can delete the object (the server's lock period). */
   readonly lockedUntil: string;
+  /**
+   * The server's integrity scrub found the stored bytes no longer match `sha256` (bit rot on its
+   * disk); storing the same bytes again repairs it (`replicate --repair`). Absent from servers
+   * without a scrub.
+   */
+  readonly damaged?: boolean;
 }
 
 export interface CloudClientOptions {
@@ -98,17 +104,18 @@ export class CloudClient {
         continue;
       }
       if (kind !== undefined && entry.kind !== kind) continue; // not what was asked for
-      const { size, sha256 } = entry;
+      const { size, sha256, damaged } = entry;
       if (
         typeof size !== 'number' ||
         !Number.isSafeInteger(size) ||
         size < 0 ||
         typeof sha256 !== 'string' ||
-        !isHexId(sha256)
+        !isHexId(sha256) ||
+        (damaged !== undefined && typeof damaged !== 'boolean')
       ) {
         throw new BackupError(
           'cloud.damaged',
-          `the server at ${this.base} lists ${entry.kind}/${String(entry.name)} with a malformed size or hash`,
+          `the server at ${this.base} lists ${entry.kind}/${String(entry.name)} with a malformed size, hash or damage flag`,
         );
       }
       objects.push(object as CloudObject);

@@ -56,9 +56,10 @@ async function soundCopy(
 }
 
 /**
- * Heals rot in the cloud copy. Every metadata object (and with `readData` every pack) is fetched
- * again and compared with the hash the server recorded when it was stored: a file that rotted on
- * the server's disk still lists that hash but arrives otherwise. Each damaged object of which the
+ * Heals rot in the cloud copy. Every metadata object (and with `readData` every pack, without it
+ * the packs the server's own integrity scrub lists as damaged) is fetched again and compared with
+ * the hash the server recorded when it was stored: a file that rotted on the server's disk still
+ * lists that hash but arrives otherwise. Each damaged object of which the
  * local repository or the cache of this cloud has a copy with exactly the recorded hash is stored
  * again: the server accepts the same bytes under the same name (an agent token may do that, as a
  * resumed upload does) and writes its blob anew, so what it holds is again what was stored, never
@@ -73,7 +74,10 @@ export async function repairCloud(
   const lock = await lockShared(repo.root);
   try {
     const kinds = options.readData === true ? [...METADATA, 'data'] : METADATA;
-    const objects = (await cloud.list()).filter((object) => kinds.includes(object.kind));
+    // Packs the server's integrity scrub found damaged are repaired without --read-data too.
+    const objects = (await cloud.list()).filter(
+      (object) => kinds.includes(object.kind) || object.damaged === true,
+    );
     const progress = options.progress;
     const roots = options.cacheRoot === undefined ? [repo.root] : [repo.root, options.cacheRoot];
     if (progress) {
@@ -93,10 +97,13 @@ export async function repairCloud(
         progress.bytesDone += object.size;
         progress.bytesProcessed += object.size;
       }
-      if (sound !== undefined) continue;
+      // An object the server's scrub flagged is stored again even if it arrives sound now (it
+      // may have been repaired during the scrub): storing it clears the flag.
+      if (sound !== undefined && object.damaged !== true) continue;
       const copy = await soundCopy(roots, object);
       if ('reason' in copy) {
-        unrepaired.push({ object: name, reason: copy.reason });
+        // Flagged but sound: nothing to repair; the server's next scrub clears the flag.
+        if (sound === undefined) unrepaired.push({ object: name, reason: copy.reason });
         continue;
       }
       await cloud.put(object.kind, object.name, copy.bytes);

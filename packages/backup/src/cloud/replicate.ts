@@ -62,6 +62,7 @@ export async function replicate(
   try {
     const remote = await listing(cloud);
     await refuseOtherRepository(repo, remote);
+    warnOfDamage(cloud, remote);
     const forgotten = await cloud.forgottenSnapshots();
     const problems: string[] = [];
     const loaded = await loadSnapshots(repo);
@@ -327,6 +328,18 @@ async function refuseOtherRepository(
         'one practice has one cloud repository: replicate from the repository it came from',
     );
   }
+}
+
+/** Tells the user of the objects the server's integrity scrub found damaged, and what repairs them. */
+function warnOfDamage(cloud: CloudClient, remote: ReadonlyMap<string, CloudObject>): void {
+  const damaged = [...remote.values()].filter((object) => object.damaged === true);
+  if (damaged.length === 0) return;
+  const names = damaged.slice(0, 5).map((object) => key(object.kind, object.name));
+  cloud.warn(
+    `the server's integrity check found ${damaged.length} damaged file(s) in the cloud copy ` +
+      `(${names.join(', ')}${damaged.length > names.length ? ', …' : ''}); ` +
+      '`tresor-backup replicate --repair` stores them again from this repository',
+  );
 }
 
 /** The cloud's objects by kind and name. */

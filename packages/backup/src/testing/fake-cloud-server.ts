@@ -39,6 +39,15 @@ export class FakeCloudServer {
     stored.bytes[at % stored.bytes.length]! ^= 0xff;
   }
 
+  /** kind/name of the objects the server's integrity scrub found damaged ({@link scrub}). */
+  private readonly flagged = new Set<string>();
+
+  /** The server's integrity scrub: flags every object whose bytes no longer match its hash. */
+  scrub(): void {
+    for (const [key, stored] of this.objects)
+      if (this.listedHash(stored) !== sha256Hex(stored.bytes)) this.flagged.add(key);
+  }
+
   private listedHash({ kind, name, bytes }: Stored): string {
     return this.recorded.get(`${kind}/${name}`) ?? sha256Hex(bytes);
   }
@@ -62,6 +71,7 @@ export class FakeCloudServer {
       sha256: this.listedHash(stored),
       createdAt: PAST,
       lockedUntil: stored.lockedUntil,
+      damaged: this.flagged.has(`${stored.kind}/${stored.name}`),
     });
     const error = (status: number, code: string) =>
       Response.json({ error: { code, message: code } }, { status });
@@ -103,6 +113,7 @@ export class FakeCloudServer {
         const stored = existing === undefined ? { kind, name, bytes, lockedUntil } : { ...existing, bytes };
         this.objects.set(key, stored);
         this.recorded.delete(key);
+        this.flagged.delete(key);
         this.puts.push(key);
         return Response.json(view(stored));
       }
@@ -115,6 +126,7 @@ export class FakeCloudServer {
         if (Date.parse(existing.lockedUntil) > Date.now()) return error(409, 'backup.object_locked');
         this.objects.delete(key);
         this.recorded.delete(key);
+        this.flagged.delete(key);
         return Response.json({ ok: true });
       }
       if (existing === undefined) return error(404, 'backup.object_not_found');

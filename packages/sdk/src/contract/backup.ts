@@ -55,6 +55,10 @@ export const ObjectView = Type.Object({
   sha256: Type.String({ description: 'hex SHA-256 of the stored bytes' }),
   createdAt: Type.String({ format: 'date-time' }),
   lockedUntil: Type.String({ format: 'date-time' }),
+  damaged: Type.Boolean({
+    description:
+      "the server's integrity scrub found the stored bytes no longer match sha256; storing the same bytes again repairs it",
+  }),
 });
 export type ObjectView = Static<typeof ObjectView>;
 

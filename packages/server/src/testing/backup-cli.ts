@@ -64,9 +64,11 @@ export async function backupCredential(
 export async function cloudObjects(
   serverUrl: string,
   token: string,
-): Promise<{ kind: string; name: string; size: number }[]> {
+): Promise<{ kind: string; name: string; size: number; damaged: boolean }[]> {
   const response = await fetch(`${serverUrl}/api/v1/backup/objects`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return ((await response.json()) as { objects: { kind: string; name: string; size: number }[] }).objects;
+  return (
+    (await response.json()) as { objects: { kind: string; name: string; size: number; damaged: boolean }[] }
+  ).objects;
 }

@@ -492,11 +492,18 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     const objects = await cloudObjects(practice.agent);
     const index = objects.find((o) => o.kind === 'index')!.name;
     const snapshot = objects.filter((o) => o.kind === 'snapshots').at(-1)!.name;
+    const pack = objects.find((o) => o.kind === 'data')!.name;
     // One byte of each stored object flips on the server's disk; the server still lists its hash.
     await rotStored('index', index);
     await rotStored('snapshots', snapshot);
+    await rotStored('data', pack);
     const damaged = await cli(['check', '--cloud-copy'], practice.env);
     assert.equal(damaged.code, 3, damaged.stdout + damaged.stderr);
+    // The server's own integrity scrub finds all three; the agent hears of them at its next run.
+    const scrub = await f.server.app.blobScrubber.runOnce();
+    assert.ok(scrub.damaged >= 3, JSON.stringify(scrub));
+    const told = await cli(['replicate'], practice.env);
+    assert.match(told.stderr, /integrity check found 3 damaged file\(s\).*replicate --repair/);
     // Retention on a machine whose cache holds no sound copy: it refuses to judge what the
     // damaged files describe.
     const blocked = await cli(['forget', '--cloud-copy', '--keep-last', '1', '--prune'], {
@@ -507,8 +514,9 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
     assert.equal(blocked.code, 1, 'retention refuses a cloud copy with damaged files');
     assert.match(blocked.stderr, /damaged/);
 
-    // The index file comes from the agent's cache, the snapshot from the local repository; the
-    // agent token suffices, as it stores exactly the bytes that were stored.
+    // The index file comes from the agent's cache, the snapshot and the pack (listed as damaged
+    // by the scrub, so without --read-data) from the local repository; the agent token suffices,
+    // as it stores exactly the bytes that were stored.
     const repaired = await cli(['replicate', '--repair', '--json'], practice.env);
     assert.equal(repaired.code, 0, repaired.stdout + repaired.stderr);
     const summary = repaired.stdout
@@ -518,9 +526,14 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
       .find((event) => event.command === 'repair')!;
     assert.deepEqual(
       [...(summary.repaired as string[])].sort(),
-      [`index/${index}`, `snapshots/${snapshot}`].sort(),
+      [`index/${index}`, `snapshots/${snapshot}`, `data/${pack}`].sort(),
     );
     assert.deepEqual(summary.unrepaired, []);
+    assert.deepEqual(
+      (await cloudObjects(practice.agent)).filter((o) => o.damaged),
+      [],
+      'the scrub flags went with the repair',
+    );
 
     const checked = await cli(['check', '--cloud-copy'], practice.env);
     assert.equal(checked.code, 0, checked.stdout + checked.stderr);
@@ -605,7 +618,7 @@ describe('backup agent ↔ cloud: replicate, smart restore, cloud retention (rea
   });
 
   /** Flips one byte of a stored object's blob on the server's disk, as a failing disk would. */
-  const rotStored = async (kind: 'index' | 'snapshots', name: string) => {
+  const rotStored = async (kind: 'index' | 'snapshots' | 'data', name: string) => {
     const { blob_key: blobKey } = await f.asOwner((trx) =>
       trx
         .selectFrom('backup_objects')

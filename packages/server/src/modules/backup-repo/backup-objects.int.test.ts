@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -373,6 +373,45 @@ describe('backup object blobs', () => {
     assert.equal((await request('HEAD', { range: 'bytes=100000-' })).status, 416);
     assert.equal((await request('HEAD', {}, 'missing')).status, 404);
     assert.equal(reads, 0);
+  });
+
+  it("lists an object whose blob rotted on the server's disk as damaged until the agent stores it again", async () => {
+    const bytes = new Uint8Array(randomBytes(50_000));
+    assert.deepEqual(await putObject('data', 'rotting', bytes), [200, undefined]);
+    const listed = async () => {
+      const res = await fetch(`${f.server.url}/api/v1/backup/objects?kind=data`, {
+        headers: { authorization: `Bearer ${agent}` },
+      });
+      const { objects } = (await res.json()) as { objects: { name: string; damaged: boolean }[] };
+      return objects.find((o) => o.name === 'rotting')?.damaged;
+    };
+    assert.equal(await listed(), false);
+
+    const key = sha256(bytes);
+    const path = join(blobRoot(), 'sha256', key.slice(0, 2), key);
+    const rotten = Uint8Array.from(bytes);
+    rotten[12_345]! ^= 0x10; // one bit flipped on disk
+    await writeFile(path, rotten);
+
+    const found = await f.server.app.blobScrubber.runOnce();
+    assert.ok(found.complete);
+    assert.equal(found.damaged, 1);
+    assert.equal(await listed(), true);
+    assert.equal(
+      (await getObject('data', 'rotting')).status,
+      200,
+      'still served: the agent verifies what it reads',
+    );
+
+    // The agent token may store the same bytes again (never other bytes): that repairs it.
+    assert.deepEqual(await putObject('data', 'rotting', rotten), [409, 'backup.object_exists']);
+    assert.deepEqual(await putObject('data', 'rotting', bytes), [200, undefined]);
+    assert.equal(await listed(), false);
+    assert.deepEqual((await getObject('data', 'rotting')).bytes, bytes);
+    const after = await f.server.app.blobScrubber.runOnce();
+    assert.deepEqual([after.damaged, after.healed], [0, 0]);
+    const rows = await f.asOwner((trx) => trx.selectFrom('blob_damage').selectAll().execute());
+    assert.deepEqual(rows, []);
   });
 });
 

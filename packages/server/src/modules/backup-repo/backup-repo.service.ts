@@ -153,8 +153,12 @@ export class BackupRepoService {
         // One store of the practice at a time from here to the commit: the quota checked below
         // sees every object added before, and this one is added before the next checks.
         await tx.holdUsage();
+        // The blob was just written anew from these bytes: sound again if the scrub found it
+        // damaged (this is how an agent repairs the cloud copy).
+        await tx.clearBlobDamage(stored.key);
         const existing = await tx.object(kind, name);
-        if (existing !== undefined) return existing.blobKey === stored.key ? existing : ('conflict' as const);
+        if (existing !== undefined)
+          return existing.blobKey === stored.key ? { ...existing, damaged: false } : ('conflict' as const);
         if (kind === 'snapshots' && (await tx.isForgottenSnapshot(name))) return 'forgotten' as const;
         this.checkQuota((await tx.usage()).bytes, stored.size);
         await tx.lockBlobs([stored.key]);
@@ -364,5 +368,6 @@ function objectView(object: BackupObject): backup.ObjectView {
     sha256: object.blobKey,
     createdAt: object.createdAt.toISOString(),
     lockedUntil: object.lockedUntil.toISOString(),
+    damaged: object.damaged,
   };
 }

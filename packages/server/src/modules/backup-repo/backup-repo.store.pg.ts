@@ -88,10 +88,17 @@ class PgBackupRepoTx implements BackupRepoTx {
     return result.numUpdatedRows > 0n;
   }
 
-  async object(kind: ObjectKind, name: string): Promise<BackupObject | undefined> {
-    const row = await this.scope
+  /** Object rows with whether the integrity scrub found their blob damaged (`blob_damage`). */
+  private selectObjects() {
+    return this.scope
       .selectFrom('backup_objects')
-      .selectAll()
+      .leftJoin('blob_damage', 'blob_damage.blob_key', 'backup_objects.blob_key')
+      .selectAll('backup_objects')
+      .select(sql<boolean>`blob_damage.blob_key is not null`.as('damaged'));
+  }
+
+  async object(kind: ObjectKind, name: string): Promise<BackupObject | undefined> {
+    const row = await this.selectObjects()
       .where('kind', '=', kind)
       .where('name', '=', name)
       .executeTakeFirst();
@@ -99,7 +106,7 @@ class PgBackupRepoTx implements BackupRepoTx {
   }
 
   async objects(kind: ObjectKind | undefined): Promise<BackupObject[]> {
-    let query = this.scope.selectFrom('backup_objects').selectAll().orderBy('kind').orderBy('name');
+    let query = this.selectObjects().orderBy('kind').orderBy('name');
     if (kind !== undefined) query = query.where('kind', '=', kind);
     return (await query.execute()).map(toObject);
   }
@@ -123,7 +130,12 @@ class PgBackupRepoTx implements BackupRepoTx {
       .onConflict((conflict) => conflict.columns(['practice_id', 'kind', 'name']).doNothing())
       .returningAll()
       .executeTakeFirst();
-    return row && toObject(row);
+    // Its blob was just written from bytes that hash to its key: sound.
+    return row && toObject({ ...row, damaged: false });
+  }
+
+  async clearBlobDamage(blobKey: string): Promise<void> {
+    await this.scope.deleteFrom('blob_damage').where('blob_key', '=', blobKey).execute();
   }
 
   async deleteUnlockedObject(kind: ObjectKind, name: string): Promise<boolean> {
@@ -245,8 +257,9 @@ function toCredential(row: Selectable<BackupCredentialTable>): BackupCredential 
   };
 }
 
-function toObject(row: Selectable<BackupObjectTable>): BackupObject {
+function toObject(row: Selectable<BackupObjectTable> & { damaged: boolean }): BackupObject {
   return {
+    damaged: row.damaged,
     kind: row.kind,
     name: row.name,
     blobKey: row.blob_key,

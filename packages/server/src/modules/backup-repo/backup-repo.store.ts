@@ -31,6 +31,11 @@ export interface BackupRepoTx {
     createdBy: string,
     lockDays: number,
   ): Promise<BackupObject | undefined>;
+  /**
+   * Forgets the integrity scrub's finding that this blob was damaged (global `blob_damage`): the
+   * blob was just written anew from bytes that hash to its key.
+   */
+  clearBlobDamage(blobKey: string): Promise<void>;
   /** Deletes the object if its lock period has passed (database clock); false otherwise. */
   deleteUnlockedObject(kind: ObjectKind, name: string): Promise<boolean>;
   usage(): Promise<{ objects: number; bytes: number }>;

@@ -27,6 +27,11 @@ export interface BackupObject {
   readonly size: number;
   readonly createdAt: Date;
   readonly lockedUntil: Date;
+  /**
+   * The server's integrity scrub found the stored bytes no longer hash to `blobKey` (bit rot):
+   * the agent stores the same bytes again (`replicate --repair`).
+   */
+  readonly damaged: boolean;
 }
 
 /** A cloud retention run's hold on the practice's backup repository (see the service). */
