@@ -308,6 +308,11 @@ export const errorCatalog = {
     en: 'This upload is already complete and cannot be changed.',
     de: 'Dieser Upload ist bereits abgeschlossen und kann nicht mehr geändert werden.',
   },
+  'records.document_damaged': {
+    status: 500,
+    en: "The server's stored copy of this document is damaged (its integrity check found it); it cannot be opened. Upload the document again if you have it, and please tell the server's operator.",
+    de: 'Die auf dem Server gespeicherte Kopie dieses Dokuments ist beschädigt (die Integritätsprüfung hat es festgestellt) und kann nicht geöffnet werden. Laden Sie das Dokument erneut hoch, falls Sie es noch haben, und informieren Sie bitte den Betreiber des Servers.',
+  },
   'records.document_not_ready': {
     status: 409,
     en: 'This document has not been uploaded completely yet.',

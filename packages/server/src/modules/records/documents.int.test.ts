@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -201,4 +201,31 @@ describe('document chunk blobs', () => {
       assert.deepEqual((await blobStore()).staged, []);
     },
   );
+
+  it("refuses to send a document whose chunk the server's integrity scrub found damaged, with a clear code", async () => {
+    const id = await startUpload(MiB + 10); // two chunks
+    const sealed = [MiB, 10].map((n) => new Uint8Array(randomBytes(n + OVERHEAD)));
+    assert.deepEqual(await putChunk(id, 0, sealed[0]!), [200, undefined]);
+    assert.deepEqual(await putChunk(id, 1, sealed[1]!), [200, undefined]);
+    const done = await f.raw('POST', `/api/v1/documents/${id}/complete`, { token: primary.token });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+
+    const key = sha256(sealed[1]!);
+    const rotten = Uint8Array.from(sealed[1]!);
+    rotten[3]! ^= 0x04; // a bit flips on the server's disk
+    await writeFile(join(blobRoot(), 'sha256', key.slice(0, 2), key), rotten);
+    assert.equal((await f.server.app.blobScrubber.runOnce()).damaged, 1);
+
+    for (const path of [`/api/v1/documents/${id}/content`, `/api/v1/documents/${id}/chunks/1`]) {
+      const refused = await f.raw('GET', path, { token: primary.token });
+      assert.deepEqual([refused.status, refused.code], [500, 'records.document_damaged'], path);
+      assert.match(JSON.stringify(refused.body), /damaged/);
+    }
+    // The sound chunk alone is still sent.
+    const first = await fetch(`${f.server.url}/api/v1/documents/${id}/chunks/0`, {
+      headers: { authorization: `Bearer ${primary.token}` },
+    });
+    assert.equal(first.status, 200);
+    assert.deepEqual(new Uint8Array(await first.arrayBuffer()), sealed[0]);
+  });
 });

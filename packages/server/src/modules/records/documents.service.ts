@@ -17,6 +17,15 @@ import type { StoredChunk, StoredDocument } from './records.types.js';
 import { documentView } from './records.views.js';
 import { isoDay, retentionUntil } from './retention.js';
 
+/**
+ * Refuses to send a document whose stored chunks the integrity scrub found damaged: the client
+ * could not decrypt them, and a clear answer beats a failed decryption after the download.
+ */
+async function refuseDamaged(tx: RecordsTx, chunks: readonly StoredChunk[]): Promise<void> {
+  const damaged = await tx.damagedBlobs(chunks.map((c) => c.blobKey));
+  if (damaged.size > 0) throw new AppError('records.document_damaged');
+}
+
 async function requireDocument(tx: RecordsTx, id: string, lock = false): Promise<StoredDocument> {
   const document = await tx.document(id, { lock });
   if (document === undefined) throw new AppError('records.not_found');
@@ -284,6 +293,7 @@ export class DocumentsService {
       const found = await tx.documentChunk(id, index);
       if (found === undefined) throw new AppError('records.not_found');
       if (found.status !== 'complete') throw new AppError('records.document_not_ready');
+      if (found.chunk !== undefined) await refuseDamaged(tx, [found.chunk]);
       return found.chunk;
     });
     if (chunk === undefined) throw new AppError('records.not_found');
@@ -306,7 +316,9 @@ export class DocumentsService {
       const document = await requireDocument(tx, id);
       if (document.status !== 'complete') throw new AppError('records.document_not_ready');
       if (from >= document.chunkCount) throw new AppError('records.chunk_invalid');
-      return (await tx.chunks(id)).filter((c) => c.index >= from);
+      const wanted = (await tx.chunks(id)).filter((c) => c.index >= from);
+      await refuseDamaged(tx, wanted);
+      return wanted;
     });
     const blobs = this.blobs;
     const size = chunks.reduce((sum, c) => sum + c.size, 0);

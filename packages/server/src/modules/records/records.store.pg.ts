@@ -403,6 +403,16 @@ class PgRecordsTx implements RecordsTx {
     return rows.map((r) => ({ index: r.idx, blobKey: toBlobKey(r.blob_key), size: r.size }));
   }
 
+  async damagedBlobs(blobKeys: readonly string[]): Promise<ReadonlySet<string>> {
+    if (blobKeys.length === 0) return new Set();
+    const rows = await this.scope
+      .selectFrom('blob_damage')
+      .select('blob_key')
+      .where('blob_key', 'in', [...new Set(blobKeys)])
+      .execute();
+    return new Set(rows.map((row) => row.blob_key));
+  }
+
   async documentChunk(documentId: string, index: number) {
     const row = await this.scope
       .selectFrom('documents as d')

@@ -87,6 +87,8 @@ export interface RecordsTx {
   documents(patientId: string): Promise<StoredDocument[]>;
   completeDocument(id: string, at: Date): Promise<void>;
   chunks(documentId: string): Promise<StoredChunk[]>;
+  /** Those of `blobKeys` the integrity scrub found damaged (global `blob_damage`). */
+  damagedBlobs(blobKeys: readonly string[]): Promise<ReadonlySet<string>>;
   /**
    * One statement for a download request: the document's status and chunk `index` (undefined when
    * it is not stored); undefined when there is no such document.
