@@ -11,6 +11,7 @@ import {
   accountsRoutes,
   createAccountsModule,
   credentialsRoutes,
+  damagedDataAlarm,
   passkeysRoutes,
 } from './modules/accounts/index.js';
 import { membersRoutes } from './modules/accounts/index.js';
@@ -193,7 +194,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   blobSweeper.start();
   app.addHook('onClose', () => blobSweeper.stop());
   // Every stored blob read and checked against its hash: weekly, the first pass an hour after start.
-  const blobScrubber = new BlobScrubber(deps.blobs, new PgBlobDamageStore(database.db), { logger });
+  const blobScrubber = new BlobScrubber(deps.blobs, new PgBlobDamageStore(database.db), {
+    logger,
+    alarm: (practiceId, files) => accounts.alarms.raise(practiceId, damagedDataAlarm(files)),
+  });
   app.decorate('blobScrubber', blobScrubber);
   blobScrubber.start();
   app.addHook('onClose', () => blobScrubber.stop());

@@ -10,6 +10,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table blob_damage (
       blob_key text primary key,
-      detected_at timestamptz not null default now()
+      detected_at timestamptz not null default now(),
+      -- when the practices referring to the blob were alarmed (null: not yet)
+      alarmed_at timestamptz
     )`.execute(db);
 }

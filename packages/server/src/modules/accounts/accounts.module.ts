@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../../platform/db/schema.js';
 import { loadOrCreateSecret } from '../../platform/secrets/server-secret.js';
 import { WebhookAlarmNotifier } from './alarm-webhook.js';
+import { SecurityAlarms } from './security-alarms.js';
 import type { AccountsServices } from './accounts.routes.js';
 import { PgAccountsStore } from './accounts.store.pg.js';
 import type { AuditRecorder } from './audit-recorder.js';
@@ -36,7 +37,12 @@ export interface AccountsModuleOptions {
 }
 
 /** Wires the accounts module: server secrets, store, services. */
-export async function createAccountsModule(options: AccountsModuleOptions): Promise<AccountsServices> {
+/** The accounts services, and the security alarms other parts of the server raise. */
+export interface AccountsModule extends AccountsServices {
+  readonly alarms: SecurityAlarms;
+}
+
+export async function createAccountsModule(options: AccountsModuleOptions): Promise<AccountsModule> {
   const freshSetup = await OpaqueServer.newSetup();
   const opaque = await OpaqueServer.create(
     await loadOrCreateSecret(options.dataDir, 'opaque-server-setup', () => freshSetup),
@@ -66,5 +72,6 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
     members: new MembersService(store, options.audit, now),
     practiceKeys: new PracticeKeysService(store, options.audit),
     passkeys: new PasskeysService(store, passkeys, relyingParty, options.audit),
+    alarms: new SecurityAlarms(store, options.audit, alarms),
   };
 }

@@ -4,6 +4,7 @@ import { base64urlToBytes } from '@tresor/crypto';
 import { AppError } from '../../platform/app-error.js';
 import type { AccountsStore, AccountsTx, LoginContext } from './accounts.store.js';
 import type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
+import { SecurityAlarms } from './security-alarms.js';
 import { keyMaterialFrom } from './key-material.js';
 import { DeviceKeyCache } from './device-key-cache.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -392,18 +393,12 @@ export class LoginService {
     client: Client,
     failures: number,
   ): Promise<void> {
-    const kind = 'auth.repeated_failures';
-    const detail = `${failures} failed login attempts for ${username} within 15 minutes (last from ${client.ip})`;
-    await this.store.inPractice(user.practiceId, async (tx) => {
-      await tx.addAlarm({ userId: user.id, kind, detail });
-      await this.audit.append(tx.scope, {
-        practiceId: user.practiceId,
-        actorUserId: user.id,
-        action: 'auth.alarm',
-        targetId: user.id,
-      });
+    await new SecurityAlarms(this.store, this.audit, this.alarms).raise(user.practiceId, {
+      userId: user.id,
+      kind: 'auth.repeated_failures',
+      detail: `${failures} failed login attempts for ${username} within 15 minutes (last from ${client.ip})`,
+      action: 'auth.alarm',
     });
-    this.alarms.notify({ practiceId: user.practiceId, userId: user.id, kind, detail });
   }
 }
 

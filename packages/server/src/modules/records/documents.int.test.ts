@@ -215,6 +215,26 @@ describe('document chunk blobs', () => {
     rotten[3]! ^= 0x04; // a bit flips on the server's disk
     await writeFile(join(blobRoot(), 'sha256', key.slice(0, 2), key), rotten);
     assert.equal((await f.server.app.blobScrubber.runOnce()).damaged, 1);
+    // The practice's primary users are alarmed once (not again at the next pass), in the audit
+    // trail too.
+    const alarms = async () => {
+      const listed = await f.raw('GET', '/api/v1/security/alarms', { token: primary.token });
+      const all = (listed.body as { alarms: { kind: string; detail: string }[] }).alarms;
+      return all.filter((alarm) => alarm.kind === 'integrity.data_damaged');
+    };
+    const raised = await alarms();
+    assert.equal(raised.length, 1);
+    assert.match(raised[0]!.detail, /found 1 stored file\(s\) of this practice damaged/);
+    assert.equal((await f.server.app.blobScrubber.runOnce()).damaged, 1);
+    assert.equal((await alarms()).length, 1, 'no second alarm for the same damage');
+    const audit = await f.asOwner((trx) =>
+      trx
+        .selectFrom('audit_entries')
+        .select('action')
+        .where('action', '=', 'integrity.damage_found')
+        .execute(),
+    );
+    assert.equal(audit.length, 1);
 
     for (const path of [`/api/v1/documents/${id}/content`, `/api/v1/documents/${id}/chunks/1`]) {
       const refused = await f.raw('GET', path, { token: primary.token });

@@ -22,6 +22,12 @@ class MemoryDamage implements BlobDamageStore {
   damagedKeys(): Promise<ReadonlySet<string>> {
     return Promise.resolve(new Set(this.keys));
   }
+  unalarmed(): Promise<{ keys: readonly BlobKey[]; practices: ReadonlyMap<string, number> }> {
+    return Promise.resolve({ keys: [], practices: new Map() });
+  }
+  markAlarmed(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 describe('scrubBlobs', () => {

@@ -15,6 +15,13 @@ export interface BlobDamageStore {
   clearDamaged(key: BlobKey): Promise<void>;
   /** Every key recorded as damaged. */
   damagedKeys(): Promise<ReadonlySet<string>>;
+  /**
+   * Damaged keys no alarm was raised for yet, and how many of them each practice refers to
+   * (document chunks, backup objects).
+   */
+  unalarmed(): Promise<{ keys: readonly BlobKey[]; practices: ReadonlyMap<string, number> }>;
+  /** Records that the practices referring to `keys` were alarmed. */
+  markAlarmed(keys: readonly BlobKey[]): Promise<void>;
 }
 
 export interface BlobScrubSummary {
@@ -109,6 +116,11 @@ export interface ScrubberLogger {
 
 export interface BlobScrubberOptions {
   readonly logger: ScrubberLogger;
+  /**
+   * Raises the alarm for a practice that refers to `files` damaged blobs (after each pass, once
+   * per damaged blob, whichever scrub found it: this one or `tresor blobs scrub`).
+   */
+  readonly alarm?: (practiceId: string, files: number) => Promise<void>;
   /** Time between passes (default one week). */
   readonly intervalMs?: number;
   /** Delay of the first pass after `start` (default one hour, so a start stays quick). */
@@ -156,6 +168,7 @@ export class BlobScrubber {
   async #pass(stopped: () => boolean): Promise<BlobScrubSummary> {
     const started = Date.now();
     const summary = await scrubBlobs(this.blobs, this.damage, { stopped });
+    await this.#alarm();
     const details = { ...summary, durationMs: Date.now() - started };
     if (summary.damaged > 0) {
       this.options.logger.error(
@@ -166,5 +179,15 @@ export class BlobScrubber {
       this.options.logger.info(details, 'blob scrub done');
     }
     return summary;
+  }
+
+  /** Alarms the practices whose stored data was found damaged since the last alarm. */
+  async #alarm(): Promise<void> {
+    const alarm = this.options.alarm;
+    if (alarm === undefined) return;
+    const { keys, practices } = await this.damage.unalarmed();
+    if (keys.length === 0) return;
+    for (const [practiceId, files] of practices) await alarm(practiceId, files);
+    await this.damage.markAlarmed(keys);
   }
 }

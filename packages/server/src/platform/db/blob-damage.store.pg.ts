@@ -19,6 +19,30 @@ export class PgBlobDamageStore implements BlobDamageStore {
     await this.db.deleteFrom('blob_damage').where('blob_key', '=', key).execute();
   }
 
+  async unalarmed(): Promise<{ keys: readonly BlobKey[]; practices: ReadonlyMap<string, number> }> {
+    const keys = (
+      await this.db.selectFrom('blob_damage').select('blob_key').where('alarmed_at', 'is', null).execute()
+    ).map((row) => row.blob_key as BlobKey);
+    if (keys.length === 0) return { keys, practices: new Map() };
+    const rows = await this.db
+      .selectFrom('blob_references')
+      .select(['practice_id', (eb) => eb.fn.countAll<string>().as('files')])
+      .where('blob_key', 'in', keys)
+      .where('refs', '>', 0)
+      .groupBy('practice_id')
+      .execute();
+    return { keys, practices: new Map(rows.map((row) => [row.practice_id, Number(row.files)])) };
+  }
+
+  async markAlarmed(keys: readonly BlobKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db
+      .updateTable('blob_damage')
+      .set({ alarmed_at: new Date() })
+      .where('blob_key', 'in', [...keys])
+      .execute();
+  }
+
   async damagedKeys(): Promise<ReadonlySet<string>> {
     const rows = await this.db.selectFrom('blob_damage').select('blob_key').execute();
     return new Set(rows.map((row) => row.blob_key));

@@ -85,6 +85,7 @@ export interface BackupForgottenSnapshotTable {
 export interface BlobDamageTable {
   blob_key: string;
   detected_at: Generated<Date>;
+  alarmed_at: Date | null;
 }
 
 export interface BlobReferenceTable {

@@ -10,6 +10,7 @@ import { PageHeading } from '../../ui/page-heading';
 /** The alarm kinds the server raises, in words; an unknown kind is shown as its code. */
 const alarmKinds: Readonly<Partial<Record<string, MessageKey>>> = {
   'auth.repeated_failures': 'alarms.loginFailures',
+  'integrity.data_damaged': 'alarms.dataDamaged',
 };
 
 function alarmKindLabel(kind: string, t: Translate): string {

@@ -56,6 +56,7 @@ const serverActions = [
   'backup.keys_stored',
   'backup.config_stored',
   'backup.object_deleted',
+  'integrity.damage_found',
 ];
 
 const problemKinds = [

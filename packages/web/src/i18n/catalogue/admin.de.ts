@@ -96,6 +96,7 @@ export const adminMessagesDe = {
   'alarms.intro': 'Hinweise auf mögliche Angriffe, z. B. wiederholt fehlgeschlagene Anmeldungen.',
   'alarms.none': 'Keine Alarme.',
   'alarms.loginFailures': 'Wiederholt fehlgeschlagene Anmeldungen',
+  'alarms.dataDamaged': 'Gespeicherte Daten beschädigt (Integritätsprüfung des Servers)',
   'alarms.user': 'Betroffenes Konto: {username}',
   'alarms.detail': 'Angaben des Servers (englisch):',
 

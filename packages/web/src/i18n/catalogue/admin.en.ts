@@ -97,6 +97,7 @@ export const adminMessagesEn = {
   'alarms.intro': 'Signs of possible attacks, e.g. repeated failed sign-ins.',
   'alarms.none': 'No alarms.',
   'alarms.loginFailures': 'Repeated failed sign-ins',
+  'alarms.dataDamaged': "Stored data damaged (server's integrity check)",
   'alarms.user': 'Account concerned: {username}',
   'alarms.detail': 'Details from the server:',
 

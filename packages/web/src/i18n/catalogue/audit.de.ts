@@ -49,6 +49,7 @@ export const auditMessagesDe = {
   'auditAction.backup.keys_stored': 'Schlüssel der Datensicherung gespeichert',
   'auditAction.backup.config_stored': 'Konfiguration der Datensicherung gespeichert',
   'auditAction.backup.object_deleted': 'Sicherungsdaten gelöscht',
+  'auditAction.integrity.damage_found': 'Beschädigte gespeicherte Daten gefunden',
 
   'auditProblem.wrong_practice': 'Eintrag oder Prüfpunkt einer anderen Praxis im Protokoll',
   'auditProblem.seq_gap': 'Eintrag fehlt oder steht an falscher Stelle',

@@ -48,6 +48,7 @@ export const auditMessagesEn = {
   'auditAction.backup.keys_stored': 'Backup keys stored',
   'auditAction.backup.config_stored': 'Backup configuration stored',
   'auditAction.backup.object_deleted': 'Backup data deleted',
+  'auditAction.integrity.damage_found': 'Damaged stored data found',
 
   'auditProblem.wrong_practice': 'An entry or checkpoint of another practice is in the trail',
   'auditProblem.seq_gap': 'An entry is missing or out of order',
