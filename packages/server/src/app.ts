@@ -197,6 +197,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const blobScrubber = new BlobScrubber(deps.blobs, new PgBlobDamageStore(database.db), {
     logger,
     alarm: (practiceId, files) => accounts.alarms.raise(practiceId, damagedDataAlarm(files)),
+    bytesPerSecond: config.scrubMibPerSecond * 1024 * 1024,
   });
   app.decorate('blobScrubber', blobScrubber);
   blobScrubber.start();

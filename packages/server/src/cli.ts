@@ -46,6 +46,8 @@ Settings (environment variables):
   TRESOR_BACKUP_QUOTA_GB   cloud backup storage per practice in GiB (default 100)
   TRESOR_BACKUP_RETENTION_LOCK_SECONDS  life of a cloud retention run's lock unless the run
                       extends it (default 600); nobody else stores backup objects meanwhile
+  TRESOR_SCRUB_MB_PER_SECOND  read rate of the weekly integrity check of stored blobs
+                      (default 50; \`tresor blobs scrub\` reads at full speed)
 
 Exit codes: 0 ok, 1 failed to start or run, 2 invalid configuration or usage.`;
 

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.trustedProxies, []);
     assert.equal(config.publicUrl, 'http://localhost:8080');
     assert.equal(config.backupLockDays, 30);
+    assert.equal(config.scrubMibPerSecond, 50);
     assert.equal(config.backupQuotaBytes, 100 * 1024 ** 3);
     assert.ok(Object.isFrozen(config));
   });
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
     ['proxy range', { TRESOR_TRUST_PROXY: '10.0.0.0/33' }, /TRESOR_TRUST_PROXY must list/],
     ['public URL', { TRESOR_PUBLIC_URL: 'ftp://x' }, /TRESOR_PUBLIC_URL must be an http\(s\) URL/],
     ['lock days', { TRESOR_BACKUP_LOCK_DAYS: '-1' }, /TRESOR_BACKUP_LOCK_DAYS must be an integer/],
+    ['scrub rate', { TRESOR_SCRUB_MB_PER_SECOND: '0' }, /TRESOR_SCRUB_MB_PER_SECOND must be an integer/],
   ];
   for (const [name, env, message] of bad) {
     it(`rejects ${name} with a one-line message`, () => {

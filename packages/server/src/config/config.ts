@@ -38,6 +38,8 @@ export interface Config {
   /** Seconds a cloud retention run's lock lives unless the run extends it. */
   readonly backupRetentionLockSeconds: number;
   readonly backupQuotaBytes: number;
+  /** The weekly integrity scrub reads at most this many MiB per second (it shares the disk). */
+  readonly scrubMibPerSecond: number;
 }
 
 /** A setting that is missing, unknown or malformed: the boot stops with this one-line message. */
@@ -62,6 +64,7 @@ const KNOWN_KEYS = new Set([
   'TRESOR_BACKUP_LOCK_DAYS',
   'TRESOR_BACKUP_QUOTA_GB',
   'TRESOR_BACKUP_RETENTION_LOCK_SECONDS',
+  'TRESOR_SCRUB_MB_PER_SECOND',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -110,6 +113,13 @@ export function loadConfig(
     ),
     backupQuotaBytes:
       parseInteger('TRESOR_BACKUP_QUOTA_GB', value('TRESOR_BACKUP_QUOTA_GB'), 100, 1, 1_000_000) * 1024 ** 3,
+    scrubMibPerSecond: parseInteger(
+      'TRESOR_SCRUB_MB_PER_SECOND',
+      value('TRESOR_SCRUB_MB_PER_SECOND'),
+      50,
+      1,
+      100_000,
+    ),
   };
   return Object.freeze(config);
 }

@@ -69,6 +69,24 @@ describe('scrubBlobs', () => {
     assert.equal(damage.keys.size, 0);
   });
 
+  it('keeps to its read rate: pauses until the bytes read so far are due', async () => {
+    const { store } = await storeWith('x'.repeat(300), 'y'.repeat(100), 'z'.repeat(600));
+    let clock = 0;
+    const pauses: number[] = [];
+    const summary = await scrubBlobs(store, new MemoryDamage(), {
+      bytesPerSecond: 100,
+      now: () => clock,
+      sleep: (ms) => {
+        pauses.push(ms);
+        clock += ms;
+        return Promise.resolve();
+      },
+    });
+    assert.equal(summary.bytes, 1000);
+    assert.equal(pauses.length, 3);
+    assert.equal(clock, 10_000, '1000 bytes at 100 bytes/s take 10 s');
+  });
+
   it('passes over a blob deleted since it was listed, and stops when asked to', async () => {
     const { store, keys } = await storeWith('a', 'b', 'c');
     const damage = new MemoryDamage();

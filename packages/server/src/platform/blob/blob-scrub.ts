@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { PeriodicJob } from '../jobs/periodic-job.js';
 import type { BlobKey, BlobStore } from './blob-store.js';
 import { formatBytes } from './orphan-sweep.js';
@@ -39,6 +40,11 @@ export interface BlobScrubSummary {
 export interface BlobScrubOptions {
   /** Asked before each blob: true ends the pass early (the app is closing). */
   readonly stopped?: () => boolean;
+  /** Reads at most this many bytes per second on average (pauses between blobs); unlimited if unset. */
+  readonly bytesPerSecond?: number;
+  /** For tests: the clock (ms) and the pause. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The hex SHA-256 of a blob's stored bytes, or undefined when it is gone. */
@@ -71,6 +77,10 @@ export async function scrubBlobs(
 ): Promise<BlobScrubSummary> {
   const counts = { blobs: 0, bytes: 0, damaged: 0, healed: 0 };
   const recorded = await damage.damagedKeys();
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  const started = now();
+  let read = 0;
   for await (const key of blobs.list()) {
     if (options.stopped?.() === true) return { ...counts, complete: false };
     const stored = await storedDigest(blobs, key);
@@ -80,6 +90,12 @@ export async function scrubBlobs(
     // A mismatch is read again before it is recorded: the same bytes stored anew meanwhile (a
     // repair) replace the file, and the second read sees them.
     const again = stored.digest === key ? stored : await storedDigest(blobs, key);
+    read += stored.size + (again === stored ? 0 : (again?.size ?? 0));
+    if (options.bytesPerSecond !== undefined) {
+      // Ahead of the allowed rate: wait until the bytes read so far are due.
+      const due = started + (read / options.bytesPerSecond) * 1000;
+      if (due > now()) await sleep(due - now());
+    }
     if (again === undefined) continue;
     if (again.digest === key) {
       if (recorded.has(key)) {
@@ -125,6 +141,8 @@ export interface BlobScrubberOptions {
   readonly intervalMs?: number;
   /** Delay of the first pass after `start` (default one hour, so a start stays quick). */
   readonly firstRunAfterMs?: number;
+  /** Read rate limit of a pass in bytes per second (default: none). */
+  readonly bytesPerSecond?: number;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -167,7 +185,11 @@ export class BlobScrubber {
 
   async #pass(stopped: () => boolean): Promise<BlobScrubSummary> {
     const started = Date.now();
-    const summary = await scrubBlobs(this.blobs, this.damage, { stopped });
+    const rate = this.options.bytesPerSecond;
+    const summary = await scrubBlobs(this.blobs, this.damage, {
+      stopped,
+      ...(rate === undefined ? {} : { bytesPerSecond: rate }),
+    });
     await this.#alarm();
     const details = { ...summary, durationMs: Date.now() - started };
     if (summary.damaged > 0) {
