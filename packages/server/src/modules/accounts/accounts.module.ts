@@ -52,7 +52,11 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
     options.clock,
   );
   const store = new PgAccountsStore(options.db);
-  const alarms = new WebhookAlarmNotifier(options.alarmWebhook, options.logger);
+  const alarms = new SecurityAlarms(
+    store,
+    options.audit,
+    new WebhookAlarmNotifier(options.alarmWebhook, options.logger),
+  );
   const throttle = new LoginThrottle();
   const relyingParty = new WebAuthnRelyingParty(options.publicUrl);
   const passkeys = new PgPasskeysStore();
@@ -72,6 +76,6 @@ export async function createAccountsModule(options: AccountsModuleOptions): Prom
     members: new MembersService(store, options.audit, now),
     practiceKeys: new PracticeKeysService(store, options.audit),
     passkeys: new PasskeysService(store, passkeys, relyingParty, options.audit),
-    alarms: new SecurityAlarms(store, options.audit, alarms),
+    alarms,
   };
 }

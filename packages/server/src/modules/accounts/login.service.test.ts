@@ -4,7 +4,8 @@ import { before, describe, it } from 'node:test';
 import * as opaque from '@serenity-kit/opaque';
 import { AppError } from '../../platform/app-error.js';
 import type { AccountsStore } from './accounts.store.js';
-import type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import { SecurityAlarms } from './security-alarms.js';
 import { CredentialsService } from './credentials.service.js';
 import { LoginThrottle } from './login-throttle.js';
 import { LoginService } from './login.service.js';
@@ -18,7 +19,8 @@ const noUsers = {
   loginCandidate: () => Promise.resolve(undefined),
   lookup: () => Promise.resolve(undefined),
 } as Partial<AccountsStore> as AccountsStore;
-const unused = {} as AuditRecorder & AlarmNotifier;
+const unused = {} as AuditRecorder;
+const noAlarms = new SecurityAlarms(noUsers, unused, { notify: () => undefined });
 
 /** Login and recovery services on a throttle with a fake clock whose waits are recorded. */
 async function services() {
@@ -36,7 +38,7 @@ async function services() {
     new TotpVerifier(randomBytes(32)),
     throttle,
     unused,
-    unused,
+    noAlarms,
     {
       passkeys: {} as PasskeysStore,
       relyingParty: new WebAuthnRelyingParty('https://praxis.example'),

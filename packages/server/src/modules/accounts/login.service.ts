@@ -3,8 +3,8 @@ import type { accounts, passkeys } from '@tresor/sdk/contract';
 import { base64urlToBytes } from '@tresor/crypto';
 import { AppError } from '../../platform/app-error.js';
 import type { AccountsStore, AccountsTx, LoginContext } from './accounts.store.js';
-import type { AlarmNotifier, AuditRecorder } from './audit-recorder.js';
-import { SecurityAlarms } from './security-alarms.js';
+import type { AuditRecorder } from './audit-recorder.js';
+import type { SecurityAlarms } from './security-alarms.js';
 import { keyMaterialFrom } from './key-material.js';
 import { DeviceKeyCache } from './device-key-cache.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -78,7 +78,7 @@ export class LoginService {
     private readonly totp: TotpVerifier,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditRecorder,
-    private readonly alarms: AlarmNotifier,
+    private readonly alarms: SecurityAlarms,
     private readonly passkeys: { passkeys: PasskeysStore; relyingParty: WebAuthnRelyingParty },
   ) {}
 
@@ -393,7 +393,7 @@ export class LoginService {
     client: Client,
     failures: number,
   ): Promise<void> {
-    await new SecurityAlarms(this.store, this.audit, this.alarms).raise(user.practiceId, {
+    await this.alarms.raise(user.practiceId, {
       userId: user.id,
       kind: 'auth.repeated_failures',
       detail: `${failures} failed login attempts for ${username} within 15 minutes (last from ${client.ip})`,

@@ -5,6 +5,7 @@ import type {
   BackupRetentionLockTable,
   Schema,
 } from '../../platform/db/schema.js';
+import { clearBlobDamage } from '../../platform/db/blob-damage.store.pg.js';
 import { blobReferenced, lockBlobKeys } from '../../platform/db/blob-lock.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
 import type { BackupRepoStore, BackupRepoTx } from './backup-repo.store.js';
@@ -134,8 +135,8 @@ class PgBackupRepoTx implements BackupRepoTx {
     return row && toObject({ ...row, damaged: false });
   }
 
-  async clearBlobDamage(blobKey: string): Promise<void> {
-    await this.scope.deleteFrom('blob_damage').where('blob_key', '=', blobKey).execute();
+  clearBlobDamage(blobKey: string): Promise<void> {
+    return clearBlobDamage(this.scope, blobKey);
   }
 
   async deleteUnlockedObject(kind: ObjectKind, name: string): Promise<boolean> {

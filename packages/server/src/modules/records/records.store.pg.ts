@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { type BlobKey, parseBlobKey } from '../../platform/blob/blob-store.js';
 import type { DocumentTable, PatientErasureTable, Schema } from '../../platform/db/schema.js';
 import { type PracticeScope, withPractice } from '../../platform/db/tenant.js';
+import { damagedAmong } from '../../platform/db/blob-damage.store.pg.js';
 import { blobReferenced, lockBlobKeys } from '../../platform/db/blob-lock.js';
 import type { NewPatient, RecordsStore, RecordsTx } from './records.store.js';
 import type {
@@ -403,14 +404,8 @@ class PgRecordsTx implements RecordsTx {
     return rows.map((r) => ({ index: r.idx, blobKey: toBlobKey(r.blob_key), size: r.size }));
   }
 
-  async damagedBlobs(blobKeys: readonly string[]): Promise<ReadonlySet<string>> {
-    if (blobKeys.length === 0) return new Set();
-    const rows = await this.scope
-      .selectFrom('blob_damage')
-      .select('blob_key')
-      .where('blob_key', 'in', [...new Set(blobKeys)])
-      .execute();
-    return new Set(rows.map((row) => row.blob_key));
+  damagedBlobs(blobKeys: readonly string[]): Promise<ReadonlySet<string>> {
+    return damagedAmong(this.scope, blobKeys);
   }
 
   async documentChunk(documentId: string, index: number) {

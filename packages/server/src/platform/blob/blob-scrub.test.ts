@@ -83,8 +83,30 @@ describe('scrubBlobs', () => {
       },
     });
     assert.equal(summary.bytes, 1000);
-    assert.equal(pauses.length, 3);
+    assert.ok(
+      pauses.every((ms) => ms > 0 && ms <= 250),
+      'short steps',
+    );
     assert.equal(clock, 10_000, '1000 bytes at 100 bytes/s take 10 s');
+  });
+
+  it('ends a pause for its read rate as soon as it is stopped', async () => {
+    const { store } = await storeWith('x'.repeat(1000), 'y'.repeat(1000));
+    let clock = 0;
+    let stopping = false;
+    const summary = await scrubBlobs(store, new MemoryDamage(), {
+      bytesPerSecond: 10, // each blob alone would be due after 100 s
+      now: () => clock,
+      sleep: (ms) => {
+        clock += ms;
+        stopping = clock >= 1000;
+        return Promise.resolve();
+      },
+      stopped: () => stopping,
+    });
+    assert.equal(summary.complete, false);
+    assert.equal(summary.blobs, 1);
+    assert.equal(clock, 1000, 'stopped one step after the stop, not after 100 s');
   });
 
   it('passes over a blob deleted since it was listed, and stops when asked to', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PeriodicJob } from '../jobs/periodic-job.js';
 import type { BlobKey, BlobStore } from './blob-store.js';
-import { formatBytes } from './orphan-sweep.js';
+import { formatBytes } from './format-bytes.js';
 
 /**
  * What the scrub records (implemented in `platform/db/blob-damage.store.pg.ts`): the keys of
@@ -92,9 +92,10 @@ export async function scrubBlobs(
     const again = stored.digest === key ? stored : await storedDigest(blobs, key);
     read += stored.size + (again === stored ? 0 : (again?.size ?? 0));
     if (options.bytesPerSecond !== undefined) {
-      // Ahead of the allowed rate: wait until the bytes read so far are due.
+      // Ahead of the allowed rate: wait until the bytes read so far are due, in short steps so
+      // that a stop (the app closing) is not held up.
       const due = started + (read / options.bytesPerSecond) * 1000;
-      if (due > now()) await sleep(due - now());
+      while (due > now() && options.stopped?.() !== true) await sleep(Math.min(due - now(), 250));
     }
     if (again === undefined) continue;
     if (again.digest === key) {

@@ -1,5 +1,6 @@
 import { PeriodicJob } from '../jobs/periodic-job.js';
 import type { BlobKey, BlobStore, StoredBlobInfo } from './blob-store.js';
+import { formatBytes } from './format-bytes.js';
 
 /**
  * What the sweep needs from the database (implemented in `platform/db/orphan-sweep.store.pg.ts`):
@@ -141,18 +142,6 @@ export function describeOrphanSweep(summary: OrphanSweepSummary, graceMs: number
     `${summary.referenced} referenced, ${summary.young} written within the last ${grace} (not checked).` +
     `${summary.complete ? '' : ' Stopped before the end.'}\n`
   );
-}
-
-/** `bytes` for an operator: "512 bytes", "1.5 MiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** The part of a pino logger the sweeper uses. */

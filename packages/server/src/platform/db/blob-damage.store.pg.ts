@@ -3,6 +3,28 @@ import type { BlobKey } from '../blob/blob-store.js';
 import type { BlobDamageStore } from '../blob/blob-scrub.js';
 import type { Schema } from './schema.js';
 
+/**
+ * Those of `blobKeys` the integrity scrub recorded as damaged. Global like `blob-lock.ts`: every
+ * module asks through here, in its own transaction.
+ */
+export async function damagedAmong(
+  db: Kysely<Schema>,
+  blobKeys: readonly string[],
+): Promise<ReadonlySet<string>> {
+  if (blobKeys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('blob_damage')
+    .select('blob_key')
+    .where('blob_key', 'in', [...new Set(blobKeys)])
+    .execute();
+  return new Set(rows.map((row) => row.blob_key));
+}
+
+/** Forgets a blob as damaged: it was just written anew from bytes that hash to its key. */
+export async function clearBlobDamage(db: Kysely<Schema>, blobKey: string): Promise<void> {
+  await db.deleteFrom('blob_damage').where('blob_key', '=', blobKey).execute();
+}
+
 /** The scrub's record of damaged blobs: the global `blob_damage` (no practice is set). */
 export class PgBlobDamageStore implements BlobDamageStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -15,8 +37,8 @@ export class PgBlobDamageStore implements BlobDamageStore {
       .execute();
   }
 
-  async clearDamaged(key: BlobKey): Promise<void> {
-    await this.db.deleteFrom('blob_damage').where('blob_key', '=', key).execute();
+  clearDamaged(key: BlobKey): Promise<void> {
+    return clearBlobDamage(this.db, key);
   }
 
   async unalarmed(): Promise<{ keys: readonly BlobKey[]; practices: ReadonlyMap<string, number> }> {
