@@ -59,6 +59,35 @@ describe('WorkerPool file jobs', () => {
     }
   });
 
+  it('starts its threads at warmUp (once), and the jobs then run on them', async () => {
+    const file = join(root, 'warm');
+    writeFileSync(file, 'warm content');
+    const pool = new WorkerPool(keys, { size: 2 });
+    const { workers } = pool as unknown as { workers: { worker: Worker }[] };
+    try {
+      assert.equal(workers.length, 0, 'no thread before the first job or warmUp');
+      pool.warmUp();
+      pool.warmUp();
+      assert.equal(workers.length, 2, 'warmUp starts every thread, a second call none more');
+      const started = [...workers];
+      const sealed: number[] = [];
+      const job = await pool.startFile(file, LARGE_PROFILE, {
+        ...handlers,
+        storeUnasked: (blobs) => {
+          sealed.push(blobs.length);
+          return Promise.resolve();
+        },
+      });
+      const result = await job.result;
+      assert.ok(result.ok);
+      assert.equal(result.size, 12);
+      assert.deepEqual(sealed, [1]);
+      assert.deepEqual(workers, started, 'the job ran on the warmed-up threads');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('reads a regular file, and does not hang on a FIFO found where a file was', async () => {
     const file = join(root, 'file');
     writeFileSync(file, 'some content');
