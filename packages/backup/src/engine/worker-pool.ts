@@ -103,7 +103,10 @@ export class WorkerPool {
   private readonly setup: WorkerSetup;
   private readonly count: number;
 
-  /** Threads start with the first job: a backup that finds nothing to read never pays for them. */
+  /**
+   * Threads start with the first job (or {@link warmUp}): a backup that finds nothing to read never
+   * pays for them.
+   */
   constructor(keys: RepositoryKeys, options: WorkerPoolOptions = {}) {
     this.count = Math.max(1, options.size ?? Math.min(availableParallelism(), 8));
     this.setup = {
