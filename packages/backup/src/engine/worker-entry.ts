@@ -1,5 +1,5 @@
 /** The worker threads this package starts, each an entry file next to this module. */
-export type WorkerName = 'blob-worker' | 'stat-worker' | 'prefetch-worker';
+export type WorkerName = 'blob-worker' | 'stat-worker' | 'prefetch-worker' | 'scan-worker';
 
 /**
  * How to start worker `name`. Built: `dist/engine/<name>.js` (or the bundle's copy next to its
