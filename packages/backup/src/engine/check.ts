@@ -54,6 +54,14 @@ interface TreeProblem {
   readonly reason: string;
 }
 
+/** Where the last of a pack's indexed blobs ends: a shorter pack is truncated. */
+function packEnd(entries: readonly { offset: number; length: number }[]): number {
+  // A loop, not Math.max(...): spreading a pack of ~125,000 tiny blobs overflows the stack.
+  let end = 0;
+  for (const entry of entries) end = Math.max(end, entry.offset + entry.length);
+  return end;
+}
+
 /** Looks at the packs against the index: missing or truncated packs, unindexed ones, and (with readData) every blob. */
 async function checkPacks(
   repo: Repository,
@@ -76,14 +84,20 @@ async function checkPacks(
   const pool = options.readData
     ? new WorkerPool(repo.keys, options.workers === undefined ? {} : { size: options.workers })
     : undefined;
+  if (pool) {
+    // What will be read, for the progress display's percentage and ETA.
+    let bytes = 0;
+    for (const [packId, entries] of index.packs()) {
+      const size = onDisk.get(packId);
+      if (size !== undefined && size >= packEnd(entries)) bytes += size;
+    }
+    progress.bytesTotal = bytes;
+  }
   const running: Promise<void>[] = [];
   try {
     for (const [packId, entries] of index.packs()) {
       const size = onDisk.get(packId);
-      // A loop, not Math.max(...): spreading a pack of ~125,000 tiny blobs overflows the stack.
-      let end = 0;
-      for (const entry of entries) end = Math.max(end, entry.offset + entry.length);
-      if (size === undefined || size < end) {
+      if (size === undefined || size < packEnd(entries)) {
         errors.push(
           `pack ${packId.slice(0, 12)} is ${size === undefined ? 'missing' : 'truncated'} (${entries.length} blobs)`,
         );

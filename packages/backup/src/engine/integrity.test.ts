@@ -18,6 +18,7 @@ import {
 import { backup } from './backup.js';
 import { check } from './check.js';
 import { PackReader } from './pack-reader.js';
+import { newProgress } from './progress.js';
 import { restore } from './restore.js';
 import { TreeLoader } from './tree-loader.js';
 import { walkTree } from './tree-walk.js';
@@ -94,6 +95,26 @@ describe('integrity', () => {
       (await readdir(join(target, source, 'docs', 'befunde'))).filter((n) => n.includes('tresor-restore')),
       [],
       'no temp file left behind',
+    );
+  });
+
+  it('tells the progress display how many packs and bytes check --read-data reads, and reads them all', async () => {
+    const source = join(dir, 'counted');
+    await generateTree(source, {
+      seed: 'counted',
+      documents: 20,
+      bigRandomBytes: 1 << 20,
+      databasePages: 32,
+    });
+    const repo = await newTestRepository(join(dir, 'repo-counted'));
+    await backup(repo, { paths: [source], workers: 2 });
+    const packs = await repo.listPacks();
+    const progress = newProgress();
+    assert.equal((await check(repo, { readData: true, workers: 2, progress })).status, 'ok');
+    const bytes = [...packs.values()].reduce((sum, size) => sum + size, 0);
+    assert.deepEqual(
+      [progress.filesTotal, progress.filesDone, progress.bytesTotal, progress.bytesDone],
+      [packs.size, packs.size, bytes, bytes],
     );
   });
 
