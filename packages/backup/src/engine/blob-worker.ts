@@ -18,9 +18,12 @@ import { ReadBuffers } from './read-buffers.js';
 import { PackFiles, restoreFiles, verifyPack } from './worker-files.js';
 import {
   type ByteRange,
+  type FileDone,
   type FromWorker,
   type HandleStat,
+  type JobFailed,
   type SealedData,
+  type SmallFileJob,
   type ToWorker,
   type WorkerSetup,
   SMALL_FILE_BYTES,
@@ -55,7 +58,10 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-function ask(message: FromWorker, transfer: ArrayBuffer[] = []): Promise<Reply> {
+/** Where a file job's last message goes: posted at once, or gathered with others (small files). */
+type Conclude = (message: FileDone | JobFailed, transfer?: ArrayBuffer[]) => void;
+
+function ask(message: Extract<FromWorker, { seq: number }>, transfer: ArrayBuffer[] = []): Promise<Reply> {
   return new Promise((resolve) => {
     waiting.set(message.seq, resolve);
     post(message, transfer);
@@ -145,6 +151,7 @@ async function archiveFile(
   path: string,
   params: ChunkerParams,
   range: ByteRange,
+  conclude: Conclude = post,
 ): Promise<void> {
   // Metadata calls are synchronous: cheap, and a worker has nothing else to do meanwhile.
   // Reads of large files stay asynchronous, so reading overlaps with sealing.
@@ -154,7 +161,7 @@ async function archiveFile(
     // fstat below then finds it is no regular file). No effect on regular files.
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    fail(seq, error);
+    conclude(failure(seq, error));
     return;
   }
   let buffer: Uint8Array | undefined;
@@ -196,32 +203,55 @@ async function archiveFile(
       }
     }
     const after = fstatSync(fd, { bigint: true });
-    post(
+    conclude(
       { op: 'done', seq, content, size, before: handleStat(before), after: handleStat(after), unasked },
       unasked ? transferable(...unasked.blobs.map((b) => b.sealed)) : [],
     );
   } catch (error) {
-    fail(seq, error);
+    conclude(failure(seq, error));
   } finally {
     closeSync(fd);
     if (buffer) readBuffers.give(buffer);
   }
 }
 
-function fail(seq: number, error: unknown): void {
-  post({
+function failure(seq: number, error: unknown): JobFailed {
+  return {
     op: 'failed',
     seq,
     code: errnoCode(error),
     damaged: error instanceof BlobDamaged,
     message: error instanceof Error ? error.message : String(error),
-  });
+  };
+}
+
+const WHOLE_FILE: ByteRange = { start: 0, end: null };
+
+/** Backs up whole small files one after the other and answers for all of them in one message. */
+async function archiveSmallFiles(jobs: readonly SmallFileJob[]): Promise<void> {
+  const replies: (FileDone | JobFailed)[] = [];
+  const transfer: ArrayBuffer[] = [];
+  const gather: Conclude = (message, buffers = []) => {
+    replies.push(message);
+    transfer.push(...buffers);
+  };
+  for (const job of jobs) {
+    try {
+      await archiveFile(job.seq, job.path, job.params, WHOLE_FILE, gather);
+    } catch (error) {
+      gather(failure(job.seq, error)); // never leave the others unanswered
+    }
+  }
+  post({ op: 'small-done', replies }, transfer);
 }
 
 port.on('message', (message: ToWorker) => {
   switch (message.op) {
     case 'file':
       void archiveFile(message.seq, message.path, message.params, message.range);
+      return;
+    case 'small-files':
+      void archiveSmallFiles(message.jobs);
       return;
     case 'need':
     case 'stored': {
@@ -234,7 +264,7 @@ port.on('message', (message: ToWorker) => {
       try {
         post({ op: 'restored', seq: message.seq, outcomes: restoreFiles(keys, packFiles, message.files) });
       } catch (error) {
-        fail(message.seq, error);
+        post(failure(message.seq, error));
       }
       return;
     case 'verify-pack':
@@ -242,7 +272,7 @@ port.on('message', (message: ToWorker) => {
         const { intact, damaged } = verifyPack(keys, message.packId, message.packPath, message.blobs);
         post({ op: 'verified', seq: message.seq, intact, damaged });
       } catch (error) {
-        fail(message.seq, error);
+        post(failure(message.seq, error));
       }
       return;
   }

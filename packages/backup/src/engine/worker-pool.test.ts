@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { LARGE_PROFILE } from '../chunker/fastcdc.js';
+import { computeBlobId } from '../crypto/blob-id.js';
 import { deriveRepositoryKeys, generateMasterKey } from '../crypto/keys.js';
 import { type FileJobHandlers, WorkerPool } from './worker-pool.js';
 
@@ -83,6 +84,48 @@ describe('WorkerPool file jobs', () => {
       assert.equal(result.size, 12);
       assert.deepEqual(sealed, [1]);
       assert.deepEqual(workers, started, 'the job ran on the warmed-up threads');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('sends small files in messages of up to eight, and answers for each file', async () => {
+    const files = Array.from({ length: 19 }, (_, i) => {
+      const path = join(root, `small-${i}`);
+      if (i % 6 !== 5) writeFileSync(path, `small file ${i}`); // every sixth is missing
+      return path;
+    });
+    const pool = new WorkerPool(keys, { size: 1 });
+    pool.warmUp();
+    const { workers } = pool as unknown as { workers: { worker: Worker }[] };
+    const worker = workers[0]!.worker;
+    const sent: { op: string; jobs?: unknown[] }[] = [];
+    const postMessage = worker.postMessage.bind(worker);
+    worker.postMessage = (message: { op: string; jobs?: unknown[] }, transfer?: readonly ArrayBuffer[]) => {
+      sent.push(message);
+      postMessage(message, transfer as ArrayBuffer[]);
+    };
+    try {
+      const jobs = [];
+      const own: FileJobHandlers = { ...handlers, storeUnasked: () => Promise.resolve() };
+      for (const path of files) jobs.push(await pool.startFile(path, LARGE_PROFILE, own, undefined, 20));
+      const results = await Promise.all(jobs.map((job) => job.result));
+      results.forEach((result, i) => {
+        if (i % 6 === 5) {
+          assert.ok(!result.ok && result.code === 'ENOENT', `file ${i} is missing`);
+          return;
+        }
+        assert.ok(result.ok, `file ${i}`);
+        assert.deepEqual(result.content, [computeBlobId(keys.id, Buffer.from(`small file ${i}`))]);
+      });
+      assert.deepEqual(
+        sent.map((message) => [message.op, message.jobs?.length]),
+        [
+          ['small-files', 8],
+          ['small-files', 8],
+          ['small-files', 3],
+        ],
+      );
     } finally {
       await pool.close();
     }

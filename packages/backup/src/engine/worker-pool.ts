@@ -11,6 +11,7 @@ import {
   type RestoreFile,
   type RestoreFileOutcome,
   type SealedData,
+  type SmallFileJob,
   type StoredBlob,
   type ToWorker,
   type WorkerSetup,
@@ -51,6 +52,8 @@ interface Job {
 interface PoolWorker {
   readonly worker: Worker;
   active: number;
+  /** Small files taken for this worker and not sent yet (see SMALL_FILES_PER_MESSAGE). */
+  small: SmallFileJob[];
 }
 
 export interface WorkerPoolOptions {
@@ -72,6 +75,14 @@ export const JOBS_PER_WORKER = 4;
  * nothing more.
  */
 const SMALL_FILE_JOBS_PER_WORKER = 16;
+
+/**
+ * Small files go to a worker in messages of up to this many (half its queue, so that it works on
+ * one message while the next is on its way), and come back together in one: two messages per
+ * file between threads cost each side a wake-up, a turn of its event loop and a (de)serialization.
+ * The rest of a message is sent when the walk pauses (setImmediate).
+ */
+const SMALL_FILES_PER_MESSAGE = SMALL_FILE_JOBS_PER_WORKER / 2;
 
 /**
  * A worker takes a segment of a large file only while it runs fewer jobs than this. Every
@@ -98,6 +109,7 @@ export class WorkerPool {
   private readonly jobs = new Map<number, Job>();
   private seq = 0;
   private failure: Error | undefined;
+  private smallFlushDue = false;
   private readonly slotWaiters: (() => void)[] = [];
 
   private readonly setup: WorkerSetup;
@@ -121,7 +133,7 @@ export class WorkerPool {
     const entry = workerEntry('blob-worker');
     for (let i = 0; i < this.count; i++) {
       const worker = new Worker(entry.script, { eval: entry.eval, workerData: this.setup });
-      const poolWorker: PoolWorker = { worker, active: 0 };
+      const poolWorker: PoolWorker = { worker, active: 0, small: [] };
       worker.on('message', (message: FromWorker) => {
         this.receive(message);
       });
@@ -153,6 +165,7 @@ export class WorkerPool {
     this.failure ??= error;
     for (const job of this.jobs.values()) job.reject(error);
     this.jobs.clear();
+    for (const worker of this.workers) worker.small = [];
     // Callers waiting for a slot see the failure instead of waiting for ever.
     for (const wake of this.slotWaiters.splice(0)) wake();
   }
@@ -162,6 +175,10 @@ export class WorkerPool {
   }
 
   private receive(message: FromWorker): void {
+    if (message.op === 'small-done') {
+      for (const reply of message.replies) this.receive(reply);
+      return;
+    }
     const job = this.jobs.get(message.seq);
     if (!job) return;
     if (message.op === 'batch') {
@@ -224,16 +241,44 @@ export class WorkerPool {
     }
   }
 
+  /** The job `seq` on `worker`: settles with its last message from the worker. */
+  private register(worker: PoolWorker, seq: number, handlers?: FileJobHandlers): Promise<FromWorker> {
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.jobs.set(seq, { worker, resolve, reject, ...(handlers ? { handlers } : {}) });
+    });
+  }
+
   private start(
     worker: PoolWorker,
-    message: ToWorker,
+    message: Extract<ToWorker, { seq: number }>,
     transfer: ArrayBuffer[],
     handlers?: FileJobHandlers,
   ): Promise<FromWorker> {
-    return new Promise<FromWorker>((resolve, reject) => {
-      this.jobs.set(message.seq, { worker, resolve, reject, ...(handlers ? { handlers } : {}) });
-      this.send(worker, message, transfer);
-    });
+    const result = this.register(worker, message.seq, handlers);
+    this.send(worker, message, transfer);
+    return result;
+  }
+
+  /** Queues a whole small file for `worker`; it is sent with others (see SMALL_FILES_PER_MESSAGE). */
+  private startSmall(worker: PoolWorker, job: SmallFileJob, handlers: FileJobHandlers): Promise<FromWorker> {
+    const result = this.register(worker, job.seq, handlers);
+    worker.small.push(job);
+    if (worker.small.length >= SMALL_FILES_PER_MESSAGE) this.sendSmall(worker);
+    else if (!this.smallFlushDue) {
+      this.smallFlushDue = true;
+      setImmediate(() => {
+        this.smallFlushDue = false;
+        for (const each of this.workers) this.sendSmall(each);
+      });
+    }
+    return result;
+  }
+
+  private sendSmall(worker: PoolWorker): void {
+    if (worker.small.length === 0) return;
+    const jobs = worker.small;
+    worker.small = [];
+    this.send(worker, { op: 'small-files', jobs });
   }
 
   /**
@@ -253,25 +298,26 @@ export class WorkerPool {
       segment ? SEGMENT_JOBS_PER_WORKER : small ? SMALL_FILE_JOBS_PER_WORKER : JOBS_PER_WORKER,
     );
     const seq = ++this.seq;
-    const result = this.start(worker, { op: 'file', seq, path, params, range }, [], handlers).then(
-      (message): FileJobResult => {
-        if (message.op === 'done') {
-          return {
-            ok: true,
-            content: message.content,
-            size: message.size,
-            before: message.before,
-            after: message.after,
-          };
-        }
-        if (message.op === 'failed' && message.code !== undefined) {
-          return { ok: false, code: message.code, message: message.message };
-        }
-        throw new Error(
-          message.op === 'failed' ? message.message : `unexpected ${message.op} from a blob worker`,
-        );
-      },
-    );
+    const started = small
+      ? this.startSmall(worker, { seq, path, params }, handlers)
+      : this.start(worker, { op: 'file', seq, path, params, range }, [], handlers);
+    const result = started.then((message): FileJobResult => {
+      if (message.op === 'done') {
+        return {
+          ok: true,
+          content: message.content,
+          size: message.size,
+          before: message.before,
+          after: message.after,
+        };
+      }
+      if (message.op === 'failed' && message.code !== undefined) {
+        return { ok: false, code: message.code, message: message.message };
+      }
+      throw new Error(
+        message.op === 'failed' ? message.message : `unexpected ${message.op} from a blob worker`,
+      );
+    });
     return { result };
   }
 

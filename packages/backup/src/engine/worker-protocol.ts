@@ -87,29 +87,56 @@ export type ToWorker =
       readonly params: ChunkerParams;
       readonly range: ByteRange;
     }
+  | {
+      /** Whole small files (SMALL_FILE_BYTES at most), one after the other; answered by `small-done`. */
+      readonly op: 'small-files';
+      readonly jobs: readonly SmallFileJob[];
+    }
   | { readonly op: 'need'; readonly seq: number; readonly need: readonly boolean[] }
   | { readonly op: 'stored'; readonly seq: number };
 
+/** One whole small file of a `small-files` message. */
+export interface SmallFileJob {
+  readonly seq: number;
+  readonly path: string;
+  readonly params: ChunkerParams;
+}
+
+/** How a file job ended: its chunks' ids and the file's stat before and after reading it. */
+export interface FileDone {
+  readonly op: 'done';
+  readonly seq: number;
+  readonly content: readonly BlobId[];
+  readonly size: number;
+  readonly before: HandleStat;
+  readonly after: HandleStat;
+  /**
+   * A file that fits one batch skips `batch`/`sealed`: its chunks come sealed with `done`,
+   * unasked (the main thread drops those it has), and `bytes` is their plaintext size.
+   */
+  readonly unasked: { readonly blobs: readonly SealedData[]; readonly bytes: number } | null;
+}
+
+/** A job that could not be done. */
+export interface JobFailed {
+  readonly op: 'failed';
+  readonly seq: number;
+  /** errno code (`ENOENT`, `EACCES`, …) for file problems; undefined for bugs. */
+  readonly code: string | undefined;
+  readonly damaged: boolean;
+  readonly message: string;
+}
+
 /**
  * Worker → main thread. A file job sends `batch` and `sealed` (each answered) and ends with `done`
- * or `failed`; a file of one batch sends only `done`.
+ * or `failed`; a file of one batch sends only `done`. The files of a `small-files` message end
+ * together, in one `small-done`.
  */
 export type FromWorker =
   | { readonly op: 'batch'; readonly seq: number; readonly ids: readonly BlobId[]; readonly bytes: number }
   | { readonly op: 'sealed'; readonly seq: number; readonly blobs: readonly SealedData[] }
-  | {
-      readonly op: 'done';
-      readonly seq: number;
-      readonly content: readonly BlobId[];
-      readonly size: number;
-      readonly before: HandleStat;
-      readonly after: HandleStat;
-      /**
-       * A file that fits one batch skips `batch`/`sealed`: its chunks come sealed with `done`,
-       * unasked (the main thread drops those it has), and `bytes` is their plaintext size.
-       */
-      readonly unasked: { readonly blobs: readonly SealedData[]; readonly bytes: number } | null;
-    }
+  | FileDone
+  | { readonly op: 'small-done'; readonly replies: readonly (FileDone | JobFailed)[] }
   | { readonly op: 'restored'; readonly seq: number; readonly outcomes: readonly RestoreFileOutcome[] }
   | {
       readonly op: 'verified';
@@ -119,14 +146,7 @@ export type FromWorker =
       /** Blobs that do not decrypt, decompress or match their id, with the reason. */
       readonly damaged: readonly { readonly id: BlobId; readonly reason: string }[];
     }
-  | {
-      readonly op: 'failed';
-      readonly seq: number;
-      /** errno code (`ENOENT`, `EACCES`, …) for file problems; undefined for bugs. */
-      readonly code: string | undefined;
-      readonly damaged: boolean;
-      readonly message: string;
-    };
+  | JobFailed;
 
 /** The ArrayBuffers of `views` that can be transferred without detaching anything else. */
 export function transferable(...views: Uint8Array[]): ArrayBuffer[] {
