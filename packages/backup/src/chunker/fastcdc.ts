@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GearScanner } from './gear-scan.js';
 
 /**
  * Content-defined chunking, FastCDC style (Xia et al., USENIX ATC 2016): a gear rolling hash
@@ -53,16 +54,21 @@ function topBits(bits: number): number {
 export class GearChunker {
   private readonly maskSmall: number;
   private readonly maskLarge: number;
+  /** The scan in WebAssembly (same cut points, faster), unless unavailable or not wanted. */
+  private readonly scanner: GearScanner | undefined;
 
+  /** `wasm` false: always the JavaScript loop (tests compare the two). */
   constructor(
     readonly params: ChunkerParams,
     private readonly gear: Uint32Array,
+    { wasm = true }: { wasm?: boolean } = {},
   ) {
     checkChunkerParams(params);
     if (gear.length !== 256) throw new RangeError('chunker: the gear table has 256 entries');
     const bits = Math.log2(params.avgSize);
     this.maskSmall = topBits(bits + 1);
     this.maskLarge = topBits(bits - 1);
+    this.scanner = wasm ? GearScanner.create(gear) : undefined;
   }
 
   /**
@@ -77,6 +83,10 @@ export class GearChunker {
     if (n > maxSize) n = maxSize;
     const normal = start + Math.min(avgSize, n);
     const last = start + n;
+    if (this.scanner) {
+      const found = this.scanner.find(data, start + minSize, normal, last, this.maskSmall, this.maskLarge);
+      return found === -1 ? n : found - start;
+    }
     const gear = this.gear;
     const maskSmall = this.maskSmall;
     const maskLarge = this.maskLarge;
