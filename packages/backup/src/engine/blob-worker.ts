@@ -27,6 +27,7 @@ import {
   type ToWorker,
   type WorkerSetup,
   SMALL_FILE_BYTES,
+  WHOLE_FILE,
   owned,
   transferable,
 } from './worker-protocol.js';
@@ -224,8 +225,6 @@ function failure(seq: number, error: unknown): JobFailed {
     message: error instanceof Error ? error.message : String(error),
   };
 }
-
-const WHOLE_FILE: ByteRange = { start: 0, end: null };
 
 /** Backs up whole small files one after the other and answers for all of them in one message. */
 async function archiveSmallFiles(jobs: readonly SmallFileJob[]): Promise<void> {

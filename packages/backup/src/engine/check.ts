@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import type { BlobId } from '../crypto/blob-id.js';
+import type { BlobEntry } from '../repository/blob-entry.js';
 import { isBackupError } from '../errors.js';
 import { loadIndex } from '../repository/index-store.js';
 import { layout } from '../repository/layout.js';
@@ -55,7 +56,7 @@ interface TreeProblem {
 }
 
 /** Where the last of a pack's indexed blobs ends: a shorter pack is truncated. */
-function packEnd(entries: readonly { offset: number; length: number }[]): number {
+function packEnd(entries: readonly BlobEntry[]): number {
   // A loop, not Math.max(...): spreading a pack of ~125,000 tiny blobs overflows the stack.
   let end = 0;
   for (const entry of entries) end = Math.max(end, entry.offset + entry.length);
@@ -81,31 +82,25 @@ async function checkPacks(
       );
     }
   }
-  const pool = options.readData
-    ? new WorkerPool(repo.keys, options.workers === undefined ? {} : { size: options.workers })
-    : undefined;
-  if (pool) {
-    // What will be read, for the progress display's percentage and ETA.
-    let bytes = 0;
-    for (const [packId, entries] of index.packs()) {
-      const size = onDisk.get(packId);
-      if (size !== undefined && size >= packEnd(entries)) bytes += size;
-    }
-    progress.bytesTotal = bytes;
+  /** Indexed packs that are there and long enough: the ones whose blobs can be read. */
+  const present: { packId: string; entries: readonly BlobEntry[]; size: number }[] = [];
+  for (const [packId, entries] of index.packs()) {
+    const size = onDisk.get(packId);
+    if (size === undefined || size < packEnd(entries)) {
+      errors.push(
+        `pack ${packId.slice(0, 12)} is ${size === undefined ? 'missing' : 'truncated'} (${entries.length} blobs)`,
+      );
+      for (const entry of entries)
+        unavailable.set(entry.id, size === undefined ? 'pack missing' : 'pack truncated');
+    } else present.push({ packId, entries, size });
   }
+  if (!options.readData) return { unavailable, blobsRead };
+  // What will be read, for the progress display's percentage and ETA.
+  progress.bytesTotal = present.reduce((sum, pack) => sum + pack.size, 0);
+  const pool = new WorkerPool(repo.keys, options.workers === undefined ? {} : { size: options.workers });
   const running: Promise<void>[] = [];
   try {
-    for (const [packId, entries] of index.packs()) {
-      const size = onDisk.get(packId);
-      if (size === undefined || size < packEnd(entries)) {
-        errors.push(
-          `pack ${packId.slice(0, 12)} is ${size === undefined ? 'missing' : 'truncated'} (${entries.length} blobs)`,
-        );
-        for (const entry of entries)
-          unavailable.set(entry.id, size === undefined ? 'pack missing' : 'pack truncated');
-        continue;
-      }
-      if (!pool) continue;
+    for (const { packId, entries, size } of present) {
       let packPath: string;
       try {
         packPath = await repo.locatePack(packId);
@@ -152,7 +147,7 @@ async function checkPacks(
     }
     await Promise.all(running);
   } finally {
-    await pool?.close();
+    await pool.close();
   }
   return { unavailable, blobsRead };
 }

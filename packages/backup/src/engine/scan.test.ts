@@ -27,6 +27,9 @@ describe('scanTotals', () => {
   it('counts a file given as a source, and passes over sources that do not exist', () => {
     const totals = countTotals([join(root, 'a', 'one'), join(root, 'gone'), join(root, 'a', 'b')], new Set());
     assert.deepEqual(totals, { files: 2, bytes: 15 });
+    // A symbolic link given as a source is backed up as a link, so nothing behind it is counted.
+    symlinkSync(join(root, 'a'), join(root, 'link-to-a'));
+    assert.deepEqual(countTotals([join(root, 'link-to-a')], new Set()), { files: 0, bytes: 0 });
   });
 
   it('stops once its signal aborts, so it never outlives the backup it counts for', async () => {

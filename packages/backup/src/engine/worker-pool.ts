@@ -16,6 +16,7 @@ import {
   type ToWorker,
   type WorkerSetup,
   SMALL_FILE_BYTES,
+  WHOLE_FILE,
 } from './worker-protocol.js';
 import { workerEntry } from './worker-entry.js';
 
@@ -289,7 +290,7 @@ export class WorkerPool {
     path: string,
     params: ChunkerParams,
     handlers: FileJobHandlers,
-    range: ByteRange = { start: 0, end: null },
+    range: ByteRange = WHOLE_FILE,
     size?: number,
   ): Promise<{ readonly result: Promise<FileJobResult> }> {
     const segment = range.start > 0 || range.end !== null;

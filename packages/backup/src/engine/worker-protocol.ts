@@ -26,6 +26,9 @@ export interface ByteRange {
   readonly end: number | null;
 }
 
+/** The whole file. */
+export const WHOLE_FILE: ByteRange = { start: 0, end: null };
+
 /** A new blob, compressed and encrypted by a worker, ready for a pack. */
 export interface SealedData {
   readonly id: BlobId;
